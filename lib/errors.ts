@@ -1,0 +1,42 @@
+/**
+ * The few named errors of region-sync. Each sets `name` and keeps `cause`;
+ * an upstream error names the source, the scope, the URL path and the status,
+ * and never a secret (URLs are reduced to their path, bodies are not quoted).
+ */
+export type UpstreamErrorCode =
+  | 'network'
+  | 'timeout'
+  | 'deadline'
+  | 'http'
+  | 'business'
+  | 'auth'
+  | 'invalid-body';
+
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    readonly code: UpstreamErrorCode,
+    readonly scope: string,
+    message: string,
+    readonly details: { path?: string; status?: number; upstreamCode?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** The code published in events and shown by /sources: `http.503`, `business.80002`, `timeout`. */
+  get publicCode(): string {
+    if (this.details.upstreamCode) return `${this.code}.${this.details.upstreamCode}`;
+    if (this.details.status) return `${this.code}.${this.details.status}`;
+    return this.code;
+  }
+}
+
+/** A conditional write lost to a concurrent pass: the caller re-reads and re-diffs. */
+export class CommitConflictError extends Error {
+  override name = 'CommitConflictError';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

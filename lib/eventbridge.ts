@@ -1,0 +1,13 @@
+/**
+ * The EventBridge client: the only module that constructs it, so the local
+ * stack and the tests point it at the local PutEvents receiver.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+
+export function createEventBridgeClient({ region, endpoint }: { region: string; endpoint?: string | undefined }): EventBridgeClient {
+  return new EventBridgeClient({
+    region,
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    maxAttempts: 3,
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * A concurrency cap plus a start-rate cap: for upstreams that document a
+ * request rate (Zilliz: 20 requests/second per endpoint).
+ */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+export function createLimiter({ concurrency, ratePerSecond }: { concurrency: number; ratePerSecond: number }): Limiter {
+  const interval = 1000 / ratePerSecond;
+  let active = 0;
+  let nextStart = 0;
+  const waiting: Array<() => void> = [];
+
+  // A finishing task hands its slot straight to the next waiter, so a newcomer cannot slip in between.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+
+  return async (task) => {
+    if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    // Reserve the next start slot, then wait for it.
+    const now = Date.now();
+    const start = Math.max(now, nextStart);
+    nextStart = start + interval;
+    if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The single-table layout: every item's key and shape, and the pure codecs
+ * between items and domain records. Every other store module builds its
+ * requests from these, so the layout lives in exactly one place.
+ *
+ * | pk       | sk                     | holds                                                   |
+ * |----------|------------------------|---------------------------------------------------------|
+ * | SEQ      | SEQ                    | value: last committed sequence, committedAt              |
+ * | CHANGES  | <seq, 12 digits>       | the changes of one commit (JSON), TTL `expiresAt`        |
+ * | REGION   | <scope>#<regionId>     | one region (JSON), its scope and the seq that last wrote |
+ * | SCOPE    | <scope>                | snapshot head: version, content hash, count, hold        |
+ * | STATUS   | <scope>                | attempts, successes, failures, last error                |
+ * | PUBLISH  | CURSOR                 | last fully published seq, publisher lease               |
+ * | OUTBOX   | <ulid>                 | an operational event waiting to be published             |
+ *
+ * Regions are one item each so that a one-region change writes one region item
+ * whatever the catalog's size, and no item nears DynamoDB's 400 KB limit.
+ * Region and change bodies are stored as JSON strings: they are read whole,
+ * never queried by attribute, and a string marshals far faster than a map.
+ */
+import type { Change, Region } from '../region';
+
+export const SEQ_KEY = { pk: 'SEQ', sk: 'SEQ' } as const;
+export const PUBLISH_KEY = { pk: 'PUBLISH', sk: 'CURSOR' } as const;
+
+export const PK = {
+  changes: 'CHANGES',
+  region: 'REGION',
+  scope: 'SCOPE',
+  status: 'STATUS',
+  outbox: 'OUTBOX',
+} as const;
+
+const SEQ_DIGITS = 12;
+
+export function seqSortKey(seq: number): string {
+  return String(seq).padStart(SEQ_DIGITS, '0');
+}
+
+export function changesKey(seq: number) {
+  return { pk: PK.changes, sk: seqSortKey(seq) };
+}
+
+/** `#` cannot occur in a scope (`source/id`), so the prefix `<scope>#` selects exactly one scope. */
+export function regionSortKey(scope: string, regionId: string): string {
+  return `${scope}#${regionId}`;
+}
+
+export function regionKeyOf(scope: string, regionId: string) {
+  return { pk: PK.region, sk: regionSortKey(scope, regionId) };
+}
+
+export function scopeKey(scope: string) {
+  return { pk: PK.scope, sk: scope };
+}
+
+export function statusKey(scope: string) {
+  return { pk: PK.status, sk: scope };
+}
+
+export interface SeqItem {
+  pk: 'SEQ';
+  sk: 'SEQ';
+  value: number;
+  committedAt: string;
+}
+
+export interface ChangesItem {
+  pk: typeof PK.changes;
+  sk: string;
+  seq: number;
+  /** JSON of Change[], in commit order. */
+  body: string;
+  count: number;
+  committedAt: string;
+  /** Epoch seconds; DynamoDB TTL deletes the changeset after the retention period. */
+  expiresAt: number;
+}
+
+export interface RegionItem {
+  pk: typeof PK.region;
+  sk: string;
+  scope: string;
+  /** JSON of Region. */
+  body: string;
+  /** The sequence of the commit that last wrote this region: the condition of the next write. */
+  seq: number;
+}
+
+export interface RemovalHold {
+  /** Region keys (`source:regionId`) whose removal waits for confirmation, sorted. */
+  regionIds: string[];
+  /** Consecutive successful passes they have been absent from. */
+  passes: number;
+  since: string;
+}
+
+export interface ScopeItem {
+  pk: typeof PK.scope;
+  sk: string;
+  source: string;
+  /** Sequence of the last commit that touched this scope; 0 before the first. */
+  version: number;
+  /** Hash of the scope's last successful upstream answer (normalised); equal hash, nothing to diff. */
+  hash: string;
+  regionCount: number;
+  hold?: RemovalHold;
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  at: string;
+}
+
+export interface StatusItem {
+  pk: typeof PK.status;
+  sk: string;
+  source: string;
+  lastAttemptAt?: string;
+  lastSuccessAt?: string;
+  consecutiveFailures?: number;
+  lastError?: ErrorInfo;
+}
+
+export interface PublishItem {
+  pk: 'PUBLISH';
+  sk: 'CURSOR';
+  value: number;
+  leaseOwner?: string;
+  leaseUntil?: number;
+}
+
+export interface OutboxItem {
+  pk: typeof PK.outbox;
+  sk: string;
+  detailType: string;
+  /** JSON of the event detail. */
+  detail: string;
+  expiresAt: number;
+}
+
+export function encodeRegion(region: Region): string {
+  return JSON.stringify(region);
+}
+
+export function decodeRegion(item: Pick<RegionItem, 'body'>): Region {
+  return JSON.parse(item.body) as Region;
+}
+
+export function decodeChanges(item: Pick<ChangesItem, 'body'>): Change[] {
+  return JSON.parse(item.body) as Change[];
+}

@@ -1,0 +1,116 @@
+/**
+ * The publisher's bookkeeping in the table: the cursor of the last fully
+ * published changeset, a lease so that one pass drains at a time, the progress
+ * of a changeset published in part, and the outbox of operational events.
+ */
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { StoreDeps } from './commit';
+import { changesKey, decodeChanges, PK, PUBLISH_KEY, type ChangesItem, type OutboxItem, type PublishItem } from './items';
+import { queryAll } from './snapshot';
+import type { Change } from '../region';
+
+export async function readCursor(deps: StoreDeps): Promise<PublishItem | undefined> {
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: PUBLISH_KEY, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+  deps.meter?.consumed('read', out.ConsumedCapacity);
+  return out.Item as PublishItem | undefined;
+}
+
+/** Takes the lease when free or expired; false when another pass holds it. */
+export async function acquireLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  try {
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: PUBLISH_KEY,
+        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #value = if_not_exists(#value, :zero)',
+        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs, ':now': now, ':zero': 0 },
+      }),
+    );
+    deps.meter?.wrote('publish');
+    return true;
+  } catch (error: unknown) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export async function releaseLease(deps: StoreDeps, owner: string): Promise<void> {
+  try {
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: PUBLISH_KEY,
+        UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+        ConditionExpression: 'leaseOwner = :owner',
+        ExpressionAttributeValues: { ':owner': owner },
+      }),
+    );
+  } catch (error: unknown) {
+    // Lost to expiry and taken by another pass: nothing of ours to release.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** Moves the cursor to `seq`, only while we hold the lease and only forward. */
+export async function advanceCursor(deps: StoreDeps, owner: string, seq: number): Promise<void> {
+  await deps.doc.send(
+    new UpdateCommand({
+      TableName: deps.table,
+      Key: PUBLISH_KEY,
+      UpdateExpression: 'SET #value = :seq',
+      ConditionExpression: 'leaseOwner = :owner AND #value < :seq',
+      ExpressionAttributeNames: { '#value': 'value' },
+      ExpressionAttributeValues: { ':owner': owner, ':seq': seq },
+    }),
+  );
+  deps.meter?.wrote('publish');
+}
+
+export interface PendingChangeset {
+  seq: number;
+  changes: Change[];
+  /** Ids already accepted by EventBridge in an earlier, partial attempt. */
+  sent: Set<string>;
+}
+
+export async function readChangeset(deps: StoreDeps, seq: number): Promise<PendingChangeset | undefined> {
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: changesKey(seq), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+  deps.meter?.consumed('read', out.ConsumedCapacity);
+  const item = out.Item as (ChangesItem & { sent?: Set<string> }) | undefined;
+  return item && { seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []) };
+}
+
+/** Records the ids accepted so far, so a retry in a later pass sends only the rest. */
+export async function recordSent(deps: StoreDeps, seq: number, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await deps.doc.send(
+    new UpdateCommand({
+      TableName: deps.table,
+      Key: changesKey(seq),
+      UpdateExpression: 'ADD sent :ids',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':ids': new Set(ids) },
+    }),
+  );
+}
+
+export async function listOutbox(deps: StoreDeps): Promise<OutboxItem[]> {
+  return queryAll<OutboxItem>(deps, {
+    TableName: deps.table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': PK.outbox },
+    ConsistentRead: true,
+  });
+}
+
+export async function putOutbox(deps: StoreDeps, item: OutboxItem): Promise<void> {
+  await deps.doc.send(new PutCommand({ TableName: deps.table, Item: item }));
+  deps.meter?.wrote('outbox');
+}
+
+export async function deleteOutbox(deps: StoreDeps, sk: string): Promise<void> {
+  await deps.doc.send(new DeleteCommand({ TableName: deps.table, Key: { pk: PK.outbox, sk } }));
+}

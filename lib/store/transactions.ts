@@ -1,0 +1,211 @@
+/**
+ * Building commits, pure. Plans are packed into transactions that each stay
+ * under DynamoDB's 100-item limit and keep their changeset item well under
+ * 400 KB; each transaction moves SEQ from n to n+1, puts changeset n+1 and
+ * writes its regions and scope heads, every write under a condition on what
+ * the plan read. A scope split over several transactions writes its real hash
+ * only with its last part, so a crash in between never lets the next pass
+ * skip the rest.
+ */
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ScopePlan } from '../plan';
+import type { Change } from '../region';
+import { changesKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type OutboxItem } from './items';
+
+export const MAX_TRANSACTION_ITEMS = 100;
+/** Changeset body budget: far under 400 KB, whatever the attribute overhead. */
+export const MAX_CHANGESET_BYTES = 300_000;
+
+export interface TxPart {
+  plan: ScopePlan;
+  changes: Change[];
+  /** The plan's last part: writes its final head (hash, hold) and its `Removals Held` event. */
+  final: boolean;
+}
+
+export type Tx = TxPart[];
+
+const byteLength = (change: Change) => Buffer.byteLength(JSON.stringify(change));
+
+/** Packs plans with changes into transactions; plans keep their order and each part its changes' order. */
+export function packTransactions(plans: readonly ScopePlan[], maxItems = MAX_TRANSACTION_ITEMS, maxBytes = MAX_CHANGESET_BYTES): Tx[] {
+  const txs: Tx[] = [];
+  let tx: Tx = [];
+  let items = 2; // SEQ + changeset
+  let bytes = 2;
+  const flush = () => {
+    if (tx.length) txs.push(tx);
+    tx = [];
+    items = 2;
+    bytes = 2;
+  };
+  for (const plan of plans) {
+    if (plan.changes.length === 0) continue;
+    let part: TxPart | undefined;
+    plan.changes.forEach((change, index) => {
+      const last = index === plan.changes.length - 1;
+      // A new part costs its scope head; the last change brings the outbox item when a hold starts.
+      const extra = (part ? 0 : 1) + (last && plan.holdStarted ? 1 : 0);
+      const size = byteLength(change) + 1;
+      if (items + 1 + extra > maxItems || (bytes + size > maxBytes && items > 2)) {
+        flush();
+        part = undefined;
+      }
+      if (!part) {
+        part = { plan, changes: [], final: false };
+        tx.push(part);
+        items += 1;
+      }
+      part.changes.push(change);
+      items += 1 + (last && plan.holdStarted ? 1 : 0);
+      bytes += size;
+    });
+    if (part) (part as TxPart).final = true;
+  }
+  flush();
+  return txs;
+}
+
+export interface BuildOptions {
+  table: string;
+  /** The SEQ value read before this commit; the transaction moves it to seq + 1. */
+  seq: number;
+  now: string;
+  retentionDays: number;
+  /** Per scope, the head version this part must find (the plan's, or the previous part's seq). */
+  expected: (part: TxPart) => { exists: boolean; version: number };
+  /** Region count of the scope after this part. */
+  countAfter: (part: TxPart) => number;
+  newId: () => string;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export function expiresAt(now: string, retentionDays: number): number {
+  return Math.floor(Date.parse(now) / 1000) + retentionDays * 86_400;
+}
+
+export function removalsHeldEvent(plan: ScopePlan, now: string, newId: () => string, ttl: number): OutboxItem {
+  const detail = {
+    scope: plan.scope,
+    source: plan.source,
+    at: now,
+    heldRegionKeys: plan.head.hold?.regionIds ?? [],
+    heldCount: plan.head.hold?.regionIds.length ?? 0,
+    previousCount: plan.previousCount,
+  };
+  return { pk: PK.outbox, sk: newId(), detailType: 'Removals Held', detail: JSON.stringify(detail), expiresAt: ttl };
+}
+
+export function buildTransaction(tx: Tx, o: BuildOptions): TransactWriteCommandInput {
+  const next = o.seq + 1;
+  const ttl = expiresAt(o.now, o.retentionDays);
+  const changes = tx.flatMap((part) => part.changes);
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: o.table,
+        Key: SEQ_KEY,
+        UpdateExpression: 'SET #value = :next, committedAt = :now',
+        // Two passes cannot both take n+1: the loser re-reads and re-diffs.
+        ConditionExpression: o.seq === 0 ? 'attribute_not_exists(pk) OR #value = :prev' : '#value = :prev',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':next': next, ':prev': o.seq, ':now': o.now },
+      },
+    },
+    {
+      Put: {
+        TableName: o.table,
+        Item: { ...changesKey(next), seq: next, body: JSON.stringify(changes), count: changes.length, committedAt: o.now, expiresAt: ttl },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+  for (const part of tx) {
+    items.push(scopeHeadUpdate(part, o, next));
+    for (const change of part.changes) items.push(regionWrite(change, part.plan, o.table, next));
+    if (part.final && part.plan.holdStarted) {
+      items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(part.plan, o.now, o.newId, ttl) } });
+    }
+  }
+  return { TransactItems: items, ReturnConsumedCapacity: 'TOTAL' };
+}
+
+function headCondition(expected: { exists: boolean; version: number }) {
+  return expected.exists
+    ? { ConditionExpression: '#version = :expected', values: { ':expected': expected.version } }
+    : { ConditionExpression: 'attribute_not_exists(pk)', values: {} };
+}
+
+function scopeHeadUpdate(part: TxPart, o: BuildOptions, version: number): TransactItem {
+  const { plan, final } = part;
+  const condition = headCondition(o.expected(part));
+  const set = ['#version = :version', '#source = :source', 'regionCount = :count', '#hash = :hash'];
+  const values: Record<string, unknown> = {
+    ':version': version,
+    ':source': plan.source,
+    ':count': o.countAfter(part),
+    ':hash': final ? plan.head.hash : '',
+    ...condition.values,
+  };
+  let expression = `SET ${set.join(', ')}`;
+  if (final && plan.head.hold) {
+    expression += ', #hold = :hold';
+    values[':hold'] = plan.head.hold;
+  } else if (final) {
+    expression += ' REMOVE #hold';
+  }
+  return {
+    Update: {
+      TableName: o.table,
+      Key: scopeKey(plan.scope),
+      UpdateExpression: expression,
+      ConditionExpression: condition.ConditionExpression,
+      ExpressionAttributeNames: { '#version': 'version', '#source': 'source', '#hash': 'hash', ...(final ? { '#hold': 'hold' } : {}) },
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+function regionWrite(change: Change, plan: ScopePlan, table: string, seq: number): TransactItem {
+  const key = regionKeyOf(plan.scope, change.regionId);
+  const prior = plan.priorSeq[change.regionKey];
+  if (change.type === 'region.removed') {
+    return {
+      Delete: {
+        TableName: table,
+        Key: key,
+        ConditionExpression: '#seq = :prior',
+        ExpressionAttributeNames: { '#seq': 'seq' },
+        ExpressionAttributeValues: { ':prior': prior },
+      },
+    };
+  }
+  const item = { ...key, scope: plan.scope, body: JSON.stringify(change.after), seq };
+  return change.type === 'region.added'
+    ? { Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }
+    : {
+        Put: {
+          TableName: table,
+          Item: item,
+          ConditionExpression: '#seq = :prior',
+          ExpressionAttributeNames: { '#seq': 'seq' },
+          ExpressionAttributeValues: { ':prior': prior },
+        },
+      };
+}
+
+/** A plan with no change but a new head (a hold counted, a first empty answer): no sequence, no changeset. */
+export function buildHeadOnly(plan: ScopePlan, o: Pick<BuildOptions, 'table' | 'now' | 'retentionDays' | 'newId'>): TransactWriteCommandInput {
+  const part: TxPart = { plan, changes: [], final: true };
+  const head = scopeHeadUpdate(
+    part,
+    { ...o, seq: 0, expected: () => plan.expected, countAfter: () => plan.head.regionCount },
+    plan.expected.version,
+  );
+  const items: TransactItem[] = [head];
+  if (plan.holdStarted) {
+    items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(plan, o.now, o.newId, expiresAt(o.now, o.retentionDays)) } });
+  }
+  return { TransactItems: items, ReturnConsumedCapacity: 'TOTAL' };
+}

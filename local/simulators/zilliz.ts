@@ -1,0 +1,160 @@
+/**
+ * A local Zilliz Cloud control plane: List Cloud Providers and List Cloud
+ * Regions (GET with `?cloudId=` and the seed's POST variant), Bearer API key.
+ * `/v1/...` answers success as `code: 200`, `/v2/...` as `code: 0`. Business
+ * errors come with the seed's codes: 80001 (HTTP 401, bad key), 80003 (HTTP
+ * 200, unknown cloud); faults add 80002 and friends under HTTP 200.
+ */
+import sample from '../fixtures/upstream-sample.json' with { type: 'json' };
+import { isRecord, startSimServer, type ControlTarget, type SimRequest, type SimulatorBase } from './control';
+import { statusMessage, type FaultBodies, type SimResponse } from './faults';
+
+export interface ZillizCloud {
+  cloudId: string;
+  description: string;
+}
+
+export interface ZillizRegion {
+  cloudId: string;
+  regionId: string;
+  apiBaseUrl?: string;
+  [field: string]: unknown;
+}
+
+/** A region to add: `cloudId` defaults to the cloud it is added to. */
+export interface ZillizRegionInput {
+  regionId: string;
+  cloudId?: string;
+  [field: string]: unknown;
+}
+
+export interface ZillizData {
+  clouds: ZillizCloud[];
+  regions: Record<string, ZillizRegion[]>;
+}
+
+export interface ZillizSimulatorOptions {
+  port?: number;
+  apiKey?: string;
+  latencyMs?: number;
+  data?: ZillizData;
+}
+
+export interface ZillizSimulator extends SimulatorBase {
+  apiKey: string;
+  /** Live data: mutate it directly or through the helpers below. */
+  data: ZillizData;
+  /** Adds the region, or replaces the one with the same regionId in that cloud. */
+  addRegion(cloudId: string, region: ZillizRegionInput): void;
+  removeRegion(cloudId: string, regionId: string): boolean;
+  updateRegion(cloudId: string, regionId: string, patch: Record<string, unknown>): boolean;
+  addCloud(cloudId: string, description: string): void;
+}
+
+export const ZILLIZ_DEFAULT_API_KEY = 'sim-zilliz-key';
+export const zillizSampleData: ZillizData = sample.zilliz;
+
+const MESSAGES: Record<number, string> = {
+  80001: 'Illegal Api-Key.',
+  80002: 'Invalid Api-Key. Please log in to the cloud platform to confirm if your Api-Key exists.',
+  80003: 'Invalid CloudId. Please use the ListClouds API to obtain a list of supported CloudIds.',
+};
+
+const bodies: FaultBodies = {
+  status: (status) => ({ code: status, message: statusMessage(status) }),
+  rateLimit: () => ({ code: 429, message: 'rate limit exceeded, please retry later' }),
+  businessError: (fault) => {
+    const code = fault.code ?? 80002;
+    const message = fault.message ?? (typeof code === 'number' ? MESSAGES[code] : undefined) ?? 'business error';
+    return { status: fault.httpStatus ?? 200, body: { code, message } };
+  },
+};
+
+export async function startZillizSimulator(options: ZillizSimulatorOptions = {}): Promise<ZillizSimulator> {
+  const apiKey = options.apiKey ?? ZILLIZ_DEFAULT_API_KEY;
+  const initial = structuredClone(options.data ?? zillizSampleData);
+  const data = structuredClone(initial);
+
+  const findCloudOf = (regionId: string): string | undefined =>
+    Object.keys(data.regions).find((cloudId) => data.regions[cloudId]?.some((r) => r.regionId === regionId));
+
+  const helpers = {
+    addRegion(cloudId: string, region: ZillizRegionInput): void {
+      const list = (data.regions[cloudId] ??= []);
+      const full: ZillizRegion = { ...structuredClone(region), cloudId: region.cloudId ?? cloudId };
+      const at = list.findIndex((r) => r.regionId === region.regionId);
+      if (at >= 0) list[at] = full;
+      else list.push(full);
+    },
+    removeRegion(cloudId: string, regionId: string): boolean {
+      const list = data.regions[cloudId];
+      const at = list?.findIndex((r) => r.regionId === regionId) ?? -1;
+      if (!list || at < 0) return false;
+      list.splice(at, 1);
+      return true;
+    },
+    updateRegion(cloudId: string, regionId: string, patch: Record<string, unknown>): boolean {
+      const region = data.regions[cloudId]?.find((r) => r.regionId === regionId);
+      if (region) Object.assign(region, patch);
+      return region !== undefined;
+    },
+    addCloud(cloudId: string, description: string): void {
+      const existing = data.clouds.find((c) => c.cloudId === cloudId);
+      if (existing) existing.description = description;
+      else data.clouds.push({ cloudId, description });
+      data.regions[cloudId] ??= [];
+    },
+  };
+
+  const target: ControlTarget = {
+    data,
+    resetData() {
+      const fresh = structuredClone(initial);
+      data.clouds = fresh.clouds;
+      data.regions = fresh.regions;
+    },
+    upsertRegion(body) {
+      if (!isRecord(body) || typeof body.cloudId !== 'string' || typeof body.regionId !== 'string') {
+        return 'a Zilliz region needs string cloudId and regionId';
+      }
+      helpers.addRegion(body.cloudId, { ...body, regionId: body.regionId });
+      return undefined;
+    },
+    removeRegion: (regionId) => {
+      const cloudId = findCloudOf(regionId);
+      return cloudId !== undefined && helpers.removeRegion(cloudId, regionId);
+    },
+    updateRegion: (regionId, patch) => {
+      const cloudId = findCloudOf(regionId);
+      return cloudId !== undefined && helpers.updateRegion(cloudId, regionId, patch);
+    },
+  };
+
+  function handle(req: SimRequest): SimResponse {
+    const route = /^\/(v1|v2)\/(clouds|regions)$/.exec(req.path);
+    if (!route) return { status: 404, body: { code: 404, message: 'Not Found' } };
+    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      return { status: 401, body: { code: 80001, message: MESSAGES[80001] } };
+    }
+    const ok = route[1] === 'v2' ? 0 : 200;
+    const list = (items: Array<Record<string, unknown>>, idKey: string): SimResponse => {
+      const wrap = (shown: Array<Record<string, unknown>>): unknown => ({ code: ok, data: shown });
+      const snapshot = structuredClone(items);
+      return { status: 200, body: wrap(snapshot), list: { items: snapshot, idKey, wrap } };
+    };
+    const notAllowed: SimResponse = { status: 405, body: { code: 405, message: 'Method Not Allowed' } };
+
+    if (route[2] === 'clouds') return req.method === 'GET' ? list(data.clouds.map((c) => ({ ...c })), 'cloudId') : notAllowed;
+    let cloudId: unknown;
+    if (req.method === 'GET') cloudId = req.query.get('cloudId');
+    else if (req.method === 'POST') cloudId = isRecord(req.body) ? req.body.cloudId : undefined;
+    else return notAllowed;
+    const known = typeof cloudId === 'string' && data.clouds.some((c) => c.cloudId === cloudId);
+    const regions = typeof cloudId === 'string' ? data.regions[cloudId] : undefined;
+    if (!known && !regions) return { status: 200, body: { code: 80003, message: MESSAGES[80003] } };
+    return list(regions ?? [], 'regionId');
+  }
+
+  const base = await startSimServer({ port: options.port, latencyMs: options.latencyMs, handle, bodies, target });
+  return { ...base, apiKey, data, ...helpers };
+}
