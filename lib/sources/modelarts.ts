@@ -89,11 +89,12 @@ export async function fetchModelarts(config: ModelartsConfig, ctx: SourceContext
     }
     if (response.status >= 300) {
       const { code, message } = readError(response);
-      const kind = isTokenRejected(response) ? 'auth' : code ? 'business' : 'http';
+      const serverSide = response.status >= 500 || response.status === 429 || response.status === 408;
+      const kind = serverSide ? 'http' : isTokenRejected(response) ? 'auth' : code ? 'business' : 'http';
       throw new UpstreamError(kind, scope, `${path}: HTTP ${response.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`, {
         path,
         status: response.status,
-        ...(code ? { upstreamCode: code } : {}),
+        ...(code && kind !== 'http' ? { upstreamCode: code } : {}),
       });
     }
     const body = validate(regionsSchema, scope, path, parseJson(scope, path, response.body));

@@ -16,7 +16,7 @@ import type { ScopeResult, SourceContext } from './types';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-const envelope = z.looseObject({ code: z.union([z.number(), z.string()]), message: z.string().optional(), data: z.unknown() });
+const envelope = z.looseObject({ code: z.union([z.number(), z.string()]), message: z.string().optional(), data: z.unknown().optional() });
 const cloudsSchema = z.array(z.looseObject({ cloudId: z.string().regex(SAFE_ID), description: z.string().optional() }));
 const regionsSchema = z.array(
   z.looseObject({
@@ -33,6 +33,10 @@ export function scopeOf(cloudId: string): string {
 
 /** Reads the Zilliz envelope: the `data` of a success, else an error naming the code. */
 export function unwrap(scope: string, path: string, response: UpstreamResponse): unknown {
+  // Server-side failures (left after retries) are HTTP errors whatever their body says.
+  if (response.status >= 500 || response.status === 429 || response.status === 408) {
+    throw new UpstreamError('http', scope, `${path}: HTTP ${response.status}`, { path, status: response.status });
+  }
   const body = validate(envelope, scope, path, parseJson(scope, path, response.body));
   const code = Number(body.code);
   if ((code === 200 || code === 0) && response.status < 300) return body.data;

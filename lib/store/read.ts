@@ -1,0 +1,169 @@
+/**
+ * Every DynamoDB read of the catalog function, in the layout of items.ts:
+ * the commit sequence, a consistent snapshot of the regions, the per-scope
+ * status, and the changesets of the feed. Strongly consistent throughout so a
+ * read right after a commit sees it.
+ */
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Change, Region } from '../region';
+import {
+  PK,
+  SEQ_KEY,
+  decodeChanges,
+  decodeRegion,
+  seqSortKey,
+  type ChangesItem,
+  type RegionItem,
+  type ScopeItem,
+  type SeqItem,
+  type StatusItem,
+} from './items';
+
+export interface SeqHead {
+  /** SEQ.value: 0 until the first commit. */
+  version: number;
+  /** SEQ.committedAt, null until the first commit. */
+  syncedAt: string | null;
+}
+
+export interface CatalogSnapshot extends SeqHead {
+  /** Sorted by id. */
+  regions: Region[];
+}
+
+/** Commits kept landing while the regions were read; the client may retry at once. */
+export class CatalogUnstableError extends Error {
+  override name = 'CatalogUnstableError';
+  readonly statusCode = 503;
+}
+
+export async function readSeq(doc: DynamoDBDocumentClient, tableName: string): Promise<SeqHead> {
+  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: SEQ_KEY, ConsistentRead: true }));
+  const item = Item as Partial<SeqItem> | undefined;
+  return { version: item?.value ?? 0, syncedAt: item?.committedAt ?? null };
+}
+
+async function queryAll<T>(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<T[]> {
+  const items: T[] = [];
+  let start: QueryCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...((page.Items ?? []) as T[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+function partition(tableName: string, pk: string): QueryCommandInput {
+  return {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    ConsistentRead: true,
+  };
+}
+
+const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The regions of exactly one committed version: SEQ is read before and after
+ * the Query, and a snapshot is kept only when it did not move and no region
+ * was written by a later commit; otherwise it is read again (at most `attempts`
+ * times), so one version never maps to two bodies.
+ */
+export async function loadCatalog(doc: DynamoDBDocumentClient, tableName: string, attempts = 3): Promise<CatalogSnapshot> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const before = await readSeq(doc, tableName);
+    const items = await queryAll<RegionItem>(doc, partition(tableName, PK.region));
+    const after = await readSeq(doc, tableName);
+    if (after.version !== before.version || items.some((item) => item.seq > before.version)) continue;
+    return { ...before, regions: items.map(decodeRegion).sort(byId) };
+  }
+  throw new CatalogUnstableError(`catalog kept changing over ${attempts} reads`);
+}
+
+export type SourceState = 'ok' | 'degraded' | 'held' | 'never-synced';
+
+export interface SourceStatus {
+  scope: string;
+  source: string;
+  status: SourceState;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  consecutiveFailures: number;
+  lastError: { code: string; message: string; at: string } | null;
+  regionCount: number;
+}
+
+/** Joins the SCOPE and STATUS items of each scope into its public status (pure). */
+export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): SourceStatus[] {
+  const byScope = new Map<string, { scope?: ScopeItem; status?: StatusItem }>();
+  for (const scope of scopes) byScope.set(scope.sk, { ...byScope.get(scope.sk), scope });
+  for (const status of statuses) byScope.set(status.sk, { ...byScope.get(status.sk), status });
+  return [...byScope.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, { scope, status }]) => {
+      const consecutiveFailures = status?.consecutiveFailures ?? 0;
+      const lastSuccessAt = status?.lastSuccessAt ?? null;
+      const state: SourceState = scope?.hold
+        ? 'held'
+        : consecutiveFailures > 0
+          ? 'degraded'
+          : lastSuccessAt
+            ? 'ok'
+            : 'never-synced';
+      const error = status?.lastError;
+      return {
+        scope: name,
+        source: scope?.source ?? status?.source ?? name.split('/')[0] ?? name,
+        status: state,
+        lastAttemptAt: status?.lastAttemptAt ?? null,
+        lastSuccessAt,
+        consecutiveFailures,
+        lastError: error ? { code: error.code, message: error.message, at: error.at } : null,
+        regionCount: scope?.regionCount ?? 0,
+      };
+    });
+}
+
+export async function listSources(doc: DynamoDBDocumentClient, tableName: string): Promise<SourceStatus[]> {
+  const [scopes, statuses] = await Promise.all([
+    queryAll<ScopeItem>(doc, partition(tableName, PK.scope)),
+    queryAll<StatusItem>(doc, partition(tableName, PK.status)),
+  ]);
+  return sourceStatuses(scopes, statuses);
+}
+
+export interface Changeset {
+  seq: number;
+  changes: Change[];
+}
+
+/**
+ * The changesets with `fromSeq <= seq <= toSeq`, oldest first, fetched
+ * `pageSize` at a time as the caller consumes them (it stops when it has enough).
+ */
+export async function* readChangesets(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  { fromSeq, toSeq, pageSize }: { fromSeq: number; toSeq: number; pageSize: number },
+): AsyncGenerator<Changeset> {
+  if (toSeq < fromSeq) return;
+  let start: QueryCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
+        ConsistentRead: true,
+        Limit: pageSize,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of (page.Items ?? []) as ChangesItem[]) {
+      yield { seq: item.seq ?? Number(item.sk), changes: decodeChanges(item) };
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+}

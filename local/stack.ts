@@ -1,0 +1,139 @@
+/**
+ * The local stack behind `npm start` and `npm run sync`: DynamoDB Local (data
+ * under .local/), the PutEvents receiver (events printed and appended to
+ * .local/events.jsonl), and a simulator for every enabled source whose
+ * endpoint is not configured. It returns the environment the very same
+ * Lambda handlers then read, exactly as they would in AWS.
+ *
+ * Settings are checked before anything starts, so a bad one stops the command
+ * with one line naming the variable.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Env } from '../lib/config/common';
+import { loadSyncConfig } from '../lib/config/sync';
+import { startDynamoDbLocal } from './dynamodb';
+import { startEventReceiver, type EventReceiver } from './event-receiver';
+import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from './simulators';
+import { ensureTable } from './table';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const LOCAL_DIR = join(ROOT, '.local');
+
+export const LOCAL_DEFAULTS: Env = {
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'region-sync-local',
+  EVENT_BUS_NAME: 'region-sync-local',
+  EVENT_SOURCE: 'region-sync',
+  SOURCES: 'zilliz,modelarts',
+};
+
+export interface LocalStackOptions {
+  env: Env;
+  /** Keep DynamoDB data under .local/dynamodb (npm start, npm run sync); in memory otherwise. */
+  persist: boolean;
+  /** Print each event on one line as it arrives. */
+  printEvents: boolean;
+}
+
+export interface LocalStack {
+  /** The complete environment for the handlers. */
+  env: Env;
+  /** What was started, for the banner. */
+  started: { name: string; url: string }[];
+  zilliz?: ZillizSimulator;
+  modelarts?: ModelartsSimulator;
+  receiver?: EventReceiver;
+  stop(): Promise<void>;
+}
+
+const PLACEHOLDER = 'http://127.0.0.1:9';
+
+function isUnset(env: Env, name: string): boolean {
+  return env[name] === undefined || env[name] === '';
+}
+
+/** The user's settings with placeholders where the stack will provide a value: validated before anything starts. */
+export function checkSettings(env: Env): void {
+  const probe: Env = { ...LOCAL_DEFAULTS, ...env };
+  if (isUnset(env, 'ZILLIZ_BASE_URL')) Object.assign(probe, { ZILLIZ_BASE_URL: PLACEHOLDER, ZILLIZ_API_KEY: env.ZILLIZ_API_KEY || 'placeholder' });
+  if (isUnset(env, 'MODELARTS_ENDPOINT')) {
+    Object.assign(probe, {
+      MODELARTS_ENDPOINT: PLACEHOLDER,
+      HUAWEI_PROJECT_ID: env.HUAWEI_PROJECT_ID || '0'.repeat(32),
+      HUAWEI_IAM_ENDPOINT: env.HUAWEI_IAM_ENDPOINT || PLACEHOLDER,
+      HUAWEI_DOMAIN_NAME: env.HUAWEI_DOMAIN_NAME || 'placeholder',
+      HUAWEI_USERNAME: env.HUAWEI_USERNAME || 'placeholder',
+      HUAWEI_PASSWORD: env.HUAWEI_PASSWORD || 'placeholder',
+    });
+  }
+  if (isUnset(env, 'DYNAMODB_ENDPOINT')) probe.DYNAMODB_ENDPOINT = PLACEHOLDER;
+  if (isUnset(env, 'EVENTBRIDGE_ENDPOINT')) probe.EVENTBRIDGE_ENDPOINT = PLACEHOLDER;
+  loadSyncConfig(probe);
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  checkSettings(options.env);
+  const env: Env = { ...LOCAL_DEFAULTS, ...Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== '')) };
+  const stops: (() => Promise<void>)[] = [];
+  const stack: LocalStack = {
+    env,
+    started: [],
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    },
+  };
+  try {
+    mkdirSync(LOCAL_DIR, { recursive: true });
+    if (isUnset(env, 'DYNAMODB_ENDPOINT')) {
+      const db = await startDynamoDbLocal(options.persist ? { dbPath: join(LOCAL_DIR, 'dynamodb') } : {});
+      stops.push(db.stop);
+      env.DYNAMODB_ENDPOINT = db.endpoint;
+      stack.started.push({ name: `DynamoDB Local (pid ${db.pid}${options.persist ? ', data in .local/dynamodb' : ''})`, url: db.endpoint });
+    }
+    const raw = new DynamoDBClient({
+      region: env.AWS_REGION ?? 'us-east-1',
+      endpoint: env.DYNAMODB_ENDPOINT,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTable(raw, env.TABLE_NAME ?? 'region-sync-local');
+    raw.destroy();
+
+    if (isUnset(env, 'EVENTBRIDGE_ENDPOINT')) {
+      const receiver = await startEventReceiver({ logFile: join(LOCAL_DIR, 'events.jsonl'), print: options.printEvents });
+      stops.push(() => receiver.close());
+      stack.receiver = receiver;
+      env.EVENTBRIDGE_ENDPOINT = receiver.endpoint;
+      stack.started.push({ name: 'EventBridge receiver (events in .local/events.jsonl)', url: receiver.endpoint });
+    }
+    const sources = (env.SOURCES ?? '').split(',').map((s) => s.trim());
+    if (sources.includes('zilliz') && isUnset(env, 'ZILLIZ_BASE_URL')) {
+      const zilliz = await startZillizSimulator(env.ZILLIZ_API_KEY ? { apiKey: env.ZILLIZ_API_KEY } : {});
+      stops.push(() => zilliz.close());
+      stack.zilliz = zilliz;
+      Object.assign(env, { ZILLIZ_BASE_URL: zilliz.url, ZILLIZ_API_KEY: zilliz.apiKey });
+      stack.started.push({ name: 'Zilliz simulator (control: /_sim/state, /_sim/regions, /_sim/faults)', url: zilliz.url });
+    }
+    if (sources.includes('modelarts') && isUnset(env, 'MODELARTS_ENDPOINT')) {
+      const modelarts = await startModelartsSimulator(env.HUAWEI_PROJECT_ID ? { projectId: env.HUAWEI_PROJECT_ID } : {});
+      stops.push(() => modelarts.close());
+      stack.modelarts = modelarts;
+      Object.assign(env, { MODELARTS_ENDPOINT: modelarts.url, HUAWEI_PROJECT_ID: modelarts.projectId });
+      if (isUnset(env, 'HUAWEI_AUTH_TOKEN') && isUnset(env, 'HUAWEI_IAM_ENDPOINT')) {
+        Object.assign(env, {
+          HUAWEI_IAM_ENDPOINT: modelarts.url,
+          HUAWEI_DOMAIN_NAME: modelarts.domainName,
+          HUAWEI_USERNAME: modelarts.username,
+          HUAWEI_PASSWORD: modelarts.password,
+        });
+      }
+      stack.started.push({ name: 'ModelArts + IAM simulator (control: /_sim/...)', url: modelarts.url });
+    }
+    return stack;
+  } catch (error: unknown) {
+    await stack.stop();
+    throw error;
+  }
+}
