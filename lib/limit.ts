@@ -7,7 +7,7 @@ export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 export function createLimiter({ concurrency, ratePerSecond }: { concurrency: number; ratePerSecond: number }): Limiter {
   const interval = 1000 / ratePerSecond;
   let active = 0;
-  let nextStart = 0;
+  let lastStart = -Infinity;
   const waiting: Array<() => void> = [];
 
   // A finishing task hands its slot straight to the next waiter, so a newcomer cannot slip in between.
@@ -20,11 +20,12 @@ export function createLimiter({ concurrency, ratePerSecond }: { concurrency: num
   return async (task) => {
     if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
     else active++;
-    // Reserve the next start slot, then wait for it.
-    const now = Date.now();
-    const start = Math.max(now, nextStart);
-    nextStart = start + interval;
-    if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+    // Spacing is measured from the last actual start (checked and taken synchronously),
+    // so a stalled event loop cannot release a burst of starts at once.
+    for (let wait = lastStart + interval - Date.now(); wait > 0; wait = lastStart + interval - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    lastStart = Date.now();
     try {
       return await task();
     } finally {

@@ -33,7 +33,8 @@ const levels: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40
 
 function serialiseError(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
-  const { name, message } = value;
+  const name = value.name;
+  const message = redact(value.message);
   const code = (value as { code?: unknown }).code;
   return { name, message, ...(typeof code === 'string' ? { code } : {}) };
 }
@@ -46,7 +47,12 @@ export function createLogger(
   const write = (level: Level, message: string, fields: Fields = {}) => {
     if (levels[level] < (levels[minLevel] ?? 20)) return;
     const record = { level, time: new Date().toISOString(), message, ...base, ...fields };
-    sink(redact(JSON.stringify(record, (_key, value: unknown) => serialiseError(value))));
+    // Strings are scrubbed before JSON escapes them: a secret with `"` or `\` would not be found after.
+    const line = JSON.stringify(record, (_key, value: unknown) => {
+      const v = serialiseError(value);
+      return typeof v === 'string' ? redact(v) : v;
+    });
+    sink(line);
   };
   return {
     debug: (m, f) => write('debug', m, f),
