@@ -8,7 +8,7 @@
  * Settings are checked before anything starts, so a bad one stops the command
  * with one line naming the variable.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,6 +21,8 @@ import { ensureTable } from './table';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_DIR = join(ROOT, '.local');
+/** Written by a running `npm start`: its pid and the environment of its stack. */
+export const STATE_FILE = join(LOCAL_DIR, 'stack.json');
 
 export const LOCAL_DEFAULTS: Env = {
   AWS_REGION: 'us-east-1',
@@ -36,6 +38,8 @@ export interface LocalStackOptions {
   persist: boolean;
   /** Print each event on one line as it arrives. */
   printEvents: boolean;
+  /** Fixed simulator ports (npm start documents them); 0 picks free ones. */
+  simulatorPorts?: { zilliz: number; modelarts: number };
 }
 
 export interface LocalStack {
@@ -110,14 +114,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sources = (env.SOURCES ?? '').split(',').map((s) => s.trim());
     if (sources.includes('zilliz') && isUnset(env, 'ZILLIZ_BASE_URL')) {
-      const zilliz = await startZillizSimulator(env.ZILLIZ_API_KEY ? { apiKey: env.ZILLIZ_API_KEY } : {});
+      const zilliz = await startZillizSimulator({
+        port: options.simulatorPorts?.zilliz ?? 0,
+        ...(env.ZILLIZ_API_KEY ? { apiKey: env.ZILLIZ_API_KEY } : {}),
+      });
       stops.push(() => zilliz.close());
       stack.zilliz = zilliz;
       Object.assign(env, { ZILLIZ_BASE_URL: zilliz.url, ZILLIZ_API_KEY: zilliz.apiKey });
       stack.started.push({ name: 'Zilliz simulator (control: /_sim/state, /_sim/regions, /_sim/faults)', url: zilliz.url });
     }
     if (sources.includes('modelarts') && isUnset(env, 'MODELARTS_ENDPOINT')) {
-      const modelarts = await startModelartsSimulator(env.HUAWEI_PROJECT_ID ? { projectId: env.HUAWEI_PROJECT_ID } : {});
+      const modelarts = await startModelartsSimulator({
+        port: options.simulatorPorts?.modelarts ?? 0,
+        ...(env.HUAWEI_PROJECT_ID ? { projectId: env.HUAWEI_PROJECT_ID } : {}),
+      });
       stops.push(() => modelarts.close());
       stack.modelarts = modelarts;
       Object.assign(env, { MODELARTS_ENDPOINT: modelarts.url, HUAWEI_PROJECT_ID: modelarts.projectId });
@@ -135,5 +145,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error: unknown) {
     await stack.stop();
     throw error;
+  }
+}
+
+/** The stack of a running `npm start`, if there is one: `npm run sync` joins it rather than starting a second DynamoDB Local on the same data. */
+export function runningStack(): LocalStack | undefined {
+  if (!existsSync(STATE_FILE)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { pid: number; env: Env };
+    process.kill(state.pid, 0);
+    return { env: state.env, started: [], stop: async () => undefined };
+  } catch {
+    // A stale file from a stack that did not stop cleanly.
+    return undefined;
   }
 }

@@ -6,10 +6,10 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { PassSummary } from '../lib/sync';
 import { exitOnConfigError, formatSummary } from './cli';
-import { startLocalStack } from './stack';
+import { runningStack, startLocalStack } from './stack';
 
 process.env.LOG_LEVEL ??= 'warn';
-const stack = await startLocalStack({ env: { ...process.env }, persist: true, printEvents: true }).catch(exitOnConfigError);
+const stack = runningStack() ?? await startLocalStack({ env: { ...process.env }, persist: true, printEvents: true }).catch(exitOnConfigError);
 let code = 1;
 try {
   Object.assign(process.env, stack.env);

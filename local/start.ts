@@ -1,0 +1,97 @@
+/**
+ * `npm start`: the whole service on this machine. The local stack (DynamoDB
+ * Local, event receiver, simulators), the catalog API on PORT through the
+ * exact catalog handler, and the exact sync handler at start and every
+ * SYNC_INTERVAL_SECONDS. Ctrl-C stops every process it started.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { parseEnv, positiveInt } from '../lib/config/common';
+import type { PassSummary } from '../lib/sync';
+import { exitOnConfigError, formatSummary } from './cli';
+import { startHttpAdapter } from './http-adapter';
+import { STATE_FILE, startLocalStack } from './stack';
+
+const port = z.string().regex(/^\d{1,5}$/, { message: 'expected a port number' }).transform(Number).refine((n) => n > 0 && n < 65_536, { message: 'expected a port from 1 to 65535' });
+const settings = (() => {
+  try {
+    return parseEnv(z.object({ PORT: port.default(3000), SYNC_INTERVAL_SECONDS: positiveInt(60) }), process.env);
+  } catch (error: unknown) {
+    return exitOnConfigError(error);
+  }
+})();
+
+process.env.LOG_LEVEL ??= 'warn';
+
+const stack = await startLocalStack({
+  env: { ...process.env },
+  persist: true,
+  printEvents: true,
+  simulatorPorts: { zilliz: settings.PORT + 1, modelarts: settings.PORT + 2 },
+}).catch((error: unknown) => {
+  if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`port busy: ${error.message.replace(/^listen /, '')}; set PORT to move the API (simulators use PORT+1 and PORT+2)\n`);
+    process.exit(1);
+  }
+  return exitOnConfigError(error);
+});
+
+let api: Awaited<ReturnType<typeof startHttpAdapter>> | undefined;
+let timer: NodeJS.Timeout | undefined;
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(timer);
+  await api?.close().catch(() => undefined);
+  await stack.stop();
+  rmSync(STATE_FILE, { force: true });
+  process.exit(code);
+};
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+Object.assign(process.env, stack.env);
+const [{ handler: sync }, { handler: catalog }] = await Promise.all([import('../functions/sync'), import('../functions/catalog')]).catch(
+  exitOnConfigError,
+);
+
+api = await startHttpAdapter({ handler: catalog, port: settings.PORT }).catch(async (error: unknown) => {
+  const busy = error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  process.stderr.write(busy ? `port ${settings.PORT} is busy; set PORT to another port\n` : `could not start the API: ${String(error)}\n`);
+  await stack.stop();
+  process.exit(1);
+});
+
+// `npm run sync` in another terminal joins this stack instead of starting a second one.
+writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, env: stack.env }, null, 2));
+const url = api.url;
+
+const context = { functionName: 'sync', awsRequestId: 'local' } as Context;
+let running = false;
+async function runSync(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    const summary = (await sync({ source: 'aws.events', 'detail-type': 'Scheduled Event' } as unknown as ScheduledEvent, context)) as PassSummary;
+    process.stdout.write(`${formatSummary(summary)}\n`);
+  } catch (error: unknown) {
+    process.stderr.write(`sync failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  } finally {
+    running = false;
+  }
+}
+
+process.stdout.write(
+  [
+    '',
+    `region-sync is running — catalog API on ${url}`,
+    `  ${url}/regions   ${url}/sources   ${url}/changes   ${url}/openapi.json`,
+    ...stack.started.map((s) => `  ${s.name}: ${s.url}`),
+    `  sync now and every ${settings.SYNC_INTERVAL_SECONDS} s (or run \`npm run sync\` in another terminal); Ctrl-C stops everything`,
+    '',
+  ].join('\n') + '\n',
+);
+await runSync();
+timer = setInterval(() => void runSync(), settings.SYNC_INTERVAL_SECONDS * 1000);
