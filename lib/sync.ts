@@ -158,7 +158,7 @@ function summarise(result: ScopeResult, committed: Committed, error: ErrorInfo |
   if (error) return { ...base, outcome: 'failed', regions: 0, heldRemovals: 0, error };
   const regions = result.ok ? result.regions.length : 0;
   const held = plan?.head.hold?.regionIds.length ?? 0;
-  const outcome: ScopeOutcome = held ? 'held' : plan ? 'ok' : 'unchanged';
+  const outcome: ScopeOutcome = held ? 'held' : plan?.changes.length ? 'ok' : 'unchanged';
   return { ...base, outcome, regions, heldRemovals: held };
 }
 
