@@ -37,8 +37,9 @@ const stack = await startLocalStack({
   return exitOnConfigError(error);
 });
 
-let api: Awaited<ReturnType<typeof startHttpAdapter>> | undefined;
-let timer: NodeJS.Timeout | undefined;
+// Assigned once the stack is up; a signal may arrive before that.
+let api: Awaited<ReturnType<typeof startHttpAdapter>> | undefined = undefined;
+let timer: NodeJS.Timeout | undefined = undefined;
 let stopping = false;
 const stop = async (code: number) => {
   if (stopping) return;

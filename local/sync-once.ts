@@ -10,15 +10,14 @@ import { runningStack, startLocalStack } from './stack';
 
 process.env.LOG_LEVEL ??= 'warn';
 const stack = runningStack() ?? await startLocalStack({ env: { ...process.env }, persist: true, printEvents: true }).catch(exitOnConfigError);
-let code = 1;
 try {
   Object.assign(process.env, stack.env);
   const { handler } = await import('../functions/sync').catch(exitOnConfigError);
   const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} } as unknown as ScheduledEvent;
   const summary = (await handler(event, { functionName: 'sync', awsRequestId: 'local' } as Context)) as PassSummary;
   process.stdout.write(`${formatSummary(summary)}\n`);
-  code = summary.ok ? 0 : 1;
+  process.exitCode = summary.ok ? 0 : 1;
 } finally {
   await stack.stop();
 }
-process.exit(code);
+process.exit();

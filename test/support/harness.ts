@@ -11,7 +11,7 @@ import { createLogger, registerSecret } from '../../lib/log';
 import type { Change } from '../../lib/region';
 import { clearTokenCache } from '../../lib/sources/huawei-iam';
 import { decodeChanges, PK, type ChangesItem } from '../../lib/store/items';
-import { createMeter, type Meter } from '../../lib/store/meter';
+import type { Meter } from '../../lib/store/meter';
 import { runPass, type PassSummary } from '../../lib/sync';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
 import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
