@@ -8,6 +8,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadSyncConfig, type SyncConfig } from '../../lib/config/sync';
 import { createEventBridgeClient } from '../../lib/eventbridge';
 import { createLogger, registerSecret } from '../../lib/log';
+import { createDocumentClient } from '../../lib/store/client';
 import type { Change } from '../../lib/region';
 import { clearTokenCache } from '../../lib/sources/huawei-iam';
 import { decodeChanges, PK, type ChangesItem } from '../../lib/store/items';
@@ -33,6 +34,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** Where the pass reaches DynamoDB (a fault proxy); the harness's own reads stay direct. */
+  storeEndpoint?: string;
   zillizKey?: string;
   huaweiPassword?: string;
 }
@@ -67,7 +70,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const logLines: string[] = [];
   const log = createLogger({ test: true }, (line) => logLines.push(line), 'debug');
   const events = createEventBridgeClient({ region: 'us-east-1', endpoint: receiver.endpoint });
-  const store = { doc: table.doc, table: table.tableName };
+  const store = {
+    doc: options.storeEndpoint ? createDocumentClient({ region: 'us-east-1', endpoint: options.storeEndpoint }) : table.doc,
+    table: table.tableName,
+  };
   return {
     zilliz,
     modelarts,
