@@ -38,8 +38,8 @@ export interface LocalStackOptions {
   persist: boolean;
   /** Print each event on one line as it arrives. */
   printEvents: boolean;
-  /** Fixed simulator ports (npm start documents them); 0 picks free ones. */
-  simulatorPorts?: { zilliz: number; modelarts: number };
+  /** Fixed ports (npm start documents them, so `serverless invoke local` can reach them); free ones when absent. */
+  ports?: { zilliz: number; modelarts: number; dynamodb: number; events: number };
 }
 
 export interface LocalStack {
@@ -92,7 +92,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     mkdirSync(LOCAL_DIR, { recursive: true });
     if (isUnset(env, 'DYNAMODB_ENDPOINT')) {
-      const db = await startDynamoDbLocal(options.persist ? { dbPath: join(LOCAL_DIR, 'dynamodb') } : {});
+      const db = await startDynamoDbLocal({
+        ...(options.persist ? { dbPath: join(LOCAL_DIR, 'dynamodb') } : {}),
+        ...(options.ports ? { port: options.ports.dynamodb } : {}),
+      });
       stops.push(db.stop);
       env.DYNAMODB_ENDPOINT = db.endpoint;
       stack.started.push({ name: `DynamoDB Local (pid ${db.pid}${options.persist ? ', data in .local/dynamodb' : ''})`, url: db.endpoint });
@@ -106,7 +109,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     raw.destroy();
 
     if (isUnset(env, 'EVENTBRIDGE_ENDPOINT')) {
-      const receiver = await startEventReceiver({ logFile: join(LOCAL_DIR, 'events.jsonl'), print: options.printEvents });
+      const receiver = await startEventReceiver({
+        logFile: join(LOCAL_DIR, 'events.jsonl'),
+        print: options.printEvents,
+        ...(options.ports ? { port: options.ports.events } : {}),
+      });
       stops.push(() => receiver.close());
       stack.receiver = receiver;
       env.EVENTBRIDGE_ENDPOINT = receiver.endpoint;
@@ -115,7 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sources = (env.SOURCES ?? '').split(',').map((s) => s.trim());
     if (sources.includes('zilliz') && isUnset(env, 'ZILLIZ_BASE_URL')) {
       const zilliz = await startZillizSimulator({
-        port: options.simulatorPorts?.zilliz ?? 0,
+        port: options.ports?.zilliz ?? 0,
         ...(env.ZILLIZ_API_KEY ? { apiKey: env.ZILLIZ_API_KEY } : {}),
       });
       stops.push(() => zilliz.close());
@@ -125,7 +132,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     if (sources.includes('modelarts') && isUnset(env, 'MODELARTS_ENDPOINT')) {
       const modelarts = await startModelartsSimulator({
-        port: options.simulatorPorts?.modelarts ?? 0,
+        port: options.ports?.modelarts ?? 0,
         ...(env.HUAWEI_PROJECT_ID ? { projectId: env.HUAWEI_PROJECT_ID } : {}),
       });
       stops.push(() => modelarts.close());

@@ -7,7 +7,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { parseEnv, positiveInt } from '../lib/config/common';
+import { ConfigError, parseEnv, positiveInt } from '../lib/config/common';
 import type { PassSummary } from '../lib/sync';
 import { exitOnConfigError, formatSummary } from './cli';
 import { startHttpAdapter } from './http-adapter';
@@ -28,16 +28,15 @@ const stack = await startLocalStack({
   env: { ...process.env },
   persist: true,
   printEvents: true,
-  simulatorPorts: { zilliz: settings.PORT + 1, modelarts: settings.PORT + 2 },
+  ports: { zilliz: settings.PORT + 1, modelarts: settings.PORT + 2, dynamodb: settings.PORT + 3, events: settings.PORT + 4 },
 }).catch((error: unknown) => {
-  if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    process.stderr.write(`port busy: ${error.message.replace(/^listen /, '')}; set PORT to move the API (simulators use PORT+1 and PORT+2)\n`);
-    process.exit(1);
-  }
-  return exitOnConfigError(error);
+  if (error instanceof ConfigError) return exitOnConfigError(error);
+  // A busy port, Java missing: one line, no stack trace.
+  const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /in use/.test(String(error));
+  process.stderr.write(`could not start: ${error instanceof Error ? error.message : String(error)}${busy ? ' (set PORT: the stack uses PORT to PORT+4)' : ''}\n`);
+  process.exit(1);
 });
 
-// Assigned once the stack is up; a signal may arrive before that.
 let api: Awaited<ReturnType<typeof startHttpAdapter>> | undefined = undefined;
 let timer: NodeJS.Timeout | undefined = undefined;
 let stopping = false;

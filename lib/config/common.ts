@@ -25,7 +25,8 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> 
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const variable = String(issue?.path[0] ?? 'environment');
-  throw new ConfigError(variable, issue?.message ?? 'invalid value');
+  const message = issue?.message ?? 'invalid value';
+  throw new ConfigError(variable, /received undefined/.test(message) ? 'required but not set' : message);
 }
 
 export const httpUrl = z
