@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { UpstreamError } from '../errors';
+import type { RegionContent } from '../region';
 
 export function parseJson(scope: string, path: string, text: string): unknown {
   try {
@@ -37,4 +38,17 @@ export function canonicalValue(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/** One entry per region, sorted by id: an identical repeat collapses, a conflicting one fails the scope. */
+export function uniqueRegions(scope: string, regions: readonly RegionContent[]): RegionContent[] {
+  const byId = new Map<string, RegionContent>();
+  for (const region of regions) {
+    const seen = byId.get(region.id);
+    if (seen && JSON.stringify(seen) !== JSON.stringify(region)) {
+      throw new UpstreamError('invalid-body', scope, `region ${region.regionId} listed twice with different content`);
+    }
+    byId.set(region.id, region);
+  }
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }

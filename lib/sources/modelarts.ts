@@ -10,7 +10,7 @@ import type { ModelartsConfig } from '../config/sync';
 import { UpstreamError } from '../errors';
 import { redact } from '../log';
 import { regionKey, type Json, type RegionContent } from '../region';
-import { canonicalValue, parseJson, validate } from './body';
+import { canonicalValue, parseJson, uniqueRegions, validate } from './body';
 import type { UpstreamResponse } from './http';
 import { createTokenSource } from './huawei-iam';
 import type { ScopeResult, SourceContext } from './types';
@@ -53,25 +53,17 @@ export function isTokenRejected(response: UpstreamResponse): boolean {
 }
 
 export function normaliseModelarts(items: z.output<typeof regionsSchema>['region_items'], scope: string): RegionContent[] {
-  const byId = new Map<string, RegionContent>();
-  for (const { region_id, locales = {}, ...rest } of items) {
-    const region: RegionContent = {
-      id: regionKey('modelarts', region_id),
-      source: 'modelarts',
-      cloudId: 'huaweicloud',
-      regionId: region_id,
-      name: locales.en_us ?? region_id,
-      localizedNames: canonicalValue(locales) as Record<string, string>,
-      apiBaseUrl: null,
-      attributes: canonicalValue(rest) as Record<string, Json>,
-    };
-    const seen = byId.get(region.id);
-    if (seen && JSON.stringify(seen) !== JSON.stringify(region)) {
-      throw new UpstreamError('invalid-body', scope, `region ${region_id} listed twice with different content`);
-    }
-    byId.set(region.id, region);
-  }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const regions = items.map(({ region_id, locales = {}, ...rest }): RegionContent => ({
+    id: regionKey('modelarts', region_id),
+    source: 'modelarts',
+    cloudId: 'huaweicloud',
+    regionId: region_id,
+    name: locales.en_us ?? region_id,
+    localizedNames: canonicalValue(locales) as Record<string, string>,
+    apiBaseUrl: null,
+    attributes: canonicalValue(rest) as Record<string, Json>,
+  }));
+  return uniqueRegions(scope, regions);
 }
 
 export async function fetchModelarts(config: ModelartsConfig, ctx: SourceContext): Promise<ScopeResult[]> {

@@ -9,7 +9,7 @@ import type { ZillizConfig } from '../config/sync';
 import { UpstreamError } from '../errors';
 import { redact } from '../log';
 import { regionKey, type Json, type RegionContent } from '../region';
-import { canonicalValue, parseJson, validate } from './body';
+import { canonicalValue, parseJson, uniqueRegions, validate } from './body';
 import type { UpstreamRequest, UpstreamResponse } from './http';
 import { createLimiter } from '../limit';
 import type { ScopeResult, SourceContext } from './types';
@@ -50,26 +50,17 @@ export function unwrap(scope: string, path: string, response: UpstreamResponse):
 }
 
 export function normaliseZilliz(cloudId: string, items: z.output<typeof regionsSchema>, scope: string): RegionContent[] {
-  const byId = new Map<string, RegionContent>();
-  for (const item of items) {
-    const { regionId, cloudId: itemCloud, apiBaseUrl, description, ...rest } = item;
-    const region: RegionContent = {
-      id: regionKey('zilliz', regionId),
-      source: 'zilliz',
-      cloudId: itemCloud ?? cloudId,
-      regionId,
-      name: description ?? regionId,
-      localizedNames: {},
-      apiBaseUrl: apiBaseUrl ?? null,
-      attributes: canonicalValue(rest) as Record<string, Json>,
-    };
-    const seen = byId.get(region.id);
-    if (seen && JSON.stringify(seen) !== JSON.stringify(region)) {
-      throw new UpstreamError('invalid-body', scope, `region ${regionId} listed twice with different content`);
-    }
-    byId.set(region.id, region);
-  }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const regions = items.map(({ regionId, cloudId: itemCloud, apiBaseUrl, description, ...rest }): RegionContent => ({
+    id: regionKey('zilliz', regionId),
+    source: 'zilliz',
+    cloudId: itemCloud ?? cloudId,
+    regionId,
+    name: description ?? regionId,
+    localizedNames: {},
+    apiBaseUrl: apiBaseUrl ?? null,
+    attributes: canonicalValue(rest) as Record<string, Json>,
+  }));
+  return uniqueRegions(scope, regions);
 }
 
 async function listClouds(request: UpstreamRequest): Promise<string[]> {
