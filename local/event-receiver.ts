@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { answer, isRecord, readBody } from './aws-json';
 import { dirname } from 'node:path';
 
 export interface ReceivedEvent {
@@ -145,7 +146,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
         message: `Only POST with X-Amz-Target: ${TARGET} is served here.`,
       });
     }
-    readBody(request)
+    readBody(request, MAX_BODY_BYTES)
       .then((body) => handle(body, response))
       .catch((error: unknown) =>
         answer(response, 413, { __type: 'ValidationException', message: error instanceof Error ? error.message : String(error) }),
@@ -266,37 +267,8 @@ function timeOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function answer(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(text);
-}
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    request.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > MAX_BODY_BYTES) {
-        reject(new Error('Request body is too large.'));
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    request.once('error', reject);
-  });
-}
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {

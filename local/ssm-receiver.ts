@@ -4,9 +4,9 @@
  * (and @middy/ssm) talks to through `endpoint`, serving a fixed set of
  * SecureString parameters.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { answer, isRecord, readBody } from './aws-json';
 
 export interface SsmReceiverOptions {
   /** Parameter name → value, all served as SecureString version 1. */
@@ -131,25 +131,5 @@ export async function startSsmReceiver(options: SsmReceiverOptions): Promise<Ssm
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function answer(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(text);
-}
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.once('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    request.once('error', reject);
-  });
-}
