@@ -43,6 +43,8 @@ export interface PublishResult {
   operational: number;
   /** Changesets still waiting after this pass. */
   pending: number;
+  /** When changesets wait: the commit time of the oldest (the OldestPendingAgeSeconds metric). */
+  oldestPendingAt?: string;
   leaseHeld: boolean;
 }
 
@@ -99,7 +101,7 @@ export async function publishPending(deps: PublishDeps): Promise<PublishResult> 
     // Another pass is draining; what it leaves, the next pass takes.
     result.leaseHeld = true;
     result.pending = seq - (cursor?.value ?? 0);
-    return result;
+    return withOldestPending(deps, result);
   }
   try {
     let last = seq;
@@ -116,6 +118,14 @@ export async function publishPending(deps: PublishDeps): Promise<PublishResult> 
   } finally {
     await releaseLease(deps, deps.owner);
   }
+  return withOldestPending(deps, result);
+}
+
+/** Adds the commit time of the first unpublished changeset when any is pending. */
+async function withOldestPending(deps: PublishDeps, result: PublishResult): Promise<PublishResult> {
+  if (result.pending <= 0) return result;
+  const first = await readChangeset(deps, ((await readCursor(deps))?.value ?? 0) + 1);
+  if (first?.committedAt) result.oldestPendingAt = first.committedAt;
   return result;
 }
 

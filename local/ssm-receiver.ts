@@ -4,7 +4,7 @@
  * (and @middy/ssm) talks to through `endpoint`, serving a fixed set of
  * SecureString parameters.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { answer, isRecord, readBody } from './aws-json';
 

@@ -23,7 +23,7 @@ it('pages with limit=1 while passes commit, holding every change exactly once', 
   let done = false;
 
   const read = async () => {
-    const query = cursor ? { since: cursor, limit: '1' } : { limit: '1' };
+    const query: Record<string, string> = cursor ? { since: cursor, limit: '1' } : { limit: '1' };
     const rawQueryString = new URLSearchParams(query).toString();
     const res = (await handler(
       {

@@ -47,6 +47,7 @@ const schema = tableSchema.extend({
   PASS_DEADLINE_MS: positiveInt(60_000),
   ZILLIZ_CONCURRENCY: positiveInt(8),
   ZILLIZ_RATE_PER_SECOND: positiveInt(20),
+  METRICS_SERVICE: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { message: 'expected a service name such as region-sync-prod' }).default('region-sync'),
 });
 
 export interface ZillizConfig {
@@ -87,6 +88,8 @@ export interface SyncConfig {
   retentionDays: number;
   http: HttpPolicy;
   passDeadlineMs: number;
+  /** The `Service` dimension of the pass metrics (lib/metrics.ts). */
+  metricsService: string;
 }
 
 function required<T>(value: T | undefined, variable: string, what: string): T {
@@ -135,6 +138,7 @@ export function loadSyncConfig(env: Env = process.env): SyncConfig {
     retentionDays: e.CHANGES_RETENTION_DAYS,
     http: { timeoutMs: e.UPSTREAM_TIMEOUT_MS, retries: e.UPSTREAM_RETRIES },
     passDeadlineMs: e.PASS_DEADLINE_MS,
+    metricsService: e.METRICS_SERVICE,
   };
 }
 

@@ -74,13 +74,14 @@ export interface PendingChangeset {
   changes: Change[];
   /** Ids already accepted by EventBridge in an earlier, partial attempt. */
   sent: Set<string>;
+  committedAt: string;
 }
 
 export async function readChangeset(deps: StoreDeps, seq: number): Promise<PendingChangeset | undefined> {
   const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: changesKey(seq), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
   deps.meter?.consumed('read', out.ConsumedCapacity);
   const item = out.Item as (ChangesItem & { sent?: Set<string> }) | undefined;
-  return item && { seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []) };
+  return item && { seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []), committedAt: item.committedAt };
 }
 
 /** Records the ids accepted so far, so a retry in a later pass sends only the rest. */
