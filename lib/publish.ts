@@ -137,7 +137,7 @@ async function drainChangesets(deps: PublishDeps, result: PublishResult): Promis
     const changeset = await readChangeset(deps, seq);
     if (!changeset) {
       deps.log.error('changeset expired before it was published', { seq });
-      await advanceCursor(deps, deps.owner, seq);
+      if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq);
       continue;
     }
     const todo = changeset.changes.filter((c) => !changeset.sent.has(c.id)).map((c) => ({ key: c.id, entry: changeEntry(c, deps.target) }));
@@ -150,9 +150,15 @@ async function drainChangesets(deps: PublishDeps, result: PublishResult): Promis
       deps.log.warn('changeset left pending', { seq, sent: sent.length, failed: failed.length });
       return true;
     }
-    await advanceCursor(deps, deps.owner, seq);
+    if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq);
   }
   return false;
+}
+
+/** Our lease expired and another pass took over: it publishes from its own reading of the cursor. */
+function leaseLost(deps: PublishDeps, seq: number): true {
+  deps.log.warn('publish lease lost; leaving the rest to its holder', { seq });
+  return true;
 }
 
 async function drainOutbox(deps: PublishDeps, result: PublishResult): Promise<void> {

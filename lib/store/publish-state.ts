@@ -54,19 +54,25 @@ export async function releaseLease(deps: StoreDeps, owner: string): Promise<void
   }
 }
 
-/** Moves the cursor to `seq`, only while we hold the lease and only forward. */
-export async function advanceCursor(deps: StoreDeps, owner: string, seq: number): Promise<void> {
-  await deps.doc.send(
-    new UpdateCommand({
-      TableName: deps.table,
-      Key: PUBLISH_KEY,
-      UpdateExpression: 'SET #value = :seq',
-      ConditionExpression: 'leaseOwner = :owner AND #value < :seq',
-      ExpressionAttributeNames: { '#value': 'value' },
-      ExpressionAttributeValues: { ':owner': owner, ':seq': seq },
-    }),
-  );
+/** Moves the cursor to `seq`, only while we hold the lease and only forward; false when the lease was lost. */
+export async function advanceCursor(deps: StoreDeps, owner: string, seq: number): Promise<boolean> {
+  try {
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: PUBLISH_KEY,
+        UpdateExpression: 'SET #value = :seq',
+        ConditionExpression: 'leaseOwner = :owner AND #value < :seq',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':owner': owner, ':seq': seq },
+      }),
+    );
+  } catch (error: unknown) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
   deps.meter?.wrote('publish');
+  return true;
 }
 
 export interface PendingChangeset {
