@@ -45,6 +45,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   /** The complete environment for the handlers. */
   env: Env;
+  /** Just what the stack provides (endpoints, table, simulator credentials): what it shares with `npm run sync`, never the user's own variables. */
+  provided: Env;
   /** What was started, for the banner. */
   started: { name: string; url: string }[];
   zilliz?: ZillizSimulator;
@@ -84,6 +86,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stops: (() => Promise<void>)[] = [];
   const stack: LocalStack = {
     env,
+    provided: {},
     started: [],
     stop: async () => {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -121,10 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const sources = (env.SOURCES ?? '').split(',').map((s) => s.trim());
     if (sources.includes('zilliz') && isUnset(env, 'ZILLIZ_BASE_URL')) {
-      const zilliz = await startZillizSimulator({
-        port: options.ports?.zilliz ?? 0,
-        ...(env.ZILLIZ_API_KEY ? { apiKey: env.ZILLIZ_API_KEY } : {}),
-      });
+      // The simulator's own key: a real key set in the shell never reaches it, nor .local/stack.json.
+      const zilliz = await startZillizSimulator({ port: options.ports?.zilliz ?? 0 });
       stops.push(() => zilliz.close());
       stack.zilliz = zilliz;
       Object.assign(env, { ZILLIZ_BASE_URL: zilliz.url, ZILLIZ_API_KEY: zilliz.apiKey });
@@ -148,6 +149,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
       stack.started.push({ name: 'ModelArts + IAM simulator (control: /_sim/...)', url: modelarts.url });
     }
+    const keep = ['AWS_REGION', 'TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'SOURCES', 'DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT'];
+    if (stack.zilliz) keep.push('ZILLIZ_BASE_URL', 'ZILLIZ_API_KEY');
+    if (stack.modelarts) keep.push('MODELARTS_ENDPOINT', 'HUAWEI_PROJECT_ID', 'HUAWEI_IAM_ENDPOINT', 'HUAWEI_DOMAIN_NAME', 'HUAWEI_USERNAME', 'HUAWEI_PASSWORD');
+    stack.provided = Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
     return stack;
   } catch (error: unknown) {
     await stack.stop();
@@ -159,9 +164,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 export function runningStack(): LocalStack | undefined {
   if (!existsSync(STATE_FILE)) return undefined;
   try {
-    const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { pid: number; env: Env };
+    const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { pid: number; provided: Env };
     process.kill(state.pid, 0);
-    return { env: state.env, started: [], stop: async () => undefined };
+    return { env: { ...LOCAL_DEFAULTS, ...process.env, ...state.provided }, provided: state.provided, started: [], stop: async () => undefined };
   } catch {
     // A stale file from a stack that did not stop cleanly.
     return undefined;

@@ -65,7 +65,7 @@ api = await startHttpAdapter({ handler: catalog, port: settings.PORT }).catch(as
 });
 
 // `npm run sync` in another terminal joins this stack instead of starting a second one.
-writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, env: stack.env }, null, 2));
+writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, provided: stack.provided }, null, 2));
 const url = api.url;
 
 const context = { functionName: 'sync', awsRequestId: 'local' } as Context;

@@ -151,7 +151,7 @@ describe('the packaged prod template', () => {
       expect(fn(name)).toMatchObject({ Runtime: 'nodejs22.x', Handler: `functions/${name.toLowerCase()}.handler` });
       const zip = join(dir, `${name.toLowerCase()}.zip`);
       expect(statSync(zip).size).toBeGreaterThan(10_000);
-      expect(readFileSync(zip).includes(`functions/${name.toLowerCase()}.mjs`)).toBe(true);
+      expect(readFileSync(zip).includes(`functions/${name.toLowerCase()}.cjs`)).toBe(true);
     }
   });
 
@@ -312,7 +312,7 @@ describe('the packaged prod template', () => {
     const central = zip.readUInt32LE(zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) + 16);
     const [compressed, local] = [zip.readUInt32LE(central + 20), zip.readUInt32LE(central + 42)];
     const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const bundle = join(dir, 'sync.mjs');
+    const bundle = join(dir, 'sync.cjs');
     writeFileSync(bundle, inflateRawSync(zip.subarray(start, start + compressed)));
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TABLE_NAME|AWS_)/.test(k)));
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)})`], { env: { ...env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', timeout: 30_000 });
