@@ -9,5 +9,7 @@ export function createEventBridgeClient({ region, endpoint }: { region: string; 
     region,
     ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 3,
+    // The SDK sets no timeout of its own: a hung call must not hold the pass until the Lambda timeout.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
   });
 }

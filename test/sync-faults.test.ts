@@ -88,6 +88,32 @@ describe('transient faults', () => {
   });
 });
 
+describe('deadlines', () => {
+  it('ends the pass at its deadline when every upstream hangs, failing each scope and touching no snapshot', async () => {
+    await h.close();
+    h = await createHarness({ env: { UPSTREAM_TIMEOUT_MS: '10000', PASS_DEADLINE_MS: '1500' } });
+    await h.pass();
+    h.zilliz.faults.push({ kind: 'hang' }, { times: Infinity });
+    h.modelarts.faults.push({ kind: 'hang' }, { times: Infinity, match: { path: /custom-endpoint/ } });
+    const started = Date.now();
+    const summary = await h.pass();
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(summary.scopes.every((s) => s.outcome === 'failed' && s.error?.code === 'deadline')).toBe(true);
+    expect(summary.changes).toBe(0);
+  });
+
+  it('lets a hung scope fail on its own while the others complete', async () => {
+    await h.close();
+    h = await createHarness({ env: { UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_RETRIES: '1' } });
+    await h.pass();
+    h.zilliz.faults.push({ kind: 'hang' }, { times: Infinity, match: { path: '/v1/regions' } });
+    h.modelarts.addRegion({ region_id: 'ap-southeast-9', locales: { en_us: 'AP-New' } });
+    const summary = await h.pass();
+    expect(summary.scopes.filter((s) => s.source === 'zilliz').every((s) => s.outcome === 'failed' && s.error?.code === 'timeout')).toBe(true);
+    expect(summary.scopes.find((s) => s.source === 'modelarts')).toMatchObject({ outcome: 'ok', added: 1 });
+  });
+});
+
 describe('EventBridge faults', () => {
   it('delivers entries that failed in one pass in a later pass, with the same ids and no duplicates', async () => {
     await h.close();

@@ -299,6 +299,14 @@ describe('the packaged prod template', () => {
     expect(config?.Properties?.MaximumEventAgeInSeconds).toBeLessThanOrEqual(900);
   });
 
+  it('ends the upstream phase of a pass well inside the sync timeout', () => {
+    const variables = (fn('Sync').Environment as { Variables: Record<string, string> }).Variables;
+    const deadlineMs = Number(variables.PASS_DEADLINE_MS);
+    expect(deadlineMs).toBeGreaterThan(0);
+    // Commit and publish after the deadline need their share: at least 30 s of the timeout left.
+    expect(Number(fn('Sync').Timeout) * 1000 - deadlineMs).toBeGreaterThanOrEqual(30_000);
+  });
+
   it('runs one sync at a time, keeps logs for a set time and throttles the API', () => {
     expect(fn('Sync').ReservedConcurrentExecutions).toBe(1);
     expect(template.Resources.SyncLogGroup?.Properties).toMatchObject({ LogGroupName: '/aws/lambda/region-sync-prod-sync', RetentionInDays: 30 });

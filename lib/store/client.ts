@@ -15,6 +15,8 @@ export function createDocumentClient({ region, endpoint }: DbOptions): DynamoDBD
     region,
     ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 5,
+    // The SDK sets no timeout of its own: a hung call must not hold a pass until the Lambda timeout.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
