@@ -12,7 +12,7 @@
  * leaves a non-unref'd refresh timer that keeps a local process alive.
  */
 import { GetParametersCommand, SSMClient, type Parameter } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, type Env } from './config/common';
 import { registerSecret, type Logger } from './log';
 

@@ -6,7 +6,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, parseEnv, positiveInt } from '../lib/config/common';
 import type { PassSummary } from '../lib/sync';
 import { exitOnConfigError, formatSummary } from './cli';

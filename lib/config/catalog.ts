@@ -2,7 +2,7 @@
  * Configuration of the catalog function, parsed once at cold start; an invalid
  * value throws one ConfigError naming the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { commaList, parseEnv, tableSchema, type Env } from './common';
 
 const wholeNumber = (fallback: number) =>

@@ -2,7 +2,7 @@
  * Parsing helpers shared by every function's configuration: a zod schema over
  * `process.env` whose first failure becomes one line naming the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

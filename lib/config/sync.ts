@@ -2,7 +2,7 @@
  * The sync function's configuration, parsed once at cold start. Every problem
  * stops the command with one line naming the variable and what is expected.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SOURCES, type SourceName } from '../region';
 import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, tableSchema, type Env } from './common';
 

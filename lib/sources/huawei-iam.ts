@@ -4,7 +4,7 @@
  * cached per identity until shortly before `expires_at`, so a warm Lambda logs
  * in once a day rather than once a pass. A static token is used as given.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HuaweiAuth } from '../config/sync';
 import { UpstreamError } from '../errors';
 import { parseJson, validate } from './body';

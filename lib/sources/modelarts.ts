@@ -5,7 +5,7 @@
  * once and the call retried. Error bodies come as `{error_code, error_msg}` or
  * `{code, message}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ModelartsConfig } from '../config/sync';
 import { UpstreamError } from '../errors';
 import { redact } from '../log';

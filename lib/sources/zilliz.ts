@@ -4,7 +4,7 @@
  * is body `code` 200 (v1) or 0 (v2); any other code is an error, whether it
  * came under HTTP 200 or 401. One scope per cloud: `zilliz/<cloudId>`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ZillizConfig } from '../config/sync';
 import { UpstreamError } from '../errors';
 import { redact } from '../log';

@@ -5,7 +5,7 @@
  * are carried out by the server shell in control.ts; everything else is here.
  */
 import { STATUS_CODES } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('status'), status: z.number().int().min(400).max(599), body: z.unknown().optional() }),

@@ -7,7 +7,7 @@
  * seed, an expired token is HTTP 400 `ModelArts.0104`, an unknown one 401 `APIG.0301`.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import sample from '../fixtures/upstream-sample.json' with { type: 'json' };
 import { isRecord, startSimServer, type ControlTarget, type SimRequest, type SimulatorBase } from './control';
 import type { FaultBodies, SimResponse } from './faults';
