@@ -6,11 +6,11 @@
  * rest, so two passes never commit the same change twice.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CommitConflictError } from '../errors';
 import type { ScopePlan } from '../plan';
-import { SEQ_KEY, type SeqItem } from './items';
 import type { Meter } from './meter';
+import { readSeq } from './read';
 import { buildHeadOnly, buildTransaction, packTransactions, type TxPart } from './transactions';
 
 export interface StoreDeps {
@@ -39,9 +39,7 @@ export class ScopeConflictError extends CommitConflictError {
 }
 
 export async function readSeqValue({ doc, table, meter }: StoreDeps): Promise<number> {
-  const out = await doc.send(new GetCommand({ TableName: table, Key: SEQ_KEY, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
-  meter?.consumed('read', out.ConsumedCapacity);
-  return (out.Item as SeqItem | undefined)?.value ?? 0;
+  return (await readSeq(doc, table, meter)).version;
 }
 
 function isConflict(error: unknown): boolean {

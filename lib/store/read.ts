@@ -18,6 +18,8 @@ import {
   type SeqItem,
   type StatusItem,
 } from './items';
+import type { Meter } from './meter';
+import { queryAll } from './snapshot';
 
 export interface SeqHead {
   /** SEQ.value: 0 until the first commit. */
@@ -37,21 +39,13 @@ export class CatalogUnstableError extends Error {
   readonly statusCode = 503;
 }
 
-export async function readSeq(doc: DynamoDBDocumentClient, tableName: string): Promise<SeqHead> {
-  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: SEQ_KEY, ConsistentRead: true }));
+export async function readSeq(doc: DynamoDBDocumentClient, tableName: string, meter?: Meter): Promise<SeqHead> {
+  const { Item, ConsumedCapacity } = await doc.send(
+    new GetCommand({ TableName: tableName, Key: SEQ_KEY, ConsistentRead: true, ...(meter ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
+  );
+  meter?.consumed('read', ConsumedCapacity);
   const item = Item as Partial<SeqItem> | undefined;
   return { version: item?.value ?? 0, syncedAt: item?.committedAt ?? null };
-}
-
-async function queryAll<T>(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<T[]> {
-  const items: T[] = [];
-  let start: QueryCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 function partition(tableName: string, pk: string): QueryCommandInput {
@@ -74,7 +68,7 @@ const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 export async function loadCatalog(doc: DynamoDBDocumentClient, tableName: string, attempts = 3): Promise<CatalogSnapshot> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const before = await readSeq(doc, tableName);
-    const items = await queryAll<RegionItem>(doc, partition(tableName, PK.region));
+    const items = await queryAll<RegionItem>({ doc, table: tableName }, partition(tableName, PK.region));
     const after = await readSeq(doc, tableName);
     if (after.version !== before.version || items.some((item) => item.seq > before.version)) continue;
     return { ...before, regions: items.map(decodeRegion).sort(byId) };
@@ -128,8 +122,8 @@ export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): Sou
 
 export async function listSources(doc: DynamoDBDocumentClient, tableName: string): Promise<SourceStatus[]> {
   const [scopes, statuses] = await Promise.all([
-    queryAll<ScopeItem>(doc, partition(tableName, PK.scope)),
-    queryAll<StatusItem>(doc, partition(tableName, PK.status)),
+    queryAll<ScopeItem>({ doc, table: tableName }, partition(tableName, PK.scope)),
+    queryAll<StatusItem>({ doc, table: tableName }, partition(tableName, PK.status)),
   ]);
   return sourceStatuses(scopes, statuses);
 }
