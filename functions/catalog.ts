@@ -1,13 +1,15 @@
 /**
  * The catalog function: regions, sources and the change feed over API Gateway
- * HTTP API. Middy wiring only; the routes live in lib/http/routes.ts.
+ * HTTP API. Routing is @middy/http-router's; around it, two plain steps: every
+ * thrown error becomes problem+json, and every answer gets its security and
+ * CORS headers. Without middy core around them: its per-request machinery was
+ * the largest cost of a warm 304 (BENCHMARKS.md), and these two steps are all
+ * this function needs of it.
  */
-import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
-import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
 import { loadCatalogConfig } from '../lib/config/catalog';
-import { problemMiddleware, type HttpResult } from '../lib/http/problem';
+import { createHeaderDecorator } from '../lib/http/headers';
+import { catalogLog, toProblem, type HttpResult } from '../lib/http/problem';
 import { createRouter, type CatalogDeps, type CatalogEvent } from '../lib/http/routes';
 import { createDocumentClient } from '../lib/store/client';
 
@@ -15,20 +17,25 @@ export interface CatalogHandlerDeps extends CatalogDeps {
   corsOrigins: string[];
 }
 
-// Not a literal, so the untyped `reportingEndpoints` passes: it would otherwise send an empty header.
-const securityHeaders = { contentTypeOptions: { action: 'nosniff' }, reportingEndpoints: false };
+export type CatalogHandler = (event: CatalogEvent, context: Context) => Promise<HttpResult>;
 
-export function createCatalogHandler(deps: CatalogHandlerDeps) {
-  return middy<CatalogEvent, HttpResult>()
-    .use(httpSecurityHeaders(securityHeaders))
-    .use(httpCors({ origins: deps.corsOrigins, methods: 'GET, HEAD', headers: 'If-None-Match', exposeHeaders: 'ETag' }))
-    .use(problemMiddleware()) // used last, so its onError runs first and the others decorate its answer
-    .handler(createRouter(deps));
+export function createCatalogHandler(deps: CatalogHandlerDeps): CatalogHandler {
+  const route = createRouter(deps);
+  const decorate = createHeaderDecorator(deps.corsOrigins);
+  return async (event, context) => {
+    let response: HttpResult;
+    try {
+      response = (await route(event, context)) as HttpResult;
+    } catch (error: unknown) {
+      response = toProblem(error, catalogLog);
+    }
+    return decorate(event, response);
+  };
 }
 
-let instance: ReturnType<typeof createCatalogHandler> | undefined;
+let instance: CatalogHandler | undefined;
 
-export const handler = (event: CatalogEvent, context: Context): Promise<HttpResult> => {
+export const handler: CatalogHandler = (event, context) => {
   if (!instance) {
     const config = loadCatalogConfig();
     instance = createCatalogHandler({

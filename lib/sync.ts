@@ -103,11 +103,19 @@ interface Committed {
 }
 
 /** Plans and commits the successful scopes, re-reading and re-planning after a lost race. */
-async function commitAll(deps: SyncDeps, ok: Extract<ScopeResult, { ok: true }>[], now: string, newId: () => string): Promise<Committed> {
+async function commitAll(
+  deps: SyncDeps,
+  ok: Extract<ScopeResult, { ok: true }>[],
+  now: string,
+  newId: () => string,
+  initialHeads: Map<string, ScopeItem>,
+): Promise<Committed> {
   const { store, config, log } = deps;
   const out: Committed = { plans: new Map(), sequences: [], changes: 0, failed: new Map() };
   let pending = ok;
-  let heads: Map<string, ScopeItem> | undefined;
+  // The heads read before the fetch serve the first attempt: every write is conditioned on them,
+  // so a commit that raced with another pass fails its condition and re-reads.
+  let heads: Map<string, ScopeItem> | undefined = initialHeads;
   for (let attempt = 1; pending.length; attempt++) {
     heads ??= await loadScopeHeads(store);
     const current = heads;
@@ -184,7 +192,7 @@ export async function runPass(deps: SyncDeps): Promise<PassSummary> {
   crashPoint('after-fetch');
 
   const ok = results.filter((r): r is Extract<ScopeResult, { ok: true }> => r.ok);
-  const committed = await commitAll({ ...deps, log }, ok, startedAt, newId);
+  const committed = await commitAll({ ...deps, log }, ok, startedAt, newId, heads);
   crashPoint('after-commit');
 
   const scopes = results.map((r) =>

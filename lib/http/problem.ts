@@ -3,7 +3,6 @@
  * A 4xx shows its detail; a 5xx says only its status title, and the real error
  * is logged (scrubbed by the logger) instead of reaching the client.
  */
-import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createLogger, type Logger } from '../log';
 
@@ -98,13 +97,5 @@ function describe(error: unknown): Record<string, unknown> {
   return { name: error.name, message: error.message, stack: error.stack };
 }
 
-const defaultLog = createLogger({ function: 'catalog' }, (line) => console.error(line));
-
-/** middy onError: the response of every thrown error, logged when it is ours (5xx). */
-export function problemMiddleware(log: Logger = defaultLog): MiddlewareObj<unknown, HttpResult> {
-  return {
-    onError: (request) => {
-      request.response = toProblem(request.error, log);
-    },
-  };
-}
+/** Where the catalog logs the real error behind a 5xx (the client sees none of it). */
+export const catalogLog = createLogger({ function: 'catalog' }, (line) => console.error(line));
