@@ -47,21 +47,30 @@ export interface CatalogCache {
 function build(snapshot: CatalogSnapshot, memoLimit: number): CachedCatalog {
   const byId = new Map(snapshot.regions.map((r) => [r.id, r] as const));
   const memos = new Map<string, unknown>();
+  // The most recently used entry, answered without touching the map (a warm hit on one filter).
+  let lastKey: string | undefined;
+  let lastValue: unknown;
   return {
     version: snapshot.version,
     syncedAt: snapshot.syncedAt,
     regions: snapshot.regions,
     region: (id) => byId.get(id),
     memo<T>(key: string, make: () => T): T {
+      if (key === lastKey) return lastValue as T;
+      let value: T;
       if (memos.has(key)) {
-        const hit = memos.get(key) as T;
+        value = memos.get(key) as T;
         memos.delete(key);
-        memos.set(key, hit); // most recently used goes last
-        return hit;
+        memos.set(key, value); // most recently used goes last
+      } else {
+        value = make();
+        memos.set(key, value);
+        if (memos.size > memoLimit) memos.delete(memos.keys().next().value as string);
       }
-      const value = make();
-      memos.set(key, value);
-      if (memos.size > memoLimit) memos.delete(memos.keys().next().value as string);
+      if (memos.has(key)) {
+        lastKey = key;
+        lastValue = value;
+      }
       return value;
     },
   };

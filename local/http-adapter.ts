@@ -4,7 +4,6 @@
  * result is written back as API Gateway would. Kept lean: it is benchmarked
  * against a bare node:http server.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -19,6 +18,22 @@ export interface HttpAdapter {
 
 const FUNCTION_TIMEOUT_MS = 30_000;
 
+// Request ids: unique per process without a random UUID per request.
+const ID_PREFIX = `${process.pid.toString(16)}-${Date.now().toString(16)}-`;
+let requestCounter = 0;
+
+// requestContext.time changes once a second: formatted once a second.
+let timeSecond = -1;
+let timeText = '';
+function timeOf(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== timeSecond) {
+    timeSecond = second;
+    timeText = new Date(second * 1000).toUTCString();
+  }
+  return timeText;
+}
+
 function toEvent(req: IncomingMessage, body: Buffer | undefined): APIGatewayProxyEventV2 {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -30,29 +45,22 @@ function toEvent(req: IncomingMessage, body: Buffer | undefined): APIGatewayProx
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;
     // API Gateway joins repeated headers with commas.
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]},${value}` : value;
   }
-  let queryStringParameters: Record<string, string> | undefined;
-  if (rawQueryString) {
-    queryStringParameters = {};
-    for (const [key, value] of new URLSearchParams(rawQueryString)) {
-      queryStringParameters[key] = key in queryStringParameters ? `${queryStringParameters[key]},${value}` : value;
-    }
-  }
+  const host = headers.host ?? 'localhost';
+  const dot = host.indexOf('.');
   const now = Date.now();
-  return {
+  const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: '$default',
     rawPath,
     rawQueryString,
-    ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
     headers,
-    ...(queryStringParameters ? { queryStringParameters } : {}),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+      domainName: host,
+      domainPrefix: dot < 0 ? host : host.slice(0, dot),
       http: {
         method: req.method ?? 'GET',
         path: rawPath,
@@ -60,49 +68,89 @@ function toEvent(req: IncomingMessage, body: Buffer | undefined): APIGatewayProx
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId: ID_PREFIX + (requestCounter++).toString(36),
       routeKey: '$default',
       stage: '$default',
-      time: new Date(now).toUTCString(),
+      time: timeOf(now),
       timeEpoch: now,
     },
-    ...(body && body.length > 0 ? { body: body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+    isBase64Encoded: false,
   };
+  if (headers.cookie) event.cookies = headers.cookie.split(/;\s*/);
+  if (rawQueryString) {
+    const parameters: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(rawQueryString)) {
+      parameters[key] = Object.hasOwn(parameters, key) ? `${parameters[key]},${value}` : value;
+    }
+    event.queryStringParameters = parameters;
+  }
+  if (body && body.length > 0) {
+    event.body = body.toString('base64');
+    event.isBase64Encoded = true;
+  }
+  return event;
 }
 
-function toContext(requestId: string): Context {
-  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:local',
-    memoryLimitInMB: '256',
-    awsRequestId: requestId,
-    logGroupName: 'local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+/** The Lambda context: methods on the prototype, two fields per request. */
+class LocalContext implements Context {
+  callbackWaitsForEmptyEventLoop = false;
+  functionName = 'local';
+  functionVersion = '$LATEST';
+  invokedFunctionArn = 'arn:aws:lambda:local:000000000000:function:local';
+  memoryLimitInMB = '256';
+  logGroupName = 'local';
+  logStreamName = 'local';
+  constructor(
+    readonly awsRequestId: string,
+    private readonly deadline: number,
+  ) {}
+  getRemainingTimeInMillis(): number {
+    return this.deadline - Date.now();
+  }
+  done(): void {}
+  fail(): void {}
+  succeed(): void {}
 }
 
-function write(res: ServerResponse, result: APIGatewayProxyResultV2 | undefined | void): void {
+// The last base64 body and its bytes: a memoised representation comes back as the very same string.
+let lastBase64: string | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+function decodeBase64(body: string): Buffer {
+  if (body !== lastBase64) {
+    lastBytes = Buffer.from(body, 'base64');
+    lastBase64 = body;
+  }
+  return lastBytes;
+}
+
+const BODYLESS_STATUS = new Set([204, 304]);
+
+function write(req: IncomingMessage, res: ServerResponse, result: APIGatewayProxyResultV2 | undefined | void): void {
   // A result without statusCode is the body itself, as API Gateway reads it.
   if (result === undefined || typeof result === 'string' || !('statusCode' in result || 'body' in result || 'headers' in result)) {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(typeof result === 'string' ? result : JSON.stringify(result ?? null));
+    const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
     return;
   }
+  const status = result.statusCode ?? 200;
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {})) {
-    if (value !== undefined && value !== null) headers[name] = String(value);
+  const given = result.headers;
+  if (given) {
+    for (const name in given) {
+      const value = given[name];
+      if (value !== undefined && value !== null) headers[name] = typeof value === 'string' ? value : String(value);
+    }
   }
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-  res.writeHead(result.statusCode ?? 200, headers);
-  const body = result.body ?? '';
-  res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+  const text = result.body ?? '';
+  const body = result.isBase64Encoded ? decodeBase64(text) : text;
+  // As API Gateway does: a Content-Length rather than a chunked body.
+  if (req.method !== 'HEAD' && !BODYLESS_STATUS.has(status)) {
+    headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  }
+  res.writeHead(status, headers);
+  res.end(body);
 }
 
 export async function startHttpAdapter({
@@ -114,21 +162,24 @@ export async function startHttpAdapter({
   port?: number;
   host?: string;
 }): Promise<HttpAdapter> {
+  const invoke = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void => {
+    const event = toEvent(req, body);
+    handler(event, new LocalContext(event.requestContext.requestId, Date.now() + FUNCTION_TIMEOUT_MS))
+      .then((result) => write(req, res, result))
+      .catch((error: unknown) => {
+        // What API Gateway answers when the function fails or its result is unusable.
+        console.error(JSON.stringify({ level: 'error', message: 'handler failed', error: String(error) }));
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"message":"Internal Server Error"}');
+      });
+  };
   const server = createServer((req, res) => {
+    // No body announced (a GET, a HEAD): straight to the handler, no stream to drain first.
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return invoke(req, res, undefined);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const event = toEvent(req, chunks.length ? Buffer.concat(chunks) : undefined);
-      handler(event, toContext(event.requestContext.requestId))
-        .then((result) => write(res, result))
-        .catch((error: unknown) => {
-          // What API Gateway answers when the function fails or its result is unusable.
-          console.error(JSON.stringify({ level: 'error', message: 'handler failed', error: String(error) }));
-          if (res.headersSent) return void res.destroy();
-          res.writeHead(500, { 'content-type': 'application/json' });
-          res.end('{"message":"Internal Server Error"}');
-        });
-    });
+    req.on('end', () => invoke(req, res, chunks.length ? Buffer.concat(chunks) : undefined));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

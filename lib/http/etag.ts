@@ -26,19 +26,25 @@ export function encodedTag(tag: string, encoding: Encoding): string {
   return encoding === 'identity' ? tag : `${tag.slice(0, -1)}-${encoding}"`;
 }
 
-const ENCODING_SUFFIX = /-(?:br|gzip)$/;
-
+/** The tag without `W/`, quotes and encoding suffix (`-br`, `-gzip`). */
 function opaque(tag: string): string {
   let t = tag.trim();
   if (t.startsWith('W/')) t = t.slice(2);
   if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) t = t.slice(1, -1);
-  return t.replace(ENCODING_SUFFIX, '');
+  if (t.endsWith('-br')) return t.slice(0, -3);
+  if (t.endsWith('-gzip')) return t.slice(0, -5);
+  return t;
 }
 
 /** True when `If-None-Match` lists `tag` (weak comparison, encoding suffix ignored) or is `*`. */
 export function noneMatchHits(header: string | undefined, tag: string): boolean {
   if (!header) return false;
   const wanted = opaque(tag);
+  if (!header.includes(',')) {
+    // The common case: the one tag this server sent.
+    const candidate = header.trim();
+    return candidate === '*' || (candidate !== '' && opaque(candidate) === wanted);
+  }
   for (const part of header.split(',')) {
     const candidate = part.trim();
     if (candidate === '*' || (candidate && opaque(candidate) === wanted)) return true;
@@ -46,9 +52,22 @@ export function noneMatchHits(header: string | undefined, tag: string): boolean 
   return false;
 }
 
+// Clients send a handful of distinct Accept-Encoding values: each is parsed once.
+const negotiated = new Map<string, Encoding>();
+const NEGOTIATED_LIMIT = 256;
+
 /** The best coding the client accepts: br over gzip on equal weight, identity when neither. */
 export function negotiateEncoding(header: string | undefined): Encoding {
   if (!header) return 'identity';
+  let encoding = negotiated.get(header);
+  if (encoding === undefined) {
+    encoding = parseAcceptEncoding(header);
+    if (negotiated.size < NEGOTIATED_LIMIT) negotiated.set(header, encoding);
+  }
+  return encoding;
+}
+
+function parseAcceptEncoding(header: string): Encoding {
   let br: number | undefined;
   let gzip: number | undefined;
   let star: number | undefined;
@@ -74,6 +93,7 @@ export function negotiateEncoding(header: string | undefined): Encoding {
 /** One body with its tag and its encodings, each computed once on first use. */
 export class Representation {
   private readonly encoded = new Map<Encoding, string>();
+  private readonly tags = new Map<Encoding, string>();
   readonly compressible: boolean;
 
   constructor(
@@ -82,6 +102,17 @@ export class Representation {
     private readonly brotliQuality = 9,
   ) {
     this.compressible = Buffer.byteLength(body) > COMPRESS_MIN_BYTES;
+  }
+
+  /** The entity tag of the body in `encoding` (memoised: one string per encoding, not one per request). */
+  tagFor(encoding: Encoding): string | undefined {
+    if (this.etag === undefined) return undefined;
+    let tag = this.tags.get(encoding);
+    if (tag === undefined) {
+      tag = encodedTag(this.etag, encoding);
+      this.tags.set(encoding, tag);
+    }
+    return tag;
   }
 
   /** The base64 text of the body in `encoding` (memoised). */
@@ -120,7 +151,7 @@ export function respond(
   const headers: Record<string, string> = { 'Cache-Control': cacheControl };
   if (rep.compressible) headers.Vary = 'Accept-Encoding';
   if (rep.etag) {
-    headers.ETag = encodedTag(rep.etag, encoding);
+    headers.ETag = rep.tagFor(encoding) ?? encodedTag(rep.etag, encoding);
     if (noneMatchHits(requestHeaders['if-none-match'], rep.etag)) {
       return { statusCode: 304, headers, body: '' };
     }
