@@ -4,10 +4,7 @@
  * with the real HTTP settings) and a timeline of the SDK calls a pass makes,
  * so a slow pass can be split into fetch, commit and publish.
  */
-import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadSyncConfig, type SyncConfig } from '../lib/config/sync';
 import { createEventBridgeClient } from '../lib/eventbridge';
 import { createLogger, registerSecret } from '../lib/log';
@@ -17,6 +14,7 @@ import { createMeter, type Meter } from '../lib/store/meter';
 import { runPass, type PassSummary } from '../lib/sync';
 import { startEventReceiver, type EventReceiver } from '../local/event-receiver';
 import {
+  simulatorEnv,
   startModelartsSimulator,
   startZillizSimulator,
   zillizSampleData,
@@ -25,38 +23,17 @@ import {
   type ZillizRegion,
   type ZillizSimulator,
 } from '../local/simulators';
-import { deleteTable, ensureTable } from '../local/table';
+import { createScratchTable, type ScratchTable } from '../local/table';
 import { createTimeline, traceClient, type Timeline } from './timeline';
 
 export { createTimeline, modelledWcu, traceClient, type Span, type Timeline } from './timeline';
 
 export const REGION = 'us-east-1';
 
-export interface BenchTable {
-  endpoint: string;
-  tableName: string;
-  doc: DynamoDBDocumentClient;
-  drop(): Promise<void>;
-}
+export type BenchTable = ScratchTable;
 
-export async function freshTable(endpoint: string): Promise<BenchTable> {
-  const tableName = `bench_${randomBytes(5).toString('hex')}`;
-  const raw = new DynamoDBClient({ region: REGION, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await ensureTable(raw, tableName);
-  const doc = createDocumentClient({ region: REGION, endpoint });
-  return {
-    endpoint,
-    tableName,
-    doc,
-    async drop() {
-      try {
-        await deleteTable(raw, tableName);
-      } finally {
-        doc.destroy();
-        raw.destroy();
-      }
-    },
-  };
+export function freshTable(endpoint: string): Promise<BenchTable> {
+  return createScratchTable(endpoint, 'bench');
 }
 
 /** `count` clouds of `perCloud` regions each, ids `cNN` / `cNN-rNNN`, shaped like the sample answers. */
@@ -138,14 +115,7 @@ export function syncEnv(parts: { table: BenchTable; zilliz: ZillizSimulator; mod
     DYNAMODB_ENDPOINT: table.endpoint,
     EVENT_BUS_NAME: 'region-sync-bench',
     EVENTBRIDGE_ENDPOINT: receiver.endpoint,
-    ZILLIZ_BASE_URL: zilliz.url,
-    ZILLIZ_API_KEY: zilliz.apiKey,
-    MODELARTS_ENDPOINT: modelarts.url,
-    HUAWEI_PROJECT_ID: modelarts.projectId,
-    HUAWEI_IAM_ENDPOINT: modelarts.url,
-    HUAWEI_DOMAIN_NAME: modelarts.domainName,
-    HUAWEI_USERNAME: modelarts.username,
-    HUAWEI_PASSWORD: modelarts.password,
+    ...simulatorEnv(zilliz, modelarts),
   };
 }
 

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type {
-  DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
 import {
+  DynamoDBClient,
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
@@ -34,6 +34,7 @@ import {
   type UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../lib/store/client';
 import yaml from 'js-yaml';
 
 /** CreateTable input plus the TTL setting, which DynamoDB applies in a separate call. */
@@ -305,5 +306,35 @@ function streamSpecification(value: unknown, where: string): StreamSpecification
       ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'],
       `${where}.StreamViewType`,
     ),
+  };
+}
+
+export interface ScratchTable {
+  endpoint: string;
+  tableName: string;
+  doc: DynamoDBDocumentClient;
+  raw: DynamoDBClient;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty table under a unique name (tests, benchmarks), with the app's document client; `drop()` deletes it and releases both clients. */
+export async function createScratchTable(endpoint: string, prefix: string): Promise<ScratchTable> {
+  const tableName = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const raw = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await ensureTable(raw, tableName);
+  const doc = createDocumentClient({ region: 'us-east-1', endpoint });
+  return {
+    endpoint,
+    tableName,
+    doc,
+    raw,
+    async drop() {
+      try {
+        await deleteTable(raw, tableName);
+      } finally {
+        doc.destroy();
+        raw.destroy();
+      }
+    },
   };
 }

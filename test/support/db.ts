@@ -1,48 +1,13 @@
 /**
  * A fresh, empty copy of the service table for a test: a unique name on the
- * run's shared DynamoDB Local, created from the serverless.yml definition, with
- * a document client (the app's own `createDocumentClient`) and a raw client.
- * `drop()` deletes the table and releases both clients.
+ * run's shared DynamoDB Local (started by the global setup), created from the
+ * serverless.yml definition, with the app's document client and a raw client.
  */
-import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createDocumentClient } from '../../lib/store/client';
-import { deleteTable, ensureTable } from '../../local/table';
+import { createScratchTable, type ScratchTable } from '../../local/table';
 
-export interface FreshTable {
-  endpoint: string;
-  tableName: string;
-  doc: DynamoDBDocumentClient;
-  raw: DynamoDBClient;
-  drop(): Promise<void>;
-}
+export type FreshTable = ScratchTable;
 
-const REGION = 'us-east-1';
-
-export async function freshTable(): Promise<FreshTable> {
-  const endpoint = inject('dynamoEndpoint');
-  const tableName = `t_${randomBytes(6).toString('hex')}`;
-  const doc = createDocumentClient({ region: REGION, endpoint });
-  const raw = new DynamoDBClient({
-    region: REGION,
-    endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ensureTable(raw, tableName);
-  return {
-    endpoint,
-    tableName,
-    doc,
-    raw,
-    async drop() {
-      try {
-        await deleteTable(raw, tableName);
-      } finally {
-        doc.destroy();
-        raw.destroy();
-      }
-    },
-  };
+export function freshTable(): Promise<FreshTable> {
+  return createScratchTable(inject('dynamoEndpoint'), 't');
 }

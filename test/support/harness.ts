@@ -15,7 +15,7 @@ import { decodeChanges, PK, type ChangesItem } from '../../lib/store/items';
 import type { Meter } from '../../lib/store/meter';
 import { runPass, type PassSummary } from '../../lib/sync';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
-import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
+import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
 import { freshTable } from './db';
 
 export interface Harness {
@@ -50,14 +50,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     DYNAMODB_ENDPOINT: table.endpoint,
     EVENT_BUS_NAME: 'region-sync-test',
     EVENTBRIDGE_ENDPOINT: receiver.endpoint,
-    ZILLIZ_BASE_URL: zilliz.url,
-    ZILLIZ_API_KEY: zilliz.apiKey,
-    MODELARTS_ENDPOINT: modelarts.url,
-    HUAWEI_PROJECT_ID: modelarts.projectId,
-    HUAWEI_IAM_ENDPOINT: modelarts.url,
-    HUAWEI_DOMAIN_NAME: modelarts.domainName,
-    HUAWEI_USERNAME: modelarts.username,
-    HUAWEI_PASSWORD: modelarts.password,
+    ...simulatorEnv(zilliz, modelarts),
     UPSTREAM_TIMEOUT_MS: '800',
     UPSTREAM_RETRIES: '2',
     PASS_DEADLINE_MS: '4000',
