@@ -3,7 +3,7 @@
  * published changeset, a lease so that one pass drains at a time, the progress
  * of a changeset published in part, and the outbox of operational events.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { StoreDeps } from './commit';
 import { changesKey, decodeChanges, PK, PUBLISH_KEY, type ChangesItem, type OutboxItem, type PublishItem } from './items';
@@ -16,63 +16,45 @@ export async function readCursor(deps: StoreDeps): Promise<PublishItem | undefin
   return out.Item as PublishItem | undefined;
 }
 
-/** Takes the lease when free or expired; false when another pass holds it. */
-export async function acquireLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<boolean> {
+/** An update under a condition on the publish item: false when the condition failed, counted when it held. */
+async function updateIf(deps: StoreDeps, input: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
   try {
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: PUBLISH_KEY,
-        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #value = if_not_exists(#value, :zero)',
-        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner',
-        ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs, ':now': now, ':zero': 0 },
-      }),
-    );
-    deps.meter?.wrote('publish');
-    return true;
-  } catch (error: unknown) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
-export async function releaseLease(deps: StoreDeps, owner: string): Promise<void> {
-  try {
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: PUBLISH_KEY,
-        UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-        ConditionExpression: 'leaseOwner = :owner',
-        ExpressionAttributeValues: { ':owner': owner },
-      }),
-    );
-  } catch (error: unknown) {
-    // Lost to expiry and taken by another pass: nothing of ours to release.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-}
-
-/** Moves the cursor to `seq`, only while we hold the lease and only forward; false when the lease was lost. */
-export async function advanceCursor(deps: StoreDeps, owner: string, seq: number): Promise<boolean> {
-  try {
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: PUBLISH_KEY,
-        UpdateExpression: 'SET #value = :seq',
-        ConditionExpression: 'leaseOwner = :owner AND #value < :seq',
-        ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':owner': owner, ':seq': seq },
-      }),
-    );
+    await deps.doc.send(new UpdateCommand({ TableName: deps.table, Key: PUBLISH_KEY, ...input }));
   } catch (error: unknown) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
   deps.meter?.wrote('publish');
   return true;
+}
+
+/** Takes the lease when free or expired; false when another pass holds it. */
+export function acquireLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  return updateIf(deps, {
+    UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #value = if_not_exists(#value, :zero)',
+    ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner',
+    ExpressionAttributeNames: { '#value': 'value' },
+    ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs, ':now': now, ':zero': 0 },
+  });
+}
+
+/** Gives the lease back; a no-op when it expired and another pass took it. */
+export async function releaseLease(deps: StoreDeps, owner: string): Promise<void> {
+  await updateIf(deps, {
+    UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+    ConditionExpression: 'leaseOwner = :owner',
+    ExpressionAttributeValues: { ':owner': owner },
+  });
+}
+
+/** Moves the cursor to `seq`, only while we hold the lease and only forward; false when the lease was lost. */
+export function advanceCursor(deps: StoreDeps, owner: string, seq: number): Promise<boolean> {
+  return updateIf(deps, {
+    UpdateExpression: 'SET #value = :seq',
+    ConditionExpression: 'leaseOwner = :owner AND #value < :seq',
+    ExpressionAttributeNames: { '#value': 'value' },
+    ExpressionAttributeValues: { ':owner': owner, ':seq': seq },
+  });
 }
 
 export interface PendingChangeset {
