@@ -16,8 +16,6 @@ import { buildPassMetrics, writeMetrics } from './metrics';
 import { createSecretStore, secretSettings, type SecretValues } from './secrets';
 import { createDocumentClient } from './store/client';
 import type { StoreDeps } from './store/commit';
-import { PK, type StatusItem } from './store/items';
-import { queryAll } from './store/snapshot';
 import { runPass, type PassSummary, type SyncDeps } from './sync';
 
 export interface SyncHandlerOptions {
@@ -41,22 +39,6 @@ function configure(env: Env, secrets: SecretValues): SyncConfig {
   const config = loadSyncConfig({ ...env, ...secrets });
   for (const secret of secretsOf(config)) registerSecret(secret);
   return config;
-}
-
-/** Consecutive failed passes per scope, for MaxConsecutiveFailures; undefined when unreadable (metrics never fail a pass). */
-async function consecutiveFailures(store: StoreDeps, log: Logger): Promise<Map<string, number> | undefined> {
-  try {
-    const items = await queryAll<StatusItem>(store, {
-      TableName: store.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': PK.status },
-      ConsistentRead: true,
-    });
-    return new Map(items.map((item) => [item.sk, item.consecutiveFailures ?? 0]));
-  } catch (error: unknown) {
-    log.warn('scope statuses unreadable; MaxConsecutiveFailures derived from this pass', { error });
-    return undefined;
-  }
 }
 
 /** An error safe to hand to the Lambda runtime, which logs it (and the on-failure queue keeps it) unredacted. */
@@ -83,7 +65,8 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
       const summary = await runPass({ config, store, events, log: passLog, ...options.pass });
       passLog.info('pass complete', { ...summary });
       if (metricsSink) {
-        const failures = await consecutiveFailures(store, passLog);
+        // Each scope's count comes from the status write of this very pass: no extra read.
+        const failures = new Map(summary.scopes.map((s) => [s.scope, s.consecutiveFailures]));
         writeMetrics(buildPassMetrics({ service: config.metricsService, summary, consecutiveFailures: failures, now: new Date() }), metricsSink);
       }
       return summary;

@@ -51,6 +51,8 @@ export interface ScopeSummary {
   changed: number;
   removed: number;
   heldRemovals: number;
+  /** Consecutive failed passes of the scope, this one included (0 after a success). */
+  consecutiveFailures: number;
   error?: ErrorInfo;
 }
 
@@ -162,7 +164,14 @@ async function commitAll(
 function summarise(result: ScopeResult, committed: Committed, error: ErrorInfo | undefined): ScopeSummary {
   const plan = committed.plans.get(result.scope);
   const count = (type: string) => plan?.changes.filter((c) => c.type === type).length ?? 0;
-  const base = { scope: result.scope, source: result.source, added: count('region.added'), changed: count('region.changed'), removed: count('region.removed') };
+  const base = {
+    scope: result.scope,
+    source: result.source,
+    added: count('region.added'),
+    changed: count('region.changed'),
+    removed: count('region.removed'),
+    consecutiveFailures: 0,
+  };
   if (error) return { ...base, outcome: 'failed', regions: 0, heldRemovals: 0, error };
   const regions = result.ok ? result.regions.length : 0;
   const held = plan?.head.hold?.regionIds.length ?? 0;
@@ -170,8 +179,10 @@ function summarise(result: ScopeResult, committed: Committed, error: ErrorInfo |
   return { ...base, outcome, regions, heldRemovals: held };
 }
 
+/** Writes the scope's status (filling in its consecutive failures) and queues a Degraded/Recovered event on a transition. */
 async function recordOutcome(deps: SyncDeps, summary: ScopeSummary, at: string, newId: () => string): Promise<void> {
-  const transition = await recordStatus(deps.store, { scope: summary.scope, source: summary.source, at, error: summary.error });
+  const { transition, consecutiveFailures } = await recordStatus(deps.store, { scope: summary.scope, source: summary.source, at, error: summary.error });
+  summary.consecutiveFailures = consecutiveFailures;
   if (!transition) return;
   const detailType = transition === 'degraded' ? 'Source Degraded' : 'Source Recovered';
   const detail = { scope: summary.scope, source: summary.source, at, ...(summary.error ? { error: { code: summary.error.code, message: summary.error.message } } : {}) };

@@ -10,7 +10,7 @@ import type { PassSummary, ScopeSummary } from '../lib/sync';
 const NOW = new Date('2026-11-23T10:30:00.000Z');
 
 function scope(partial: Partial<ScopeSummary> & Pick<ScopeSummary, 'scope' | 'source'>): ScopeSummary {
-  return { outcome: 'unchanged', regions: 3, added: 0, changed: 0, removed: 0, heldRemovals: 0, ...partial };
+  return { outcome: 'unchanged', regions: 3, added: 0, changed: 0, removed: 0, heldRemovals: 0, consecutiveFailures: 0, ...partial };
 }
 
 function summary(partial: Partial<PassSummary> = {}): PassSummary {

@@ -110,7 +110,9 @@ describe('a sync pass', () => {
     await h.pass();
     h.zilliz.faults.push({ kind: 'status', status: 500 }, { times: Infinity, match: { path: '/v1/regions' } });
     await h.pass();
-    await h.pass();
+    const second = await h.pass();
+    expect(second.scopes.find((s) => s.scope === 'zilliz/aws')?.consecutiveFailures).toBe(2);
+    expect(second.scopes.find((s) => s.source === 'modelarts')?.consecutiveFailures).toBe(0);
     const status = await get(statusKey('zilliz/aws'));
     expect(status).toMatchObject({ consecutiveFailures: 2, lastError: { code: 'http.500' } });
     expect(await get(scopeKey('zilliz/aws'))).toMatchObject({ regionCount: 12 });

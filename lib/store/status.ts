@@ -24,7 +24,13 @@ export function transitionOf(previous: StatusItem | undefined, failed: boolean):
   return failures > 0 ? 'recovered' : null;
 }
 
-export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promise<Transition> {
+export interface StatusOutcome {
+  transition: Transition;
+  /** The scope's consecutive failed passes after this write. */
+  consecutiveFailures: number;
+}
+
+export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promise<StatusOutcome> {
   const failed = update.error !== undefined;
   const out = await deps.doc.send(
     new UpdateCommand({
@@ -43,5 +49,9 @@ export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promi
   );
   deps.meter?.consumed('write', out.ConsumedCapacity);
   deps.meter?.wrote('status');
-  return transitionOf(out.Attributes as StatusItem | undefined, failed);
+  const previous = out.Attributes as StatusItem | undefined;
+  return {
+    transition: transitionOf(previous, failed),
+    consecutiveFailures: failed ? (previous?.consecutiveFailures ?? 0) + 1 : 0,
+  };
 }
