@@ -11,9 +11,8 @@
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { createCatalogHandler } from '../functions/catalog';
+import { catalogHandlerFromConfig } from '../functions/catalog';
 import { loadCatalogConfig } from '../lib/config/catalog';
-import { createDocumentClient } from '../lib/store/client';
 import { startHttpAdapter, type HttpApiHandler } from '../local/http-adapter';
 import { runComparison, type ComparisonSpec } from './load';
 
@@ -47,15 +46,7 @@ function startBare(full: CapturedResponse, notModified: CapturedResponse): Promi
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
-const config = loadCatalogConfig(process.env);
-const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
-const handler = createCatalogHandler({
-  doc,
-  tableName: config.TABLE_NAME,
-  corsOrigins: config.CORS_ORIGINS,
-  revalidateMs: config.CATALOG_REVALIDATE_MS,
-  maxAgeSeconds: config.CATALOG_MAX_AGE_SECONDS,
-});
+const handler = catalogHandlerFromConfig(loadCatalogConfig(process.env));
 const lambda: HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => handler(event, context);
 
 process.on('message', (message: ServerMessage) => {
@@ -63,7 +54,6 @@ process.on('message', (message: ServerMessage) => {
   if (message.type === 'bare') startBare(message.full, message.notModified).then((url) => send({ type: 'bare', url }), fail);
   else if (message.type === 'load') runComparison(message.spec).then((result) => send({ type: 'load', result }), fail);
   else if (message.type === 'exit') {
-    doc.destroy();
     process.exit(0);
   }
 });

@@ -12,9 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { createCatalogHandler } from '../functions/catalog';
+import { catalogHandlerFromConfig } from '../functions/catalog';
 import { loadCatalogConfig } from '../lib/config/catalog';
-import { createDocumentClient } from '../lib/store/client';
 import { startHttpAdapter, type HttpAdapter, type HttpApiHandler } from '../local/http-adapter';
 import { startEventReceiver } from '../local/event-receiver';
 import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../local/simulators';
@@ -127,7 +126,6 @@ export async function runScale(endpoint: string): Promise<ScaleResult> {
   const receiver = await startEventReceiver();
   let child: ChildProcess | undefined;
   let adapter: HttpAdapter | undefined;
-  const doc = createDocumentClient({ region: REGION, endpoint });
   try {
     const file = await bundleBenchModule('scale-child.ts');
     child = forkBundle(file, syncEnv({ table, zilliz, modelarts, receiver }));
@@ -143,14 +141,7 @@ export async function runScale(endpoint: string): Promise<ScaleResult> {
     await stopChild(child);
     child = undefined;
 
-    const config = loadCatalogConfig({ AWS_REGION: REGION, TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: endpoint });
-    const handler = createCatalogHandler({
-      doc,
-      tableName: config.TABLE_NAME,
-      corsOrigins: config.CORS_ORIGINS,
-      revalidateMs: config.CATALOG_REVALIDATE_MS,
-      maxAgeSeconds: config.CATALOG_MAX_AGE_SECONDS,
-    });
+    const handler = catalogHandlerFromConfig(loadCatalogConfig({ AWS_REGION: REGION, TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: endpoint }));
     const lambda: HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => handler(event, context);
     adapter = await startHttpAdapter({ handler: lambda });
     const url = `${adapter.url}/regions`;
@@ -178,7 +169,6 @@ export async function runScale(endpoint: string): Promise<ScaleResult> {
   } finally {
     await stopChild(child);
     await adapter?.close();
-    doc.destroy();
     await Promise.all([zilliz.close(), modelarts.close(), receiver.close()]);
     await table.drop();
   }

@@ -7,7 +7,7 @@
  * this function needs of it.
  */
 import type { Context } from 'aws-lambda';
-import { loadCatalogConfig } from '../lib/config/catalog';
+import { loadCatalogConfig, type CatalogConfig } from '../lib/config/catalog';
 import { createHeaderDecorator } from '../lib/http/headers';
 import { catalogLog, toProblem, type HttpResult } from '../lib/http/problem';
 import { createRouter, type CatalogDeps, type CatalogEvent } from '../lib/http/routes';
@@ -33,18 +33,20 @@ export function createCatalogHandler(deps: CatalogHandlerDeps): CatalogHandler {
   };
 }
 
+/** The handler for a parsed configuration: what the Lambda entry point builds at cold start. */
+export function catalogHandlerFromConfig(config: CatalogConfig): CatalogHandler {
+  return createCatalogHandler({
+    doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+    tableName: config.TABLE_NAME,
+    corsOrigins: config.CORS_ORIGINS,
+    revalidateMs: config.CATALOG_REVALIDATE_MS,
+    maxAgeSeconds: config.CATALOG_MAX_AGE_SECONDS,
+  });
+}
+
 let instance: CatalogHandler | undefined;
 
 export const handler: CatalogHandler = (event, context) => {
-  if (!instance) {
-    const config = loadCatalogConfig();
-    instance = createCatalogHandler({
-      doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
-      tableName: config.TABLE_NAME,
-      corsOrigins: config.CORS_ORIGINS,
-      revalidateMs: config.CATALOG_REVALIDATE_MS,
-      maxAgeSeconds: config.CATALOG_MAX_AGE_SECONDS,
-    });
-  }
+  instance ??= catalogHandlerFromConfig(loadCatalogConfig());
   return instance(event, context);
 };
