@@ -5,12 +5,12 @@
  * receiver live in the parent. Messages: `{ type: 'pass' }` runs one pass
  * and answers its figures; `{ type: 'exit' }` ends the process.
  */
-import { loadSyncConfig } from '../lib/config/sync';
-import { createEventBridgeClient } from '../lib/eventbridge';
-import { createLogger } from '../lib/log';
+import { loadSyncConfig } from '../lib/sync/config';
+import { createEventBridgeClient } from '../lib/sync/eventbridge';
+import { createLogger } from '../lib/core/log';
 import { createDocumentClient } from '../lib/store/client';
 import { createMeter } from '../lib/store/meter';
-import { runPass } from '../lib/sync';
+import { runPass } from '../lib/sync/pass';
 import { createTimeline, traceClient } from './timeline';
 
 export interface ScalePassFigures {

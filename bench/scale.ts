@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { catalogHandlerFromConfig } from '../functions/catalog';
-import { loadCatalogConfig } from '../lib/config/catalog';
+import { loadCatalogConfig } from '../lib/catalog/config';
 import { startHttpAdapter, type HttpAdapter, type HttpApiHandler } from '../local/http-adapter';
 import { startEventReceiver } from '../local/event-receiver';
 import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../local/simulators';

@@ -5,13 +5,13 @@
  * so a slow pass can be split into fetch, commit and publish.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { loadSyncConfig, type SyncConfig } from '../lib/config/sync';
-import { createEventBridgeClient } from '../lib/eventbridge';
-import { createLogger, registerSecret } from '../lib/log';
-import { clearTokenCache } from '../lib/sources/huawei-iam';
+import { loadSyncConfig, type SyncConfig } from '../lib/sync/config';
+import { createEventBridgeClient } from '../lib/sync/eventbridge';
+import { createLogger, registerSecret } from '../lib/core/log';
+import { clearTokenCache } from '../lib/sync/sources/huawei-iam';
 import { createDocumentClient } from '../lib/store/client';
 import { createMeter, type Meter } from '../lib/store/meter';
-import { runPass, type PassSummary } from '../lib/sync';
+import { runPass, type PassSummary } from '../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../local/event-receiver';
 import {
   simulatorEnv,

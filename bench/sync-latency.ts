@@ -5,7 +5,7 @@
  * over 2 × L is the figure; the split into upstream, commit and publish time
  * says where any excess goes.
  */
-import type { PassSummary } from '../lib/sync';
+import type { PassSummary } from '../lib/sync/pass';
 import { createSyncBench, log, round, sampleWithClouds, type SyncBench } from './support';
 
 export const LATENCY_MS = 300;

@@ -7,10 +7,10 @@
  * this function needs of it.
  */
 import type { Context } from 'aws-lambda';
-import { loadCatalogConfig, type CatalogConfig } from '../lib/config/catalog';
-import { createHeaderDecorator } from '../lib/http/headers';
-import { catalogLog, toProblem, type HttpResult } from '../lib/http/problem';
-import { createRouter, type CatalogDeps, type CatalogEvent } from '../lib/http/routes';
+import { loadCatalogConfig, type CatalogConfig } from '../lib/catalog/config';
+import { createHeaderDecorator } from '../lib/catalog/headers';
+import { catalogLog, toProblem, type HttpResult } from '../lib/catalog/problem';
+import { createRouter, type CatalogDeps, type CatalogEvent } from '../lib/catalog/routes';
 import { createDocumentClient } from '../lib/store/client';
 
 export interface CatalogHandlerDeps extends CatalogDeps {

@@ -4,6 +4,6 @@
  * `*_PARAM` are read from SSM before the first pass. See lib/sync-handler.ts
  * for the wiring and lib/sync.ts for the pass.
  */
-import { prepareSyncHandler } from '../lib/sync-handler';
+import { prepareSyncHandler } from '../lib/sync/handler';
 
 export const handler = prepareSyncHandler();

@@ -2,8 +2,8 @@
  * What the local commands share: a configuration error ends the command with
  * one line and exit code 2; a pass summary prints as one line per scope.
  */
-import { ConfigError } from '../lib/config/common';
-import type { PassSummary } from '../lib/sync';
+import { ConfigError } from '../lib/core/config';
+import type { PassSummary } from '../lib/sync/pass';
 
 export function exitOnConfigError(error: unknown): never {
   if (error instanceof ConfigError) {

@@ -7,8 +7,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { ConfigError, parseEnv, positiveInt } from '../lib/config/common';
-import type { PassSummary } from '../lib/sync';
+import { ConfigError, parseEnv, positiveInt } from '../lib/core/config';
+import type { PassSummary } from '../lib/sync/pass';
 import { exitOnConfigError, formatSummary } from './cli';
 import { startHttpAdapter } from './http-adapter';
 import { STATE_FILE, startLocalStack } from './stack';

@@ -4,7 +4,7 @@
  * still committed), 2 on a configuration error.
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { PassSummary } from '../lib/sync';
+import type { PassSummary } from '../lib/sync/pass';
 import { exitOnConfigError, formatSummary } from './cli';
 import { runningStack, startLocalStack } from './stack';
 

@@ -7,8 +7,8 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CommitConflictError } from '../errors';
-import type { ScopePlan } from '../plan';
+import { CommitConflictError } from '../core/errors';
+import type { ScopePlan } from '../sync/plan';
 import type { Meter } from './meter';
 import { readSeq } from './read';
 import { buildHeadOnly, buildTransaction, packTransactions, type TxPart } from './transactions';

@@ -18,7 +18,7 @@
  * Region and change bodies are stored as JSON strings: they are read whole,
  * never queried by attribute, and a string marshals far faster than a map.
  */
-import type { Change, Region } from '../region';
+import type { Change, Region } from '../core/region';
 
 export const SEQ_KEY = { pk: 'SEQ', sk: 'SEQ' } as const;
 export const PUBLISH_KEY = { pk: 'PUBLISH', sk: 'CURSOR' } as const;

@@ -8,7 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { StoreDeps } from './commit';
 import { changesKey, decodeChanges, PK, PUBLISH_KEY, type ChangesItem, type OutboxItem, type PublishItem } from './items';
 import { queryAll } from './snapshot';
-import type { Change } from '../region';
+import type { Change } from '../core/region';
 
 export async function readCursor(deps: StoreDeps): Promise<PublishItem | undefined> {
   const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: PUBLISH_KEY, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));

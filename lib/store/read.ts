@@ -5,7 +5,7 @@
  * read right after a commit sees it.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Change, Region } from '../region';
+import type { Change, Region } from '../core/region';
 import {
   PK,
   SEQ_KEY,

@@ -4,7 +4,7 @@
  * consistent, because the plan's conditions are built from what is read here.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { StoredRegion } from '../plan';
+import type { StoredRegion } from '../sync/plan';
 import type { StoreDeps } from './commit';
 import { decodeRegion, PK, type RegionItem, type ScopeItem } from './items';
 

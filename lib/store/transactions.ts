@@ -8,8 +8,8 @@
  * skip the rest.
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ScopePlan } from '../plan';
-import type { Change } from '../region';
+import type { ScopePlan } from '../sync/plan';
+import type { Change } from '../core/region';
 import { changesKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type OutboxItem } from './items';
 
 export const MAX_TRANSACTION_ITEMS = 100;

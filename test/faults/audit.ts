@@ -5,7 +5,7 @@
  * false removals.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Change } from '../../lib/region';
+import type { Change } from '../../lib/core/region';
 import { PK } from '../../lib/store/items';
 import type { Harness } from '../support/harness';
 

@@ -11,7 +11,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../functions/catalog';
-import type { CrashPoint } from '../../lib/crash';
+import type { CrashPoint } from '../../lib/core/crash';
 import { PUBLISH_KEY } from '../../lib/store/items';
 import { startDynamoFaultProxy } from '../../local/dynamo-fault-proxy';
 import type { Fault } from '../../local/simulators';

@@ -5,15 +5,15 @@
  * so tests can read them (and check no secret is in any).
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { loadSyncConfig, type SyncConfig } from '../../lib/config/sync';
-import { createEventBridgeClient } from '../../lib/eventbridge';
-import { createLogger, registerSecret } from '../../lib/log';
+import { loadSyncConfig, type SyncConfig } from '../../lib/sync/config';
+import { createEventBridgeClient } from '../../lib/sync/eventbridge';
+import { createLogger, registerSecret } from '../../lib/core/log';
 import { createDocumentClient } from '../../lib/store/client';
-import type { Change } from '../../lib/region';
-import { clearTokenCache } from '../../lib/sources/huawei-iam';
+import type { Change } from '../../lib/core/region';
+import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
 import { decodeChanges, PK, type ChangesItem } from '../../lib/store/items';
 import type { Meter } from '../../lib/store/meter';
-import { runPass, type PassSummary } from '../../lib/sync';
+import { runPass, type PassSummary } from '../../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
 import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
 import { freshTable } from './db';

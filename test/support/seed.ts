@@ -4,7 +4,7 @@
  * small stand-in for a sync commit (one transaction: changeset, regions, SEQ).
  */
 import { BatchWriteCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Change, ChangeType, Region, SourceName } from '../../lib/region';
+import type { Change, ChangeType, Region, SourceName } from '../../lib/core/region';
 import {
   PK,
   SEQ_KEY,

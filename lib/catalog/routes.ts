@@ -1,0 +1,163 @@
+/**
+ * The catalog API's routes on @middy/http-router: each validates its input,
+ * calls one reader and maps the result. The router's "no route" becomes 404,
+ * or 405 with `Allow` when the path is known; oversized requests stop at 414.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import httpRouterHandler, { type Method } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { createCatalogCache, type CachedCatalog, type CatalogCache } from './cache';
+import { errorMessage } from '../core/errors';
+import { readFeed } from './feed';
+import { createLogger } from '../core/log';
+import { listSources, loadCatalog, readSeq } from '../store/read';
+import { encodeCursor } from './cursor';
+import { Representation, entityTag, respond, shortHash } from './etag';
+import { openapiDocument } from './openapi';
+import { filterKey, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
+import { HttpProblem, type HttpResult } from './problem';
+
+export interface CatalogDeps {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** How long a warm catalog is served without asking DynamoDB (ms). */
+  revalidateMs: number;
+  /** `max-age` of the catalog routes. */
+  maxAgeSeconds: number;
+  /** Injected in tests; built from the above by default. */
+  cache?: CatalogCache;
+  now?: () => number;
+}
+
+export type CatalogEvent = APIGatewayProxyEventV2;
+export type RouteHandler = (event: CatalogEvent) => Promise<HttpResult>;
+
+export const MAX_PATH_BYTES = 1024;
+export const MAX_QUERY_BYTES = 4096;
+export const ALLOW = 'GET, HEAD';
+
+const log = createLogger({ function: 'catalog' }, (line) => console.error(line));
+
+const KNOWN_PATHS = [/^\/regions\/?$/, /^\/regions\/[^/]+\/[^/]+\/?$/, /^\/sources\/?$/, /^\/changes\/?$/, /^\/openapi\.json\/?$/];
+
+const openapiRepresentation = new Representation(JSON.stringify(openapiDocument), `"o-${shortHash(JSON.stringify(openapiDocument))}"`);
+
+function headersOf(event: CatalogEvent): Record<string, string | undefined> {
+  return event.headers ?? {};
+}
+
+export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
+  const { doc, tableName } = deps;
+  const cache =
+    deps.cache ??
+    createCatalogCache({
+      loader: { readHead: () => readSeq(doc, tableName), load: () => loadCatalog(doc, tableName) },
+      revalidateMs: deps.revalidateMs,
+      onStale: (error) => log.warn('serving the held catalog: revalidation failed', { error: errorMessage(error) }),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+  const catalogCacheControl = deps.maxAgeSeconds > 0 ? `public, max-age=${deps.maxAgeSeconds}` : 'no-cache';
+
+  const catalogBody = (catalog: CachedCatalog, key: string, make: () => unknown) =>
+    catalog.memo(key, () => new Representation(JSON.stringify(make()), entityTag(catalog.version, key)));
+
+  return {
+    '/regions': async (event) => {
+      const filter = parseRegionFilter(event.queryStringParameters);
+      const catalog = await cache.get();
+      const key = filterKey(filter);
+      const rep = catalogBody(catalog, key, () => {
+        const regions = catalog.regions.filter(
+          (r) => (filter.source.length === 0 || filter.source.includes(r.source)) && (filter.cloudId.length === 0 || filter.cloudId.includes(r.cloudId)),
+        );
+        return { regions, count: regions.length, version: String(catalog.version), syncedAt: catalog.syncedAt };
+      });
+      return respond(rep, headersOf(event), { cacheControl: catalogCacheControl });
+    },
+
+    '/regions/{source}/{regionId}': async (event) => {
+      const { source, regionId } = parseRegionPath(event.pathParameters);
+      const catalog = await cache.get();
+      const id = `${source}:${regionId}`;
+      const region = catalog.region(id);
+      if (!region) throw new HttpProblem(404, 'not-found', `region ${id} not found`);
+      return respond(catalogBody(catalog, `region:${id}`, () => region), headersOf(event), { cacheControl: catalogCacheControl });
+    },
+
+    '/sources': async (event) => {
+      const body = JSON.stringify({ sources: await listSources(doc, tableName) });
+      return respond(new Representation(body, `"s-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
+    },
+
+    '/changes': async (event) => {
+      const query = event.queryStringParameters;
+      const limit = parseLimit(query?.limit);
+      const since = parseSince(query?.since);
+      const feed = await readFeed(doc, tableName, since, limit);
+      if (feed.kind === 'ahead') throw new HttpProblem(400, 'invalid-parameter', 'since: the cursor is ahead of the last commit');
+      if (feed.kind === 'expired') throw new HttpProblem(410, 'cursor-expired', 'since: cursor expired; restart from the beginning');
+      const body = JSON.stringify({ changes: feed.changes, next: encodeCursor(feed.next) });
+      return respond(new Representation(body, undefined, 5), headersOf(event), { cacheControl: 'no-store' });
+    },
+
+    '/openapi.json': async (event) => respond(openapiRepresentation, headersOf(event), { cacheControl: 'public, max-age=300' }),
+  };
+}
+
+function methodNotAllowed(): HttpProblem {
+  return new HttpProblem(405, 'method-not-allowed', `only ${ALLOW} are allowed here`, { Allow: ALLOW });
+}
+
+/** A CORS preflight on a known path answers 204 (http-cors adds its headers); any other OPTIONS is a 405. */
+const preflight: RouteHandler = async (event) => {
+  if (!headersOf(event)['access-control-request-method']) throw methodNotAllowed();
+  return { statusCode: 204, headers: { 'Access-Control-Max-Age': '600' }, body: '' };
+};
+
+/** HEAD: the GET answer with its headers and without its body. */
+const head =
+  (get: RouteHandler): RouteHandler =>
+  async (event) => {
+    const { statusCode, headers } = await get(event);
+    return { statusCode, headers, body: '' };
+  };
+
+function checkSize(event: CatalogEvent): void {
+  const http = event?.requestContext?.http;
+  if (typeof http?.method !== 'string' || typeof http.path !== 'string' || !http.path.startsWith('/')) {
+    throw new HttpProblem(400, 'bad-request', 'not an HTTP API request');
+  }
+  if ((event.rawPath ?? http.path).length > MAX_PATH_BYTES || http.path.length > MAX_PATH_BYTES) {
+    throw new HttpProblem(414, 'uri-too-long', `the path is over ${MAX_PATH_BYTES} bytes`);
+  }
+  const query =
+    event.rawQueryString ??
+    Object.entries(event.queryStringParameters ?? {})
+      .map(([k, v]) => `${k}=${v ?? ''}`)
+      .join('&');
+  if (query.length > MAX_QUERY_BYTES) throw new HttpProblem(414, 'uri-too-long', `the query string is over ${MAX_QUERY_BYTES} bytes`);
+}
+
+/** The inner handler of the catalog function: size checks, then the router. */
+export function createRouter(deps: CatalogDeps): (event: CatalogEvent, context: Context) => Promise<HttpResult> {
+  const routes = Object.entries(createRoutes(deps)).flatMap(([path, handler]) =>
+    (
+      [
+        ['GET', handler],
+        ['HEAD', head(handler)],
+        ['OPTIONS', preflight],
+      ] as const
+    ).map(([method, h]) => ({ method: method as Method, path, handler: h })),
+  );
+  const router = httpRouterHandler<CatalogEvent, HttpResult>({
+    routes,
+    notFoundResponse: ({ path }) => {
+      if (KNOWN_PATHS.some((re) => re.test(path))) throw methodNotAllowed();
+      throw new HttpProblem(404, 'not-found', 'no such route');
+    },
+  });
+  return async (event, context) => {
+    checkSize(event);
+    return router(event, context);
+  };
+}

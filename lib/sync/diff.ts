@@ -1,0 +1,73 @@
+/**
+ * The pure diff of one scope: its stored regions against a fresh upstream
+ * answer, giving the change records and the regions as they will be stored.
+ * No I/O, no clock, no id source of its own: all are passed in.
+ */
+import { canonicalJson, COMPARED_FIELDS, type Change, type Region, type RegionContent } from '../core/region';
+
+export interface DiffInput {
+  scope: string;
+  previous: readonly Region[];
+  next: readonly RegionContent[];
+  now: string;
+  newId: () => string;
+}
+
+/** Top-level fields that differ, with `attributes.<key>` per attribute key; sorted. */
+export function changedFields(before: RegionContent, after: RegionContent): string[] {
+  const fields: string[] = [];
+  for (const field of COMPARED_FIELDS) {
+    if (canonicalJson(before[field]) !== canonicalJson(after[field])) fields.push(field);
+  }
+  const keys = new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)]);
+  for (const key of keys) {
+    if (canonicalJson(before.attributes[key]) !== canonicalJson(after.attributes[key])) fields.push(`attributes.${key}`);
+  }
+  return fields.sort();
+}
+
+function change(type: Change['type'], scope: string, before: Region | null, after: Region | null, fields: string[], input: DiffInput): Change {
+  const region = (after ?? before) as Region;
+  return {
+    id: input.newId(),
+    type,
+    regionKey: region.id,
+    source: region.source,
+    scope,
+    regionId: region.regionId,
+    before,
+    after,
+    changedFields: fields,
+    detectedAt: input.now,
+  };
+}
+
+/** Changes ordered added, changed, removed, each by region id: the same input always gives the same order. */
+export function diffScope(input: DiffInput): Change[] {
+  const { scope, previous, next, now } = input;
+  const old = new Map(previous.map((r) => [r.id, r]));
+  const fresh = new Map(next.map((r) => [r.id, r]));
+  const added: Change[] = [];
+  const changed: Change[] = [];
+  const removed: Change[] = [];
+  for (const content of [...fresh.values()].sort(byId)) {
+    const before = old.get(content.id);
+    if (!before) {
+      added.push(change('region.added', scope, null, { ...content, firstSeenAt: now, updatedAt: now }, [], input));
+      continue;
+    }
+    const fields = changedFields(before, content);
+    if (fields.length) {
+      const after: Region = { ...content, firstSeenAt: before.firstSeenAt, updatedAt: now };
+      changed.push(change('region.changed', scope, before, after, fields, input));
+    }
+  }
+  for (const before of [...old.values()].sort(byId)) {
+    if (!fresh.has(before.id)) removed.push(change('region.removed', scope, before, null, [], input));
+  }
+  return [...added, ...changed, ...removed];
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

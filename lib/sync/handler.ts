@@ -1,0 +1,122 @@
+/**
+ * The sync function's wiring: configuration checked at init, secrets (from SSM
+ * when a `*_PARAM` names them) read before the first pass and cached, clients
+ * built once, and a middy handler that runs one pass, logs its summary and
+ * writes its EMF metrics. A scope that fails is recorded, not thrown: the next
+ * scheduled pass retries it. Only an unexpected error (the table unreachable)
+ * fails the invocation.
+ */
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Env } from '../core/config';
+import { loadSyncConfig, secretsOf, type SyncConfig } from './config';
+import { createEventBridgeClient } from './eventbridge';
+import { createLogger, redact, registerSecret, type Logger, type Sink } from '../core/log';
+import { buildPassMetrics, writeMetrics } from './metrics';
+import { createSecretStore, secretSettings, type SecretValues } from './secrets';
+import { createDocumentClient } from '../store/client';
+import type { StoreDeps } from '../store/commit';
+import { runPass, type PassSummary, type SyncDeps } from './pass';
+
+export interface SyncHandlerOptions {
+  log?: Logger;
+  /** Where the EMF metric lines go; by default stdout inside Lambda and nowhere elsewhere (so `npm start` stays readable). */
+  metricsSink?: Sink;
+  /** Passed through to the pass: tests shorten backoffs and lease waits. */
+  pass?: Pick<SyncDeps, 'backoffMs' | 'publish'>;
+  /** The configuration of each invocation, when it can change (secrets re-read from SSM); the initial one otherwise. */
+  current?: () => Promise<SyncConfig>;
+}
+
+export interface LoadSyncHandlerOptions extends Omit<SyncHandlerOptions, 'current'> {
+  /** Defaults to process.env. */
+  env?: Env;
+}
+
+const stdout: Sink = (line) => process.stdout.write(`${line}\n`);
+
+function configure(env: Env, secrets: SecretValues): SyncConfig {
+  const config = loadSyncConfig({ ...env, ...secrets });
+  for (const secret of secretsOf(config)) registerSecret(secret);
+  return config;
+}
+
+/** An error safe to hand to the Lambda runtime, which logs it (and the on-failure queue keeps it) unredacted. */
+function redacted(error: unknown): Error {
+  const safe = new Error(redact(error instanceof Error ? error.message : String(error)));
+  safe.name = error instanceof Error ? error.name : 'Error';
+  return safe;
+}
+
+/** The handler for a configuration already read; clients are built once, here. */
+export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptions = {}) {
+  for (const secret of secretsOf(initial)) registerSecret(secret);
+  const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
+  const store: StoreDeps = { doc: createDocumentClient({ region: initial.region, endpoint: initial.dynamoEndpoint }), table: initial.tableName };
+  const events = createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
+  const metricsSink = options.metricsSink ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? stdout : undefined);
+  let coldStart = true;
+
+  return middy(async (_event: ScheduledEvent | Record<string, never>, context?: Context): Promise<PassSummary> => {
+    const passLog = log.child({ requestId: context?.awsRequestId, coldStart });
+    coldStart = false;
+    try {
+      const config = options.current ? await options.current() : initial;
+      const summary = await runPass({ config, store, events, log: passLog, ...options.pass });
+      passLog.info('pass complete', { ...summary });
+      if (metricsSink) {
+        // Each scope's count comes from the status write of this very pass: no extra read.
+        const failures = new Map(summary.scopes.map((s) => [s.scope, s.consecutiveFailures]));
+        writeMetrics(buildPassMetrics({ service: config.metricsService, summary, consecutiveFailures: failures, now: new Date() }), metricsSink);
+      }
+      return summary;
+    } catch (error: unknown) {
+      passLog.error('pass failed', { error });
+      throw redacted(error);
+    }
+  });
+}
+
+/**
+ * A handler from the environment: resolves once the configuration and the
+ * secrets (from SSM when a `*_PARAM` names them) are read, or rejects with one
+ * line naming the bad variable or the missing parameter. After the secret
+ * cache expires, the next invocation reads them again, so a rotated secret is
+ * used without a redeploy.
+ */
+export async function loadSyncHandler(options: LoadSyncHandlerOptions = {}) {
+  const env = options.env ?? process.env;
+  const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
+  const secrets = createSecretStore(secretSettings(env), { log });
+  let values = await secrets.get();
+  let config = configure(env, values);
+  const current = async (): Promise<SyncConfig> => {
+    const fresh = await secrets.get();
+    if (fresh !== values) [values, config] = [fresh, configure(env, fresh)];
+    return config;
+  };
+  return createSyncHandler(config, { ...options, log, current });
+}
+
+type SyncHandler = ReturnType<typeof createSyncHandler>;
+
+/**
+ * The Lambda entry point's handler. Every setting is checked now, at init, so
+ * a bad one fails the cold start naming the variable; the SSM secrets are read
+ * before the first pass, and a missing parameter fails it naming the
+ * parameter (then the next invocation tries again). No top-level await: it
+ * would stop `serverless invoke local`, which loads handlers with require().
+ */
+export function prepareSyncHandler(options: LoadSyncHandlerOptions = {}) {
+  const env = options.env ?? process.env;
+  const fromSsm = Object.fromEntries(Object.keys(secretSettings(env).parameters).map((variable) => [variable, 'read-from-ssm']));
+  loadSyncConfig({ ...env, ...fromSsm });
+  let loading: Promise<SyncHandler> | undefined;
+  return async (event: ScheduledEvent | Record<string, never>, context: Context): Promise<PassSummary> => {
+    loading ??= loadSyncHandler(options).catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return (await loading)(event, context);
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * One sync pass: fetch every scope, plan each changed scope against its
+ * snapshot, commit, record status, publish. A failed scope keeps its snapshot
+ * untouched; a commit that loses to a concurrent pass re-reads and re-plans,
+ * so a change is recorded exactly once whatever runs beside it.
+ */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { monotonicFactory } from 'ulid';
+import type { SyncConfig } from './config';
+import { crashPoint } from '../core/crash';
+import { CommitConflictError, UpstreamError } from '../core/errors';
+import type { Logger } from '../core/log';
+import { createLimiter } from '../core/limit';
+import { isUnchanged, planScope, answerHash, type ScopePlan } from './plan';
+import { publishPending, type PublishResult } from './publish';
+import type { RegionContent } from '../core/region';
+import { commitPlans, ScopeConflictError, type StoreDeps } from '../store/commit';
+import { expiresAt } from '../store/transactions';
+import { PK, type ErrorInfo, type ScopeItem } from '../store/items';
+import { putOutbox } from '../store/publish-state';
+import { loadScopeHeads, loadScopeRegions } from '../store/snapshot';
+import { recordStatus } from '../store/status';
+import { createUpstreamHttp } from './sources/http';
+import { fetchModelarts } from './sources/modelarts';
+import type { ScopeResult, SourceContext } from './sources/types';
+import { fetchZilliz } from './sources/zilliz';
+
+/** Keeps a change record and its event well inside DynamoDB's and EventBridge's item limits. */
+export const MAX_REGION_BYTES = 60_000;
+const COMMIT_ATTEMPTS = 6;
+
+export interface SyncDeps {
+  config: SyncConfig;
+  store: StoreDeps;
+  events: EventBridgeClient;
+  log: Logger;
+  now?: () => Date;
+  /** Upstream retry backoff base; tests shorten it. */
+  backoffMs?: number;
+  publish?: { leaseMs?: number; leaseWaitMs?: number; backoffMs?: number };
+}
+
+export type ScopeOutcome = 'ok' | 'unchanged' | 'held' | 'failed';
+
+export interface ScopeSummary {
+  scope: string;
+  source: string;
+  outcome: ScopeOutcome;
+  regions: number;
+  added: number;
+  changed: number;
+  removed: number;
+  heldRemovals: number;
+  /** Consecutive failed passes of the scope, this one included (0 after a success). */
+  consecutiveFailures: number;
+  error?: ErrorInfo;
+}
+
+export interface PassSummary {
+  passId: string;
+  startedAt: string;
+  durationMs: number;
+  ok: boolean;
+  scopes: ScopeSummary[];
+  sequences: number[];
+  changes: number;
+  published: PublishResult;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errorInfo(error: UpstreamError, at: string): ErrorInfo {
+  return { code: error.publicCode, message: error.message, at };
+}
+
+/** A region too large to store or publish fails its scope, never the pass. */
+function guardSizes(result: ScopeResult): ScopeResult {
+  if (!result.ok) return result;
+  const big = result.regions.find((r: RegionContent) => Buffer.byteLength(JSON.stringify(r)) > MAX_REGION_BYTES);
+  if (!big) return result;
+  const error = new UpstreamError('invalid-body', result.scope, `region ${big.regionId} is larger than ${MAX_REGION_BYTES} bytes`);
+  return { scope: result.scope, source: result.source, ok: false, error };
+}
+
+async function fetchAll(deps: SyncDeps, heads: Map<string, ScopeItem>, deadline: AbortSignal): Promise<ScopeResult[]> {
+  const { config, log } = deps;
+  const http = (baseUrl: string, headers?: Record<string, string>) =>
+    createUpstreamHttp({ baseUrl, headers, deadline, timeoutMs: config.http.timeoutMs, retries: config.http.retries, backoffMs: deps.backoffMs });
+  const ctx = (source: string): SourceContext => ({
+    http,
+    knownScopes: [...heads.keys()].filter((scope) => scope.startsWith(`${source}/`)),
+    log: log.child({ source }),
+  });
+  const jobs: Promise<ScopeResult[]>[] = [];
+  if (config.zilliz) jobs.push(fetchZilliz(config.zilliz, ctx('zilliz')));
+  if (config.modelarts) jobs.push(fetchModelarts(config.modelarts, ctx('modelarts')));
+  return (await Promise.all(jobs)).flat().map(guardSizes);
+}
+
+interface Committed {
+  plans: Map<string, ScopePlan>;
+  sequences: number[];
+  changes: number;
+  failed: Map<string, ErrorInfo>;
+}
+
+/** Plans and commits the successful scopes, re-reading and re-planning after a lost race. */
+async function commitAll(
+  deps: SyncDeps,
+  ok: Extract<ScopeResult, { ok: true }>[],
+  now: string,
+  newId: () => string,
+  initialHeads: Map<string, ScopeItem>,
+): Promise<Committed> {
+  const { store, config, log } = deps;
+  const out: Committed = { plans: new Map(), sequences: [], changes: 0, failed: new Map() };
+  let pending = ok;
+  // The heads read before the fetch serve the first attempt: every write is conditioned on them,
+  // so a commit that raced with another pass fails its condition and re-reads.
+  let heads: Map<string, ScopeItem> | undefined = initialHeads;
+  for (let attempt = 1; pending.length; attempt++) {
+    heads ??= await loadScopeHeads(store);
+    const current = heads;
+    const candidates = pending.filter((r) => !isUnchanged(current.get(r.scope), answerHash(r.regions)));
+    const limit = createLimiter({ concurrency: 8, ratePerSecond: 1000 });
+    const planned = await Promise.all(
+      candidates.map((r) =>
+        limit(async () => {
+          const state = { head: current.get(r.scope), regions: await loadScopeRegions(store, r.scope) };
+          return planScope({ scope: r.scope, source: r.source, regions: r.regions, state, holdPasses: config.removalHoldPasses, now, newId });
+        }),
+      ),
+    );
+    const plans = planned.filter((p): p is ScopePlan => p !== null);
+    try {
+      const result = await commitPlans(store, plans, { now, retentionDays: config.retentionDays, newId });
+      out.sequences.push(...result.sequences);
+      out.changes += result.changes;
+      for (const plan of plans) out.plans.set(plan.scope, plan);
+      break;
+    } catch (error: unknown) {
+      if (error instanceof ScopeConflictError) {
+        out.sequences.push(...error.completed.sequences);
+        out.changes += error.completed.changes;
+        const done = new Set(error.completed.completedScopes);
+        for (const plan of plans) if (done.has(plan.scope)) out.plans.set(plan.scope, plan);
+        pending = pending.filter((r) => !done.has(r.scope));
+      }
+      const retryable = error instanceof CommitConflictError;
+      if (!retryable || attempt >= COMMIT_ATTEMPTS) {
+        log.error('commit failed; the scopes keep their snapshots', { error, attempt, scopes: pending.map((r) => r.scope) });
+        const info: ErrorInfo = { code: retryable ? 'store.conflict' : 'store.commit', message: 'the snapshot could not be committed; it will be retried next pass', at: now };
+        for (const r of pending) out.failed.set(r.scope, info);
+        break;
+      }
+      log.info('commit lost to a concurrent pass; re-reading', { attempt });
+      heads = undefined;
+      await sleep(Math.random() * 50 * 2 ** attempt);
+    }
+  }
+  return out;
+}
+
+function summarise(result: ScopeResult, committed: Committed, error: ErrorInfo | undefined): ScopeSummary {
+  const plan = committed.plans.get(result.scope);
+  const count = (type: string) => plan?.changes.filter((c) => c.type === type).length ?? 0;
+  const base = {
+    scope: result.scope,
+    source: result.source,
+    added: count('region.added'),
+    changed: count('region.changed'),
+    removed: count('region.removed'),
+    consecutiveFailures: 0,
+  };
+  if (error) return { ...base, outcome: 'failed', regions: 0, heldRemovals: 0, error };
+  const regions = result.ok ? result.regions.length : 0;
+  const held = plan?.head.hold?.regionIds.length ?? 0;
+  const outcome: ScopeOutcome = held ? 'held' : plan?.changes.length ? 'ok' : 'unchanged';
+  return { ...base, outcome, regions, heldRemovals: held };
+}
+
+/** Writes the scope's status (filling in its consecutive failures) and queues a Degraded/Recovered event on a transition. */
+async function recordOutcome(deps: SyncDeps, summary: ScopeSummary, at: string, newId: () => string): Promise<void> {
+  const { transition, consecutiveFailures } = await recordStatus(deps.store, { scope: summary.scope, source: summary.source, at, error: summary.error });
+  summary.consecutiveFailures = consecutiveFailures;
+  if (!transition) return;
+  const detailType = transition === 'degraded' ? 'Source Degraded' : 'Source Recovered';
+  const detail = { scope: summary.scope, source: summary.source, at, ...(summary.error ? { error: { code: summary.error.code, message: summary.error.message } } : {}) };
+  await putOutbox(deps.store, { pk: PK.outbox, sk: newId(), detailType, detail: JSON.stringify(detail), expiresAt: expiresAt(at, deps.config.retentionDays) });
+}
+
+export async function runPass(deps: SyncDeps): Promise<PassSummary> {
+  const clock = deps.now ?? (() => new Date());
+  const newId = monotonicFactory();
+  const started = clock();
+  const startedAt = started.toISOString();
+  const passId = newId();
+  const log = deps.log.child({ passId });
+  const deadline = AbortSignal.timeout(deps.config.passDeadlineMs);
+
+  const heads = await loadScopeHeads(deps.store);
+  const results = await fetchAll({ ...deps, log }, heads, deadline);
+  crashPoint('after-fetch');
+
+  const ok = results.filter((r): r is Extract<ScopeResult, { ok: true }> => r.ok);
+  const committed = await commitAll({ ...deps, log }, ok, startedAt, newId, heads);
+  crashPoint('after-commit');
+
+  const scopes = results.map((r) =>
+    summarise(r, committed, r.ok ? committed.failed.get(r.scope) : errorInfo(r.error, startedAt)),
+  );
+  await Promise.all(scopes.map((s) => recordOutcome({ ...deps, log }, s, startedAt, newId)));
+  for (const s of scopes) log[s.outcome === 'failed' ? 'warn' : 'info']('scope', { ...s });
+
+  const published = await publishPending({
+    ...deps.store,
+    events: deps.events,
+    target: { busName: deps.config.eventBusName, source: deps.config.eventSource },
+    log,
+    owner: passId,
+    ...deps.publish,
+  });
+  crashPoint('after-publish');
+
+  return {
+    passId,
+    startedAt,
+    durationMs: clock().getTime() - started.getTime(),
+    ok: scopes.every((s) => s.outcome !== 'failed'),
+    scopes,
+    sequences: committed.sequences,
+    changes: committed.changes,
+    published,
+  };
+}

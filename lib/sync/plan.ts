@@ -1,0 +1,93 @@
+/**
+ * Planning one scope's write, pure: the diff against its stored regions, the
+ * mass-removal hold, and the snapshot head that will follow. A plan says what
+ * to write and under which conditions; lib/store/commit sends it.
+ */
+import { createHash } from 'node:crypto';
+import { diffScope } from './diff';
+import { decideHold } from './hold';
+import { canonicalJson, type Change, type Region, type RegionContent, type SourceName } from '../core/region';
+import type { RemovalHold, ScopeItem } from '../store/items';
+
+export interface StoredRegion {
+  region: Region;
+  /** Sequence of the commit that last wrote it: the condition of the next write. */
+  seq: number;
+}
+
+export interface ScopeState {
+  head: ScopeItem | undefined;
+  regions: readonly StoredRegion[];
+}
+
+export interface ScopeHead {
+  hash: string;
+  regionCount: number;
+  hold: RemovalHold | undefined;
+}
+
+export interface ScopePlan {
+  scope: string;
+  source: SourceName;
+  /** The head as read: the commit's condition. */
+  expected: { exists: boolean; version: number };
+  changes: Change[];
+  /** Stored sequence of each region a change replaces or deletes. */
+  priorSeq: Record<string, number>;
+  previousCount: number;
+  head: ScopeHead;
+  /** A hold started by this pass: one `Removals Held` event goes with the commit. */
+  holdStarted: boolean;
+}
+
+/** The content hash of an upstream answer; equal hash and no hold means nothing to diff. */
+export function answerHash(regions: readonly RegionContent[]): string {
+  return createHash('sha256').update(canonicalJson([...regions].sort((a, b) => (a.id < b.id ? -1 : 1)))).digest('base64url');
+}
+
+export function isUnchanged(head: ScopeItem | undefined, hash: string): boolean {
+  return head !== undefined && head.hash === hash && head.hold === undefined;
+}
+
+export interface PlanInput {
+  scope: string;
+  source: SourceName;
+  regions: readonly RegionContent[];
+  state: ScopeState;
+  holdPasses: number;
+  now: string;
+  newId: () => string;
+}
+
+/** The plan for one successful scope, or null when nothing at all is to be written. */
+export function planScope(input: PlanInput): ScopePlan | null {
+  const { scope, source, regions, state, holdPasses, now, newId } = input;
+  const hash = answerHash(regions);
+  if (isUnchanged(state.head, hash)) return null;
+  const previous = state.regions.map((r) => r.region);
+  const all = diffScope({ scope, previous, next: regions, now, newId });
+  const removedIds = all.filter((c) => c.type === 'region.removed').map((c) => c.regionKey);
+  const decision = decideHold({ previousCount: previous.length, removedIds, hold: state.head?.hold, passes: holdPasses, now });
+  const committed = new Set(decision.commit);
+  const changes = all.filter((c) => c.type !== 'region.removed' || committed.has(c.regionKey));
+  const added = changes.filter((c) => c.type === 'region.added').length;
+  const priorSeq: Record<string, number> = {};
+  for (const stored of state.regions) priorSeq[stored.region.id] = stored.seq;
+  const head: ScopeHead = { hash, regionCount: previous.length + added - committed.size, hold: decision.hold };
+  const headSame =
+    state.head !== undefined &&
+    state.head.hash === head.hash &&
+    state.head.regionCount === head.regionCount &&
+    canonicalJson(state.head.hold ?? null) === canonicalJson(head.hold ?? null);
+  if (changes.length === 0 && headSame) return null;
+  return {
+    scope,
+    source,
+    expected: { exists: state.head !== undefined, version: state.head?.version ?? 0 },
+    changes,
+    priorSeq,
+    previousCount: previous.length,
+    head,
+    holdStarted: decision.started,
+  };
+}

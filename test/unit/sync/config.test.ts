@@ -1,0 +1,141 @@
+// The sync function's configuration: defaults, and one clear line for every bad value.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type Env } from '../../../lib/core/config';
+import { loadSyncConfig, secretsOf } from '../../../lib/sync/config';
+
+const API_KEY = 'db_9F8E7D6C5B4A39281706F5E4D3C2B1A0zz';
+const TOKEN = 'MIIXtoken-abcdef0123456789-static';
+const PASSWORD = 'Pa55-w0rd-Ultra-Secret!';
+const PROJECT = '0123456789abcdef0123456789abcdef';
+
+/** A complete environment as a deployed function has it, with a static Huawei token. */
+const base: Env = {
+  TABLE_NAME: 'region-sync-dev',
+  EVENT_BUS_NAME: 'region-sync-dev',
+  ZILLIZ_BASE_URL: 'https://controller.api.gcp-us-west1.zillizcloud.com',
+  ZILLIZ_API_KEY: API_KEY,
+  MODELARTS_ENDPOINT: 'https://modelarts.ap-southeast-1.myhuaweicloud.com',
+  HUAWEI_PROJECT_ID: PROJECT,
+  HUAWEI_AUTH_TOKEN: TOKEN,
+};
+
+const iam: Env = {
+  HUAWEI_IAM_ENDPOINT: 'https://iam.myhuaweicloud.com',
+  HUAWEI_DOMAIN_NAME: 'acme',
+  HUAWEI_USERNAME: 'region-sync',
+  HUAWEI_PASSWORD: PASSWORD,
+};
+
+function configError(env: Env): ConfigError {
+  try {
+    loadSyncConfig(env);
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadSyncConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadSyncConfig(base);
+    expect(config).toMatchObject({
+      region: 'us-east-1',
+      tableName: 'region-sync-dev',
+      dynamoEndpoint: undefined,
+      eventBusName: 'region-sync-dev',
+      eventSource: 'region-sync',
+      eventBridgeEndpoint: undefined,
+      sources: ['zilliz', 'modelarts'],
+      removalHoldPasses: 3,
+      retentionDays: 30,
+      http: { timeoutMs: 5000, retries: 3 },
+      passDeadlineMs: 60_000,
+    });
+    expect(config.zilliz).toEqual({
+      baseUrl: 'https://controller.api.gcp-us-west1.zillizcloud.com',
+      apiKey: API_KEY,
+      cloudIds: [],
+      regionsMethod: 'GET',
+      concurrency: 8,
+      ratePerSecond: 20,
+    });
+    expect(config.modelarts).toEqual({
+      endpoint: 'https://modelarts.ap-southeast-1.myhuaweicloud.com',
+      projectId: PROJECT,
+      auth: { kind: 'static', token: TOKEN },
+    });
+  });
+
+  it('reads given values', () => {
+    const config = loadSyncConfig({ ...base, SOURCES: 'zilliz', ZILLIZ_CLOUD_IDS: 'aws, gcp', ZILLIZ_REGIONS_METHOD: 'POST', REMOVAL_HOLD_PASSES: '5', ZILLIZ_BASE_URL: 'http://127.0.0.1:4010/' });
+    expect(config.sources).toEqual(['zilliz']);
+    expect(config.modelarts).toBeUndefined();
+    expect(config.zilliz).toMatchObject({ baseUrl: 'http://127.0.0.1:4010', cloudIds: ['aws', 'gcp'], regionsMethod: 'POST' });
+    expect(config.removalHoldPasses).toBe(5);
+  });
+
+  it('uses IAM password login when no static token is given', () => {
+    const { HUAWEI_AUTH_TOKEN: _token, ...withoutToken } = base;
+    const config = loadSyncConfig({ ...withoutToken, ...iam });
+    expect(config.modelarts?.auth).toEqual({ kind: 'password', iamEndpoint: 'https://iam.myhuaweicloud.com', domainName: 'acme', username: 'region-sync', password: PASSWORD });
+    expect(secretsOf(config)).toEqual([API_KEY, PASSWORD]);
+  });
+
+  it('prefers the static token when both are given', () => {
+    expect(loadSyncConfig({ ...base, ...iam }).modelarts?.auth).toEqual({ kind: 'static', token: TOKEN });
+  });
+
+  it('reads an empty variable as unset', () => {
+    const config = loadSyncConfig({ ...base, ...iam, HUAWEI_AUTH_TOKEN: '', SOURCES: '', REMOVAL_HOLD_PASSES: '', ZILLIZ_REGIONS_METHOD: '' });
+    expect(config.modelarts?.auth.kind).toBe('password');
+    expect(config.sources).toEqual(['zilliz', 'modelarts']);
+    expect(config.removalHoldPasses).toBe(3);
+    expect(config.zilliz?.regionsMethod).toBe('GET');
+  });
+
+  it('reads an empty required variable as missing', () => {
+    expect(configError({ ...base, ZILLIZ_API_KEY: '' }).message).toMatch(/^ZILLIZ_API_KEY: /);
+  });
+
+  it('needs no Huawei settings when modelarts is disabled', () => {
+    expect(loadSyncConfig({ TABLE_NAME: 't-1', EVENT_BUS_NAME: 'b', SOURCES: 'zilliz', ZILLIZ_BASE_URL: 'https://z.example.com', ZILLIZ_API_KEY: API_KEY }).modelarts).toBeUndefined();
+  });
+
+  it.each([
+    ['ZILLIZ_BASE_URL', { ZILLIZ_BASE_URL: 'ftp://controller.zillizcloud.com' }],
+    ['ZILLIZ_BASE_URL', { ZILLIZ_BASE_URL: 'controller.zillizcloud.com' }],
+    ['MODELARTS_ENDPOINT', { MODELARTS_ENDPOINT: 'file:///etc/passwd' }],
+    ['HUAWEI_IAM_ENDPOINT', { HUAWEI_AUTH_TOKEN: undefined, ...iam, HUAWEI_IAM_ENDPOINT: 'iam.myhuaweicloud.com' }],
+    ['HUAWEI_PROJECT_ID', { HUAWEI_PROJECT_ID: '0123456789ABCDEF0123456789ABCDEF' }],
+    ['HUAWEI_PROJECT_ID', { HUAWEI_PROJECT_ID: '0123456789abcdef' }],
+    ['SOURCES', { SOURCES: 'zilliz,aliyun' }],
+    ['ZILLIZ_REGIONS_METHOD', { ZILLIZ_REGIONS_METHOD: 'PUT' }],
+    ['REMOVAL_HOLD_PASSES', { REMOVAL_HOLD_PASSES: '0' }],
+    ['REMOVAL_HOLD_PASSES', { REMOVAL_HOLD_PASSES: 'abc' }],
+    ['REMOVAL_HOLD_PASSES', { REMOVAL_HOLD_PASSES: '-1' }],
+    ['ZILLIZ_CLOUD_IDS', { ZILLIZ_CLOUD_IDS: 'aws,GCP' }],
+    ['ZILLIZ_API_KEY', { ZILLIZ_API_KEY: undefined }],
+    ['ZILLIZ_BASE_URL', { ZILLIZ_BASE_URL: undefined }],
+    ['HUAWEI_PROJECT_ID', { HUAWEI_PROJECT_ID: undefined }],
+    ['HUAWEI_PASSWORD', { HUAWEI_AUTH_TOKEN: undefined, ...iam, HUAWEI_PASSWORD: undefined }],
+    ['TABLE_NAME', { TABLE_NAME: undefined }],
+    ['EVENT_BUS_NAME', { EVENT_BUS_NAME: undefined }],
+  ] as Array<[string, Env]>)('rejects a bad %s with a line naming it', (variable, overrides) => {
+    const error = configError({ ...base, ...iam, ...overrides, ...('HUAWEI_AUTH_TOKEN' in overrides ? {} : { HUAWEI_AUTH_TOKEN: TOKEN }) });
+    expect(error.name).toBe('ConfigError');
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    expect(error.message).not.toContain('\n');
+    for (const secret of [API_KEY, TOKEN, PASSWORD]) expect(error.message).not.toContain(secret);
+  });
+
+  it('never quotes a secret given in a bad variable', () => {
+    // A key pasted into the wrong variable must not be echoed back.
+    for (const variable of ['ZILLIZ_BASE_URL', 'HUAWEI_PROJECT_ID', 'SOURCES', 'ZILLIZ_REGIONS_METHOD', 'REMOVAL_HOLD_PASSES', 'ZILLIZ_CLOUD_IDS']) {
+      const error = configError({ ...base, [variable]: API_KEY });
+      expect(error.message.startsWith(`${variable}: `)).toBe(true);
+      expect(error.message).not.toContain(API_KEY);
+    }
+  });
+});

@@ -1,0 +1,82 @@
+// The mass-removal hold: a short answer under HTTP 200 looks like an upstream glitch.
+import { describe, expect, it } from 'vitest';
+import { decideHold, isMassRemoval } from '../../../lib/sync/hold';
+import type { RemovalHold } from '../../../lib/store/items';
+
+const T0 = '2026-11-23T10:00:00.000Z';
+const T1 = '2026-11-23T10:01:00.000Z';
+const T2 = '2026-11-23T10:02:00.000Z';
+const T3 = '2026-11-23T10:03:00.000Z';
+const SIX = ['zilliz:aws-us-east-1', 'zilliz:aws-us-east-2', 'zilliz:aws-us-west-2', 'zilliz:aws-eu-west-1', 'zilliz:aws-eu-west-2', 'zilliz:aws-ap-east-1'];
+
+describe('isMassRemoval', () => {
+  it('does not count removing exactly half', () => {
+    expect(isMassRemoval(4, 2)).toBe(false);
+    expect(isMassRemoval(12, 6)).toBe(false);
+  });
+
+  it('counts removing more than half', () => {
+    expect(isMassRemoval(4, 3)).toBe(true);
+    expect(isMassRemoval(11, 6)).toBe(true);
+    expect(isMassRemoval(1, 1)).toBe(true);
+  });
+
+  it('does not count removing nothing, even from an empty scope', () => {
+    expect(isMassRemoval(0, 0)).toBe(false);
+    expect(isMassRemoval(10, 0)).toBe(false);
+  });
+});
+
+describe('decideHold', () => {
+  it('commits a removal of half the regions at once, with no hold', () => {
+    const decision = decideHold({ previousCount: 12, removedIds: SIX, hold: undefined, passes: 3, now: T0 });
+    expect(decision).toEqual({ commit: [...SIX].sort(), hold: undefined, started: false });
+  });
+
+  it('holds a removal of more than half and reports the hold started', () => {
+    const decision = decideHold({ previousCount: 10, removedIds: SIX, hold: undefined, passes: 3, now: T0 });
+    expect(decision).toEqual({ commit: [], hold: { regionIds: [...SIX].sort(), passes: 1, since: T0 }, started: true });
+  });
+
+  it('counts consecutive passes of the same set and commits at the configured number', () => {
+    const first = decideHold({ previousCount: 10, removedIds: SIX, hold: undefined, passes: 3, now: T0 });
+    // The same set, listed in another order by the next answer.
+    const second = decideHold({ previousCount: 10, removedIds: [...SIX].reverse(), hold: first.hold, passes: 3, now: T1 });
+    expect(second).toEqual({ commit: [], hold: { regionIds: [...SIX].sort(), passes: 2, since: T0 }, started: false });
+    const third = decideHold({ previousCount: 10, removedIds: SIX, hold: second.hold, passes: 3, now: T2 });
+    expect(third).toEqual({ commit: [...SIX].sort(), hold: undefined, started: false });
+  });
+
+  it('restarts the count and reports started when the set differs', () => {
+    const hold: RemovalHold = { regionIds: [...SIX].sort(), passes: 2, since: T0 };
+    const seven = [...SIX, 'zilliz:aws-ap-northeast-1'];
+    const decision = decideHold({ previousCount: 10, removedIds: seven, hold, passes: 3, now: T3 });
+    expect(decision).toEqual({ commit: [], hold: { regionIds: [...seven].sort(), passes: 1, since: T3 }, started: true });
+  });
+
+  it('restarts when a set of the same size has different members', () => {
+    const hold: RemovalHold = { regionIds: [...SIX].sort(), passes: 2, since: T0 };
+    const other = [...SIX.slice(1), 'zilliz:aws-ap-southeast-2'];
+    const decision = decideHold({ previousCount: 10, removedIds: other, hold, passes: 3, now: T3 });
+    expect(decision.commit).toEqual([]);
+    expect(decision.hold).toEqual({ regionIds: [...other].sort(), passes: 1, since: T3 });
+    expect(decision.started).toBe(true);
+  });
+
+  it('clears the hold with nothing to commit when the regions come back', () => {
+    const hold: RemovalHold = { regionIds: [...SIX].sort(), passes: 2, since: T0 };
+    expect(decideHold({ previousCount: 10, removedIds: [], hold, passes: 3, now: T1 })).toEqual({ commit: [], hold: undefined, started: false });
+  });
+
+  it('commits immediately when passes is 1', () => {
+    expect(decideHold({ previousCount: 10, removedIds: SIX, hold: undefined, passes: 1, now: T0 })).toEqual({
+      commit: [...SIX].sort(),
+      hold: undefined,
+      started: false,
+    });
+  });
+
+  it('returns the committed ids sorted', () => {
+    expect(decideHold({ previousCount: 10, removedIds: ['zilliz:b', 'zilliz:a'], hold: undefined, passes: 3, now: T0 }).commit).toEqual(['zilliz:a', 'zilliz:b']);
+  });
+});
