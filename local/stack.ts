@@ -139,19 +139,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(() => modelarts.close());
       stack.modelarts = modelarts;
       Object.assign(env, { MODELARTS_ENDPOINT: modelarts.url, HUAWEI_PROJECT_ID: modelarts.projectId });
-      if (isUnset(env, 'HUAWEI_AUTH_TOKEN') && isUnset(env, 'HUAWEI_IAM_ENDPOINT')) {
+      // No method chosen: AK/SK signing with the simulator's pair (one round trip a pass); HUAWEI_IAM_ENDPOINT=… picks the password login.
+      const chosen = ['HUAWEI_ACCESS_KEY', 'HUAWEI_SECRET_KEY', 'HUAWEI_AUTH_TOKEN', 'HUAWEI_IAM_ENDPOINT'].some((name) => !isUnset(env, name));
+      if (!chosen) Object.assign(env, { HUAWEI_ACCESS_KEY: modelarts.accessKey, HUAWEI_SECRET_KEY: modelarts.secretKey });
+      else if (isUnset(env, 'HUAWEI_ACCESS_KEY') && isUnset(env, 'HUAWEI_AUTH_TOKEN') && env.HUAWEI_IAM_ENDPOINT === modelarts.url) {
         Object.assign(env, {
-          HUAWEI_IAM_ENDPOINT: modelarts.url,
-          HUAWEI_DOMAIN_NAME: modelarts.domainName,
-          HUAWEI_USERNAME: modelarts.username,
-          HUAWEI_PASSWORD: modelarts.password,
+          HUAWEI_DOMAIN_NAME: env.HUAWEI_DOMAIN_NAME || modelarts.domainName,
+          HUAWEI_USERNAME: env.HUAWEI_USERNAME || modelarts.username,
+          HUAWEI_PASSWORD: env.HUAWEI_PASSWORD || modelarts.password,
         });
       }
       stack.started.push({ name: 'ModelArts + IAM simulator (control: /_sim/...)', url: modelarts.url });
     }
     const keep = ['AWS_REGION', 'TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'SOURCES', 'DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT'];
     if (stack.zilliz) keep.push('ZILLIZ_BASE_URL', 'ZILLIZ_API_KEY');
-    if (stack.modelarts) keep.push('MODELARTS_ENDPOINT', 'HUAWEI_PROJECT_ID', 'HUAWEI_IAM_ENDPOINT', 'HUAWEI_DOMAIN_NAME', 'HUAWEI_USERNAME', 'HUAWEI_PASSWORD');
+    if (stack.modelarts) {
+      keep.push('MODELARTS_ENDPOINT', 'HUAWEI_PROJECT_ID', 'HUAWEI_ACCESS_KEY', 'HUAWEI_SECRET_KEY', 'HUAWEI_IAM_ENDPOINT', 'HUAWEI_DOMAIN_NAME', 'HUAWEI_USERNAME', 'HUAWEI_PASSWORD');
+    }
     stack.provided = Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
     return stack;
   } catch (error: unknown) {

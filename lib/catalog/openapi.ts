@@ -207,7 +207,7 @@ export const openapiDocument = {
                 type: 'object',
                 required: ['code', 'message', 'at'],
                 additionalProperties: false,
-                properties: { code: { type: 'string' }, message: { type: 'string' }, at: isoTime },
+                properties: { code: { type: 'string' }, message: { type: 'string' }, at: isoTime, requestId: { type: 'string', description: "the upstream's request id, to quote to its support" } },
               },
             ],
           },

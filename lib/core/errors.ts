@@ -1,7 +1,8 @@
 /**
  * The few named errors of region-sync. Each sets `name` and keeps `cause`;
  * an upstream error names the source, the scope, the URL path and the status,
- * and never a secret (URLs are reduced to their path, bodies are not quoted).
+ * and never a secret (URLs are reduced to their path, bodies are not quoted);
+ * it keeps the upstream's request id, when one came, for support.
  */
 export type UpstreamErrorCode =
   | 'network'
@@ -18,7 +19,7 @@ export class UpstreamError extends Error {
     readonly code: UpstreamErrorCode,
     readonly scope: string,
     message: string,
-    readonly details: { path?: string; status?: number; upstreamCode?: string } = {},
+    readonly details: { path?: string; status?: number; upstreamCode?: string; requestId?: string } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -1,7 +1,8 @@
 /**
  * The Region and Change records of the contract, and the helpers that make a
- * region's content comparable: canonical JSON (sorted keys) so that neither key
- * order nor list order of an upstream answer ever produces a diff.
+ * region's content comparable: canonical JSON (sorted keys, sorted lists) so
+ * that neither key order nor list order of an upstream answer ever produces a
+ * diff, while the region itself keeps the upstream's values as given.
  */
 export const SOURCES = ['zilliz', 'modelarts'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -56,6 +57,33 @@ export function canonicalJson(value: unknown): string {
     }
     return v;
   });
+}
+
+/** Lists sorted (by their elements' canonical JSON) and keys sorted, at every depth. */
+export function canonicalValue(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(canonicalValue).sort((a, b) => {
+      const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonicalValue((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The text two values are compared by: neither key order nor list order
+ * counts. Only comparisons (the answer hash, the diff) use it; what is stored
+ * and served keeps the upstream's order.
+ */
+export function comparableJson(value: unknown): string {
+  return canonicalJson(canonicalValue(value));
 }
 
 export function contentOf(region: Region | RegionContent): RegionContent {

@@ -111,6 +111,8 @@ export interface ErrorInfo {
   code: string;
   message: string;
   at: string;
+  /** The upstream's own request id (Zilliz `requestid`, Huawei `request_id` / `X-Request-Id`), to quote to its support. */
+  requestId?: string;
 }
 
 export interface StatusItem {

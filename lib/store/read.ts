@@ -85,7 +85,7 @@ export interface SourceStatus {
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;
   consecutiveFailures: number;
-  lastError: { code: string; message: string; at: string } | null;
+  lastError: { code: string; message: string; at: string; requestId?: string } | null;
   regionCount: number;
 }
 
@@ -114,7 +114,7 @@ export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): Sou
         lastAttemptAt: status?.lastAttemptAt ?? null,
         lastSuccessAt,
         consecutiveFailures,
-        lastError: error ? { code: error.code, message: error.message, at: error.at } : null,
+        lastError: error ? { code: error.code, message: error.message, at: error.at, ...(error.requestId ? { requestId: error.requestId } : {}) } : null,
         regionCount: scope?.regionCount ?? 0,
       };
     });

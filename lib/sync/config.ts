@@ -8,15 +8,17 @@ import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, tableSchema, ty
 
 const cloudId = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+const sourcesSchema = commaList.pipe(
+  z
+    .array(z.string())
+    .refine((names) => names.every((n) => (SOURCES as readonly string[]).includes(n)), {
+      message: `expected a comma list of ${SOURCES.join(', ')}`,
+    })
+    .transform((names) => (names.length ? [...new Set(names)] : [...SOURCES]) as SourceName[]),
+);
+
 const schema = tableSchema.extend({
-  SOURCES: commaList.pipe(
-    z
-      .array(z.string())
-      .refine((names) => names.every((n) => (SOURCES as readonly string[]).includes(n)), {
-        message: `expected a comma list of ${SOURCES.join(', ')}`,
-      })
-      .transform((names) => (names.length ? [...new Set(names)] : [...SOURCES]) as SourceName[]),
-  ),
+  SOURCES: sourcesSchema,
   EVENT_BUS_NAME: z.string().regex(/^[A-Za-z0-9._/-]{1,256}$/, { message: 'expected an EventBridge bus name or ARN' }),
   EVENT_SOURCE: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, { message: 'expected an event source such as region-sync' }).default('region-sync'),
   EVENTBRIDGE_ENDPOINT: httpUrl.optional(),
@@ -26,6 +28,7 @@ const schema = tableSchema.extend({
     z.array(z.string().regex(cloudId, { message: 'expected cloud ids of lowercase letters, digits, . _ -' })),
   ),
   ZILLIZ_REGIONS_METHOD: z.enum(['GET', 'POST'], { message: 'expected GET or POST' }).default('GET'),
+  ZILLIZ_API_VERSION: z.enum(['v2', 'v1'], { message: 'expected v2 or v1' }).default('v2'),
   MODELARTS_ENDPOINT: httpUrl.optional(),
   HUAWEI_PROJECT_ID: z
     .string()
@@ -36,6 +39,9 @@ const schema = tableSchema.extend({
   HUAWEI_DOMAIN_NAME: z.string().optional(),
   HUAWEI_USERNAME: z.string().optional(),
   HUAWEI_PASSWORD: z.string().optional(),
+  HUAWEI_ACCESS_KEY: z.string().regex(/^[A-Za-z0-9]{8,128}$/, { message: 'expected an access key id of letters and digits' }).optional(),
+  HUAWEI_SECRET_KEY: z.string().optional(),
+  HUAWEI_SECURITY_TOKEN: z.string().optional(),
   REMOVAL_HOLD_PASSES: positiveInt(3),
   CHANGES_RETENTION_DAYS: positiveInt(30),
   UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
@@ -51,6 +57,8 @@ const schema = tableSchema.extend({
 });
 
 export interface ZillizConfig {
+  /** v2: one `GET /v2/regions` for every cloud; v1: List Cloud Providers, then one listing per cloud. */
+  apiVersion: 'v2' | 'v1';
   baseUrl: string;
   apiKey: string;
   cloudIds: string[];
@@ -60,6 +68,7 @@ export interface ZillizConfig {
 }
 
 export type HuaweiAuth =
+  | { kind: 'aksk'; accessKey: string; secretKey: string; securityToken: string | undefined }
   | { kind: 'static'; token: string }
   | { kind: 'password'; iamEndpoint: string; domainName: string; username: string; password: string };
 
@@ -97,10 +106,74 @@ function required<T>(value: T | undefined, variable: string, what: string): T {
   return value;
 }
 
+/** Each secret variable and the variable that names its SSM parameter instead (read by lib/sync/secrets.ts). */
+export const SECRET_PARAMS = {
+  ZILLIZ_API_KEY: 'ZILLIZ_API_KEY_PARAM',
+  HUAWEI_SECRET_KEY: 'HUAWEI_SECRET_KEY_PARAM',
+  HUAWEI_AUTH_TOKEN: 'HUAWEI_AUTH_TOKEN_PARAM',
+  HUAWEI_PASSWORD: 'HUAWEI_PASSWORD_PARAM',
+} as const;
+
+export type SecretVariable = keyof typeof SECRET_PARAMS;
+
+export type HuaweiMethod = HuaweiAuth['kind'];
+
+/**
+ * The Huawei method an environment selects: AK/SK when either half of the
+ * pair is given, else a static token, else the password login. `given` says
+ * whether a secret is set, as a value or (in a deployment) as a parameter.
+ */
+function huaweiMethod(env: Env, given: (variable: SecretVariable) => boolean): HuaweiMethod {
+  if (env.HUAWEI_ACCESS_KEY || given('HUAWEI_SECRET_KEY')) return 'aksk';
+  return given('HUAWEI_AUTH_TOKEN') ? 'static' : 'password';
+}
+
+/**
+ * The secret variables a configuration uses: the one place that decides it,
+ * for loadSyncConfig and for the SSM reads. Zilliz's key when zilliz is
+ * enabled; for modelarts, the secret of its method only.
+ */
+export function secretsUsed(env: Env, given: (variable: SecretVariable) => boolean): SecretVariable[] {
+  const { SOURCES: sources } = parseEnv(z.object({ SOURCES: sourcesSchema }), env);
+  const used: SecretVariable[] = [];
+  if (sources.includes('zilliz')) used.push('ZILLIZ_API_KEY');
+  if (sources.includes('modelarts')) {
+    const method = huaweiMethod(env, given);
+    used.push(method === 'aksk' ? 'HUAWEI_SECRET_KEY' : method === 'static' ? 'HUAWEI_AUTH_TOKEN' : 'HUAWEI_PASSWORD');
+  }
+  return used;
+}
+
+function huaweiAuth(e: z.output<typeof schema>, env: Env): HuaweiAuth {
+  const method = huaweiMethod(env, (variable) => e[variable] !== undefined);
+  if (method === 'aksk') {
+    // Only one half of the pair is a mistake, never a reason to fall back to another method.
+    return {
+      kind: 'aksk',
+      accessKey: required(e.HUAWEI_ACCESS_KEY, 'HUAWEI_ACCESS_KEY', 'the access key id that goes with HUAWEI_SECRET_KEY'),
+      secretKey: required(e.HUAWEI_SECRET_KEY, 'HUAWEI_SECRET_KEY', 'the secret key that goes with HUAWEI_ACCESS_KEY'),
+      securityToken: e.HUAWEI_SECURITY_TOKEN,
+    };
+  }
+  if (e.HUAWEI_SECURITY_TOKEN !== undefined) {
+    throw new ConfigError('HUAWEI_ACCESS_KEY', 'required with HUAWEI_SECURITY_TOKEN; expected the temporary access key id (and HUAWEI_SECRET_KEY)');
+  }
+  if (method === 'static') return { kind: 'static', token: e.HUAWEI_AUTH_TOKEN as string };
+  const hint = '(or set HUAWEI_ACCESS_KEY and HUAWEI_SECRET_KEY, or HUAWEI_AUTH_TOKEN)';
+  return {
+    kind: 'password',
+    iamEndpoint: required(e.HUAWEI_IAM_ENDPOINT, 'HUAWEI_IAM_ENDPOINT', `an http(s) URL ${hint}`),
+    domainName: required(e.HUAWEI_DOMAIN_NAME, 'HUAWEI_DOMAIN_NAME', `the account name ${hint}`),
+    username: required(e.HUAWEI_USERNAME, 'HUAWEI_USERNAME', `an IAM user name ${hint}`),
+    password: required(e.HUAWEI_PASSWORD, 'HUAWEI_PASSWORD', `the IAM user password ${hint}`),
+  };
+}
+
 export function loadSyncConfig(env: Env = process.env): SyncConfig {
   const e = parseEnv(schema, env);
   const zilliz: ZillizConfig | undefined = e.SOURCES.includes('zilliz')
     ? {
+        apiVersion: e.ZILLIZ_API_VERSION,
         baseUrl: required(e.ZILLIZ_BASE_URL, 'ZILLIZ_BASE_URL', 'an http(s) URL'),
         apiKey: required(e.ZILLIZ_API_KEY, 'ZILLIZ_API_KEY', 'a Zilliz Cloud API key'),
         cloudIds: e.ZILLIZ_CLOUD_IDS,
@@ -113,15 +186,7 @@ export function loadSyncConfig(env: Env = process.env): SyncConfig {
     ? {
         endpoint: required(e.MODELARTS_ENDPOINT, 'MODELARTS_ENDPOINT', 'an http(s) URL'),
         projectId: required(e.HUAWEI_PROJECT_ID, 'HUAWEI_PROJECT_ID', '32 lowercase letters and digits'),
-        auth: e.HUAWEI_AUTH_TOKEN
-          ? { kind: 'static', token: e.HUAWEI_AUTH_TOKEN }
-          : {
-              kind: 'password',
-              iamEndpoint: required(e.HUAWEI_IAM_ENDPOINT, 'HUAWEI_IAM_ENDPOINT', 'an http(s) URL (or set HUAWEI_AUTH_TOKEN)'),
-              domainName: required(e.HUAWEI_DOMAIN_NAME, 'HUAWEI_DOMAIN_NAME', 'the account name (or set HUAWEI_AUTH_TOKEN)'),
-              username: required(e.HUAWEI_USERNAME, 'HUAWEI_USERNAME', 'an IAM user name (or set HUAWEI_AUTH_TOKEN)'),
-              password: required(e.HUAWEI_PASSWORD, 'HUAWEI_PASSWORD', 'the IAM user password (or set HUAWEI_AUTH_TOKEN)'),
-            },
+        auth: huaweiAuth(e, env),
       }
     : undefined;
   return {
@@ -147,6 +212,7 @@ export function secretsOf(config: SyncConfig): string[] {
   const out: string[] = [];
   if (config.zilliz) out.push(config.zilliz.apiKey);
   const auth = config.modelarts?.auth;
+  if (auth?.kind === 'aksk') out.push(auth.secretKey, ...(auth.securityToken ? [auth.securityToken] : []));
   if (auth?.kind === 'static') out.push(auth.token);
   if (auth?.kind === 'password') out.push(auth.password);
   return out;

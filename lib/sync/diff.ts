@@ -3,7 +3,7 @@
  * answer, giving the change records and the regions as they will be stored.
  * No I/O, no clock, no id source of its own: all are passed in.
  */
-import { canonicalJson, COMPARED_FIELDS, type Change, type Region, type RegionContent } from '../core/region';
+import { comparableJson, COMPARED_FIELDS, type Change, type Region, type RegionContent } from '../core/region';
 
 export interface DiffInput {
   scope: string;
@@ -13,15 +13,15 @@ export interface DiffInput {
   newId: () => string;
 }
 
-/** Top-level fields that differ, with `attributes.<key>` per attribute key; sorted. */
+/** Top-level fields that differ (neither key nor list order counts), with `attributes.<key>` per attribute key; sorted. */
 export function changedFields(before: RegionContent, after: RegionContent): string[] {
   const fields: string[] = [];
   for (const field of COMPARED_FIELDS) {
-    if (canonicalJson(before[field]) !== canonicalJson(after[field])) fields.push(field);
+    if (comparableJson(before[field]) !== comparableJson(after[field])) fields.push(field);
   }
   const keys = new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)]);
   for (const key of keys) {
-    if (canonicalJson(before.attributes[key]) !== canonicalJson(after.attributes[key])) fields.push(`attributes.${key}`);
+    if (comparableJson(before.attributes[key]) !== comparableJson(after.attributes[key])) fields.push(`attributes.${key}`);
   }
   return fields.sort();
 }

@@ -1,6 +1,6 @@
 /**
  * The sync function's wiring: configuration checked at init, secrets (from SSM
- * when a `*_PARAM` names them) read before the first pass and cached, clients
+ * when a `*_PARAM` names them) read by the first pass beside its table read and cached, clients
  * built once, and a middy handler that runs one pass, logs its summary and
  * writes its EMF metrics. A scope that fails is recorded, not thrown: the next
  * scheduled pass retries it. Only an unexpected error (the table unreachable)
@@ -8,12 +8,12 @@
  */
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { Env } from '../core/config';
+import { ConfigError, type Env } from '../core/config';
 import { loadSyncConfig, secretsOf, type SyncConfig } from './config';
 import { createEventBridgeClient } from './eventbridge';
 import { createLogger, redact, registerSecret, type Logger, type Sink } from '../core/log';
 import { buildPassMetrics, writeMetrics } from './metrics';
-import { createSecretStore, secretSettings, type SecretValues } from './secrets';
+import { createSecretStore, SecretsError, secretSettings, type SecretValues } from './secrets';
 import { createDocumentClient } from '../store/client';
 import type { StoreDeps } from '../store/commit';
 import { runPass, type PassSummary, type SyncDeps } from './pass';
@@ -50,7 +50,8 @@ function redacted(error: unknown): Error {
 
 /** The handler for a configuration already read; clients are built once, here. */
 export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptions = {}) {
-  for (const secret of secretsOf(initial)) registerSecret(secret);
+  // With `current`, the initial configuration only shapes the clients and holds no secret.
+  if (!options.current) for (const secret of secretsOf(initial)) registerSecret(secret);
   const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
   const store: StoreDeps = { doc: createDocumentClient({ region: initial.region, endpoint: initial.dynamoEndpoint }), table: initial.tableName };
   const events = createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
@@ -61,8 +62,10 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
     const passLog = log.child({ requestId: context?.awsRequestId, coldStart });
     coldStart = false;
     try {
-      const config = options.current ? await options.current() : initial;
-      const summary = await runPass({ config, store, events, log: passLog, ...options.pass });
+      // The secrets (SSM on a cold start or after the cache expires) are read beside the pass's table read.
+      const pending = options.current ? options.current() : Promise.resolve(initial);
+      const summary = await runPass({ config: pending, store, events, log: passLog, ...options.pass });
+      const config = await pending;
       passLog.info('pass complete', { ...summary });
       if (metricsSink) {
         // Each scope's count comes from the status write of this very pass: no extra read.
@@ -72,30 +75,38 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
       return summary;
     } catch (error: unknown) {
       passLog.error('pass failed', { error });
-      throw redacted(error);
+      // A missing parameter or unreadable SSM names the parameter, never a value: kept as it is for the operator.
+      throw error instanceof ConfigError || error instanceof SecretsError ? error : redacted(error);
     }
   });
 }
 
 /**
- * A handler from the environment: resolves once the configuration and the
- * secrets (from SSM when a `*_PARAM` names them) are read, or rejects with one
- * line naming the bad variable or the missing parameter. After the secret
- * cache expires, the next invocation reads them again, so a rotated secret is
- * used without a redeploy.
+ * A handler from the environment: rejects with one line naming a bad
+ * variable; the secrets (from SSM when a `*_PARAM` names them) are read by
+ * each invocation through the cache, so a missing parameter fails that pass
+ * naming it, and after the cache expires a rotated secret is used without a
+ * redeploy.
  */
 export async function loadSyncHandler(options: LoadSyncHandlerOptions = {}) {
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
-  const secrets = createSecretStore(secretSettings(env), { log });
-  let values = await secrets.get();
-  let config = configure(env, values);
+  const settings = secretSettings(env);
+  const secrets = createSecretStore(settings, { log });
+  let values: SecretValues | undefined;
+  let config: SyncConfig | undefined;
   const current = async (): Promise<SyncConfig> => {
     const fresh = await secrets.get();
-    if (fresh !== values) [values, config] = [fresh, configure(env, fresh)];
+    if (fresh !== values || !config) [values, config] = [fresh, configure(env, fresh)];
     return config;
   };
-  return createSyncHandler(config, { ...options, log, current });
+  // The clients need no secret: they are built now, and the first pass reads SSM beside its table read.
+  return createSyncHandler(loadSyncConfig({ ...env, ...placeholders(settings) }), { ...options, log, current });
+}
+
+/** A stand-in for each secret SSM will give, so the configuration can be checked before it is read. */
+function placeholders(settings: ReturnType<typeof secretSettings>): Record<string, string> {
+  return Object.fromEntries(Object.keys(settings.parameters).map((variable) => [variable, 'read-from-ssm']));
 }
 
 type SyncHandler = ReturnType<typeof createSyncHandler>;
@@ -109,8 +120,7 @@ type SyncHandler = ReturnType<typeof createSyncHandler>;
  */
 export function prepareSyncHandler(options: LoadSyncHandlerOptions = {}) {
   const env = options.env ?? process.env;
-  const fromSsm = Object.fromEntries(Object.keys(secretSettings(env).parameters).map((variable) => [variable, 'read-from-ssm']));
-  loadSyncConfig({ ...env, ...fromSsm });
+  loadSyncConfig({ ...env, ...placeholders(secretSettings(env)) });
   let loading: Promise<SyncHandler> | undefined;
   return async (event: ScheduledEvent | Record<string, never>, context: Context): Promise<PassSummary> => {
     loading ??= loadSyncHandler(options).catch((error: unknown) => {

@@ -20,7 +20,7 @@ import { PK, type ErrorInfo, type ScopeItem } from '../store/items';
 import { putOutbox } from '../store/publish-state';
 import { loadScopeHeads, loadScopeRegions } from '../store/snapshot';
 import { recordStatus } from '../store/status';
-import { createUpstreamHttp } from './sources/http';
+import { createDeadline, createUpstreamHttp, type Deadline } from './sources/http';
 import { fetchModelarts } from './sources/modelarts';
 import type { ScopeResult, SourceContext } from './sources/types';
 import { fetchZilliz } from './sources/zilliz';
@@ -30,7 +30,8 @@ export const MAX_REGION_BYTES = 60_000;
 const COMMIT_ATTEMPTS = 6;
 
 export interface SyncDeps {
-  config: SyncConfig;
+  /** A promise when the secrets are still being read: the table read starts beside it. */
+  config: SyncConfig | Promise<SyncConfig>;
   store: StoreDeps;
   events: EventBridgeClient;
   log: Logger;
@@ -67,10 +68,14 @@ export interface PassSummary {
   published: PublishResult;
 }
 
+/** The dependencies once the configuration is known. */
+type PassDeps = Omit<SyncDeps, 'config'> & { config: SyncConfig };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function errorInfo(error: UpstreamError, at: string): ErrorInfo {
-  return { code: error.publicCode, message: error.message, at };
+  const { requestId } = error.details;
+  return { code: error.publicCode, message: error.message, at, ...(requestId ? { requestId } : {}) };
 }
 
 /** A region too large to store or publish fails its scope, never the pass. */
@@ -82,13 +87,19 @@ function guardSizes(result: ScopeResult): ScopeResult {
   return { scope: result.scope, source: result.source, ok: false, error };
 }
 
-async function fetchAll(deps: SyncDeps, heads: Map<string, ScopeItem>, deadline: AbortSignal): Promise<ScopeResult[]> {
+/**
+ * Every source's calls at once. The scope heads are still being read: a
+ * source waits for them only once its own answer is in (a failure to spread
+ * over the known scopes, a cloud gone from the list), so no table read stands
+ * in front of an upstream call.
+ */
+async function fetchAll(deps: PassDeps, heads: Promise<Map<string, ScopeItem>>, deadline: Deadline): Promise<ScopeResult[]> {
   const { config, log } = deps;
   const http = (baseUrl: string, headers?: Record<string, string>) =>
     createUpstreamHttp({ baseUrl, headers, deadline, timeoutMs: config.http.timeoutMs, retries: config.http.retries, backoffMs: deps.backoffMs });
   const ctx = (source: string): SourceContext => ({
     http,
-    knownScopes: [...heads.keys()].filter((scope) => scope.startsWith(`${source}/`)),
+    knownScopes: async () => [...(await heads).keys()].filter((scope) => scope.startsWith(`${source}/`)),
     log: log.child({ source }),
   });
   const jobs: Promise<ScopeResult[]>[] = [];
@@ -106,7 +117,7 @@ interface Committed {
 
 /** Plans and commits the successful scopes, re-reading and re-planning after a lost race. */
 async function commitAll(
-  deps: SyncDeps,
+  deps: PassDeps,
   ok: Extract<ScopeResult, { ok: true }>[],
   now: string,
   newId: () => string,
@@ -180,7 +191,7 @@ function summarise(result: ScopeResult, committed: Committed, error: ErrorInfo |
 }
 
 /** Writes the scope's status (filling in its consecutive failures) and queues a Degraded/Recovered event on a transition. */
-async function recordOutcome(deps: SyncDeps, summary: ScopeSummary, at: string, newId: () => string): Promise<void> {
+async function recordOutcome(deps: PassDeps, summary: ScopeSummary, at: string, newId: () => string): Promise<void> {
   const { transition, consecutiveFailures } = await recordStatus(deps.store, { scope: summary.scope, source: summary.source, at, error: summary.error });
   summary.consecutiveFailures = consecutiveFailures;
   if (!transition) return;
@@ -189,17 +200,26 @@ async function recordOutcome(deps: SyncDeps, summary: ScopeSummary, at: string, 
   await putOutbox(deps.store, { pk: PK.outbox, sk: newId(), detailType, detail: JSON.stringify(detail), expiresAt: expiresAt(at, deps.config.retentionDays) });
 }
 
-export async function runPass(deps: SyncDeps): Promise<PassSummary> {
-  const clock = deps.now ?? (() => new Date());
+export async function runPass(input: SyncDeps): Promise<PassSummary> {
+  const clock = input.now ?? (() => new Date());
   const newId = monotonicFactory();
   const started = clock();
   const startedAt = started.toISOString();
   const passId = newId();
-  const log = deps.log.child({ passId });
-  const deadline = AbortSignal.timeout(deps.config.passDeadlineMs);
+  const log = input.log.child({ passId });
 
-  const heads = await loadScopeHeads(deps.store);
-  const results = await fetchAll({ ...deps, log }, heads, deadline);
+  // The table read, the secrets and the upstream calls overlap: none waits for another it does not need.
+  const reading = loadScopeHeads(input.store);
+  reading.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+  const deps: PassDeps = { ...input, config: await input.config };
+  const deadline = createDeadline(deps.config.passDeadlineMs);
+  let results: ScopeResult[];
+  try {
+    results = await fetchAll({ ...deps, log }, reading, deadline);
+  } finally {
+    deadline.clear();
+  }
+  const heads = await reading;
   crashPoint('after-fetch');
 
   const ok = results.filter((r): r is Extract<ScopeResult, { ok: true }> => r.ok);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { diffScope } from './diff';
 import { decideHold } from './hold';
-import { canonicalJson, type Change, type Region, type RegionContent, type SourceName } from '../core/region';
+import { canonicalJson, comparableJson, type Change, type Region, type RegionContent, type SourceName } from '../core/region';
 import type { RemovalHold, ScopeItem } from '../store/items';
 
 export interface StoredRegion {
@@ -40,9 +40,9 @@ export interface ScopePlan {
   holdStarted: boolean;
 }
 
-/** The content hash of an upstream answer; equal hash and no hold means nothing to diff. */
+/** The content hash of an upstream answer, blind to key and list order; equal hash and no hold means nothing to diff. */
 export function answerHash(regions: readonly RegionContent[]): string {
-  return createHash('sha256').update(canonicalJson([...regions].sort((a, b) => (a.id < b.id ? -1 : 1)))).digest('base64url');
+  return createHash('sha256').update(comparableJson([...regions].sort((a, b) => (a.id < b.id ? -1 : 1)))).digest('base64url');
 }
 
 export function isUnchanged(head: ScopeItem | undefined, hash: string): boolean {

@@ -13,17 +13,11 @@
  */
 import { GetParametersCommand, SSMClient, type Parameter } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
-import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, type Env } from '../core/config';
+import { ConfigError, httpUrl, parseEnv, positiveInt, type Env } from '../core/config';
 import { registerSecret, type Logger } from '../core/log';
+import { SECRET_PARAMS, secretsUsed, type SecretVariable } from './config';
 
-/** Each secret variable and the variable that names its SSM parameter instead. */
-export const SECRET_PARAMS = {
-  ZILLIZ_API_KEY: 'ZILLIZ_API_KEY_PARAM',
-  HUAWEI_PASSWORD: 'HUAWEI_PASSWORD_PARAM',
-  HUAWEI_AUTH_TOKEN: 'HUAWEI_AUTH_TOKEN_PARAM',
-} as const;
-
-export type SecretVariable = keyof typeof SECRET_PARAMS;
+export { SECRET_PARAMS, type SecretVariable };
 export type SecretValues = Partial<Record<SecretVariable, string>>;
 
 // A fully qualified name: the template builds the IAM resource as `…:parameter<name>`.
@@ -34,12 +28,12 @@ const parameterName = z
 
 const schema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
-  SOURCES: commaList,
   SSM_ENDPOINT: httpUrl.optional(),
   SECRETS_CACHE_SECONDS: positiveInt(900),
   ZILLIZ_API_KEY_PARAM: parameterName,
   HUAWEI_PASSWORD_PARAM: parameterName,
   HUAWEI_AUTH_TOKEN_PARAM: parameterName,
+  HUAWEI_SECRET_KEY_PARAM: parameterName,
 });
 
 export interface SecretSettings {
@@ -51,25 +45,20 @@ export interface SecretSettings {
 }
 
 /**
- * Which secrets come from SSM. A parameter is read only when its secret would
- * be used, as loadSyncConfig decides: its source enabled, the Huawei password
- * only without a static token, and no plain variable giving the value already
- * (so `serverless invoke local --env ZILLIZ_API_KEY=…` works beside the
- * template's parameter names; a deployed function never has plain secrets).
+ * Which secrets come from SSM. A parameter is read only when its secret is
+ * used, as lib/sync/config.ts's secretsUsed decides (the one place that knows
+ * the sources and the Huawei precedence), and no plain variable gives the
+ * value already (so `serverless invoke local --env ZILLIZ_API_KEY=…` works
+ * beside the template's parameter names; a deployed function never has plain
+ * secrets).
  */
 export function secretSettings(env: Env): SecretSettings {
   const e = parseEnv(schema, env);
-  const enabled = (source: string) => e.SOURCES.length === 0 || e.SOURCES.includes(source);
-  const staticToken = Boolean(env.HUAWEI_AUTH_TOKEN || e.HUAWEI_AUTH_TOKEN_PARAM);
-  const used: Record<SecretVariable, boolean> = {
-    ZILLIZ_API_KEY: enabled('zilliz'),
-    HUAWEI_AUTH_TOKEN: enabled('modelarts'),
-    HUAWEI_PASSWORD: enabled('modelarts') && !staticToken,
-  };
+  const used = secretsUsed(env, (variable) => Boolean(env[variable] || e[SECRET_PARAMS[variable]]));
   const parameters: SecretSettings['parameters'] = {};
-  for (const [variable, paramVariable] of Object.entries(SECRET_PARAMS) as [SecretVariable, (typeof SECRET_PARAMS)[SecretVariable]][]) {
-    const name = e[paramVariable];
-    if (name !== undefined && used[variable] && !env[variable]) parameters[variable] = name;
+  for (const variable of used) {
+    const name = e[SECRET_PARAMS[variable]];
+    if (name !== undefined && !env[variable]) parameters[variable] = name;
   }
   return { region: e.AWS_REGION, endpoint: e.SSM_ENDPOINT, cacheMs: e.SECRETS_CACHE_SECONDS * 1000, parameters };
 }

@@ -6,6 +6,7 @@
  * The /_sim routes (no auth, never recorded) let `npm start` users and tests
  * change data and faults of a running simulator over HTTP.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,14 +21,22 @@ export interface RecordedRequest {
   body: unknown;
   /** Epoch milliseconds of arrival. */
   at: number;
+  /** The request id the simulator answered with (its `requestIdHeader`), if it sends one. */
+  requestId?: string;
 }
 
 export interface SimRequest {
   method: string;
+  /** The request target as received (path and raw query). */
+  url: string;
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** The body exactly as received, for signature checks. */
+  rawBody: string;
+  /** This request's id, also sent in the `requestIdHeader` of the answer. */
+  requestId: string;
 }
 
 /** What both simulators expose besides their data helpers. */
@@ -61,6 +70,8 @@ export interface SimServerOptions {
   handle(req: SimRequest): SimResponse;
   bodies: FaultBodies;
   target: ControlTarget;
+  /** The header that carries a fresh request id on every upstream answer (Zilliz `requestid`, Huawei `X-Request-Id`). */
+  requestIdHeader?: string;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -84,13 +95,16 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimulatorB
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const { pathname: path, searchParams: query } = url;
-    const simReq: SimRequest = { method, path, query, headers: req.headers, body: await readBody(req) };
+    const rawBody = await readText(req);
+    const requestId = randomUUID();
+    const simReq: SimRequest = { method, url: req.url ?? '/', path, query, headers: req.headers, body: parseBody(rawBody), rawBody, requestId };
     if (path.startsWith('/_sim/')) {
       const state = { latencyMs, requestCount: requests.length, faults: faults.describe() };
       const answer = handleControl(simReq, opts.target, faults, state, reset);
       return send(res, jsonReply(answer.status, answer.body));
     }
-    requests.push({ method, path, query: Object.fromEntries(query), headers: req.headers, body: simReq.body, at: Date.now() });
+    const idHeader = opts.requestIdHeader;
+    requests.push({ method, path, query: Object.fromEntries(query), headers: req.headers, body: simReq.body, at: Date.now(), ...(idHeader ? { requestId } : {}) });
     // Taken on arrival, so concurrent requests consume faults in arrival order.
     const fault = faults.take(method, path);
     const base = opts.handle(simReq);
@@ -98,7 +112,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimulatorB
     const wait = latencyMs + (fault?.kind === 'delay' ? fault.ms : 0);
     if (wait > 0 && !(await pause(wait, closing.signal))) return;
     if (fault?.kind === 'reset') return void req.socket.destroy();
-    send(res, applyFault(base, fault, opts.bodies));
+    const reply = applyFault(base, fault, opts.bodies);
+    send(res, idHeader ? { ...reply, headers: { ...reply.headers, [idHeader]: requestId } } : reply);
   }
 
   const server = createServer((req, res) => {
@@ -147,10 +162,13 @@ async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

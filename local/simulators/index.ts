@@ -17,6 +17,7 @@ export {
   startModelartsSimulator,
   modelartsSampleData,
   MODELARTS_DEFAULTS,
+  SDK_DATE_SKEW_MS,
   type ModelartsData,
   type ModelartsRegion,
   type ModelartsSimulator,
@@ -28,16 +29,44 @@ export { handleControl, type RecordedRequest, type SimulatorBase } from './contr
 import type { ModelartsSimulator } from './modelarts';
 import type { ZillizSimulator } from './zilliz';
 
-/** The settings that point both sources of the sync function at these simulators (IAM password login). */
-export function simulatorEnv(zilliz: ZillizSimulator, modelarts: ModelartsSimulator): Record<string, string> {
+export interface SimulatorEnvOptions {
+  /** Default v1: the fault matrix and the older suites target the v1 routes; `npm start` uses v2. */
+  zilliz?: 'v1' | 'v2';
+  /** Default `password` (IAM login); `aksk` signs with the simulator's permanent pair, `temporary` with its temporary one. */
+  huawei?: 'password' | 'static' | 'aksk' | 'temporary';
+}
+
+/** The settings that point both sources of the sync function at these simulators. */
+export function simulatorEnv(zilliz: ZillizSimulator, modelarts: ModelartsSimulator, options: SimulatorEnvOptions = {}): Record<string, string> {
   return {
     ZILLIZ_BASE_URL: zilliz.url,
     ZILLIZ_API_KEY: zilliz.apiKey,
+    ZILLIZ_API_VERSION: options.zilliz ?? 'v1',
     MODELARTS_ENDPOINT: modelarts.url,
     HUAWEI_PROJECT_ID: modelarts.projectId,
-    HUAWEI_IAM_ENDPOINT: modelarts.url,
-    HUAWEI_DOMAIN_NAME: modelarts.domainName,
-    HUAWEI_USERNAME: modelarts.username,
-    HUAWEI_PASSWORD: modelarts.password,
+    ...huaweiEnv(modelarts, options.huawei ?? 'password'),
   };
+}
+
+/** The Huawei credentials of one method, for these simulators. */
+export function huaweiEnv(modelarts: ModelartsSimulator, method: NonNullable<SimulatorEnvOptions['huawei']>): Record<string, string> {
+  switch (method) {
+    case 'aksk':
+      return { HUAWEI_ACCESS_KEY: modelarts.accessKey, HUAWEI_SECRET_KEY: modelarts.secretKey };
+    case 'temporary':
+      return {
+        HUAWEI_ACCESS_KEY: modelarts.temporary.accessKey,
+        HUAWEI_SECRET_KEY: modelarts.temporary.secretKey,
+        HUAWEI_SECURITY_TOKEN: modelarts.temporary.securityToken,
+      };
+    case 'static':
+      return { HUAWEI_AUTH_TOKEN: modelarts.staticToken ?? '' };
+    case 'password':
+      return {
+        HUAWEI_IAM_ENDPOINT: modelarts.url,
+        HUAWEI_DOMAIN_NAME: modelarts.domainName,
+        HUAWEI_USERNAME: modelarts.username,
+        HUAWEI_PASSWORD: modelarts.password,
+      };
+  }
 }

@@ -5,10 +5,18 @@
  * IAM errors use the Keystone shape `{"error":{"code","message","title"}}`;
  * API gateway and ModelArts errors use `{"error_code","error_msg"}`. As in the
  * seed, an expired token is HTTP 400 `ModelArts.0104`, an unknown one 401 `APIG.0301`.
+ * AK/SK-signed requests (`SDK-HMAC-SHA256`) are verified exactly as the API
+ * gateway does: the signature is recomputed over the request as received with
+ * the same canonical form, and a bad one, an unknown key, a missing or
+ * unreadable `X-Sdk-Date` or one more than 15 minutes off is 401 `APIG.0301`
+ * "verify aksk signature fail"; temporary credentials must bring their
+ * `X-Security-Token`. Every answer carries `X-Request-Id`, and gateway errors
+ * `request_id` too.
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import sample from '../fixtures/upstream-sample.json' with { type: 'json' };
+import { parseAuthorization, parseSdkDate, signature } from '../../lib/sync/sources/huawei-signer';
 import { isRecord, startSimServer, type ControlTarget, type SimRequest, type SimulatorBase } from './control';
 import type { FaultBodies, SimResponse } from './faults';
 
@@ -34,6 +42,11 @@ export interface ModelartsSimulatorOptions {
   password?: string;
   /** Always accepted as X-Auth-Token; `null` disables it. */
   staticToken?: string | null;
+  /** A permanent access key pair accepted for AK/SK signing. */
+  accessKey?: string;
+  secretKey?: string;
+  /** Temporary credentials: this pair is accepted only with this X-Security-Token. */
+  temporary?: { accessKey: string; secretKey: string; securityToken: string };
 }
 
 export interface ModelartsSimulator extends SimulatorBase {
@@ -43,6 +56,9 @@ export interface ModelartsSimulator extends SimulatorBase {
   username: string;
   password: string;
   staticToken: string | null;
+  accessKey: string;
+  secretKey: string;
+  temporary: { accessKey: string; secretKey: string; securityToken: string };
   /** Live data: mutate it directly or through the helpers below. */
   data: ModelartsData;
   /** Every token issued so far now counts as expired (400 ModelArts.0104). */
@@ -64,14 +80,20 @@ export const MODELARTS_DEFAULTS = {
   password: 'sim-password',
   staticToken: 'sim-static-token',
   tokenTtlSeconds: 24 * 60 * 60,
+  accessKey: 'SIMACCESSKEY00000001',
+  secretKey: 'sim-secret-key-0123456789abcdefghijklmnop',
+  temporary: { accessKey: 'SIMTEMPACCESSKEY0001', secretKey: 'sim-temporary-secret-0123456789abcdefgh', securityToken: 'sim-security-token-gQ9x' },
 } as const;
+
+/** The API gateway accepts an X-Sdk-Date this far from its own clock. */
+export const SDK_DATE_SKEW_MS = 15 * 60_000;
 
 export const modelartsSampleData: ModelartsData = sample.modelarts;
 
 const REGIONS_PATH = /^\/v1\/([^/]+)\/maas\/services\/custom-endpoint\/regions$/;
-const huaweiError = (status: number, code: string, msg: string): SimResponse => ({
+const huaweiError = (status: number, code: string, msg: string, requestId?: string): SimResponse => ({
   status,
-  body: { error_code: code, error_msg: msg },
+  body: { error_code: code, error_msg: msg, ...(requestId ? { request_id: requestId } : {}) },
 });
 const iamError = (status: number, title: string, message: string): SimResponse => ({
   status,
@@ -116,6 +138,11 @@ export async function startModelartsSimulator(options: ModelartsSimulatorOptions
     tokenTtlSeconds: options.tokenTtlSeconds ?? D.tokenTtlSeconds,
   };
   const staticToken = options.staticToken === undefined ? MODELARTS_DEFAULTS.staticToken : options.staticToken;
+  const keys = {
+    accessKey: options.accessKey ?? D.accessKey,
+    secretKey: options.secretKey ?? D.secretKey,
+    temporary: { ...(options.temporary ?? D.temporary) },
+  };
   const initial = structuredClone(options.data ?? modelartsSampleData);
   const data = structuredClone(initial);
   const tokens = new Map<string, { expiresAt: number }>();
@@ -173,15 +200,47 @@ export async function startModelartsSimulator(options: ModelartsSimulatorOptions
     };
   }
 
+  /** Undefined when the signature checks out; the gateway's error otherwise. */
+  function verifySignature(req: SimRequest, authorization: string): SimResponse | undefined {
+    const bad = huaweiError(401, 'APIG.0301', BAD_AUTH, req.requestId);
+    const parsed = parseAuthorization(authorization);
+    if (!parsed || !parsed.signedHeaders.includes('x-sdk-date')) return bad;
+    const temporary = parsed.accessKey === keys.temporary.accessKey;
+    const secretKey = temporary ? keys.temporary.secretKey : parsed.accessKey === keys.accessKey ? keys.secretKey : undefined;
+    if (secretKey === undefined) return bad;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    const at = parseSdkDate(headers['x-sdk-date'] ?? '');
+    if (at === undefined || Math.abs(Date.now() - at) > SDK_DATE_SKEW_MS) return bad;
+    if (temporary && (headers['x-security-token'] !== keys.temporary.securityToken || !parsed.signedHeaders.includes('x-security-token'))) return bad;
+    const url = new URL(req.url, 'http://sim');
+    const expected = signature({ method: req.method, url, headers, body: req.rawBody }, parsed.signedHeaders, secretKey);
+    return expected === parsed.signature ? undefined : bad;
+  }
+
   function listRegions(req: SimRequest, projectId: string): SimResponse {
+    const authorization = req.headers.authorization;
+    if (authorization?.startsWith('SDK-HMAC-SHA256')) {
+      const rejected = verifySignature(req, authorization);
+      if (rejected) return rejected;
+      const project = req.headers['x-project-id'];
+      if (project !== undefined && project !== cfg.projectId) {
+        return huaweiError(403, 'APIG.0302', 'The project id in X-Project-Id does not match the request.', req.requestId);
+      }
+      return regionsAnswer(req, projectId);
+    }
     const header = req.headers['x-auth-token'];
     const token = Array.isArray(header) ? header[0] : header;
     const issued = token === undefined ? undefined : tokens.get(token);
     const valid = token !== undefined && (token === staticToken || issued !== undefined);
-    if (!valid) return huaweiError(401, 'APIG.0301', BAD_AUTH);
-    if (issued && issued.expiresAt <= Date.now()) return huaweiError(400, 'ModelArts.0104', 'Invalid token.');
+    if (!valid) return huaweiError(401, 'APIG.0301', BAD_AUTH, req.requestId);
+    if (issued && issued.expiresAt <= Date.now()) return huaweiError(400, 'ModelArts.0104', 'Invalid token.', req.requestId);
+    return regionsAnswer(req, projectId);
+  }
+
+  function regionsAnswer(req: SimRequest, projectId: string): SimResponse {
     if (projectId !== cfg.projectId) {
-      return huaweiError(404, 'ModelArts.0101', `The project ${projectId} does not exist or does not match the token.`);
+      return huaweiError(404, 'ModelArts.0101', `The project ${projectId} does not exist or does not match the token.`, req.requestId);
     }
     const wrap = (items: Array<Record<string, unknown>>): unknown => ({ region_items: items });
     const items: Array<Record<string, unknown>> = structuredClone(data.region_items);
@@ -192,7 +251,7 @@ export async function startModelartsSimulator(options: ModelartsSimulatorOptions
     if (req.path === '/v3/auth/tokens' && req.method === 'POST') return login(req);
     const projectId = REGIONS_PATH.exec(req.path)?.[1];
     if (projectId !== undefined && req.method === 'GET') return listRegions(req, projectId);
-    return huaweiError(404, 'APIG.0101', 'The API does not exist or has not been published in the environment');
+    return huaweiError(404, 'APIG.0101', 'The API does not exist or has not been published in the environment', req.requestId);
   }
 
   const target: ControlTarget = {
@@ -211,10 +270,11 @@ export async function startModelartsSimulator(options: ModelartsSimulatorOptions
     updateRegion: helpers.updateRegion,
   };
 
-  const base = await startSimServer({ port: options.port, latencyMs: options.latencyMs, handle, bodies, target });
+  const base = await startSimServer({ port: options.port, latencyMs: options.latencyMs, handle, bodies, target, requestIdHeader: 'x-request-id' });
   return {
     ...base,
     ...cfg,
+    ...keys,
     staticToken,
     data,
     expireTokens: () => {

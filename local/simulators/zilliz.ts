@@ -1,9 +1,13 @@
 /**
- * A local Zilliz Cloud control plane: List Cloud Providers and List Cloud
- * Regions (GET with `?cloudId=` and the seed's POST variant), Bearer API key.
- * `/v1/...` answers success as `code: 200`, `/v2/...` as `code: 0`. Business
- * errors come with the seed's codes: 80001 (HTTP 401, bad key), 80003 (HTTP
- * 200, unknown cloud); faults add 80002 and friends under HTTP 200.
+ * A local Zilliz Cloud control plane, v2 and v1 side by side, Bearer API key,
+ * a `requestid` header on every answer.
+ * - v2: `GET /v2/regions` answers every cloud at once (`?cloudId=` narrows
+ *   it), `GET /v2/clouds`; success `code: 0`; a bad key is HTTP 401
+ *   `{code: 21119, message: "The apikey is illegal"}`.
+ * - v1: List Cloud Providers and List Cloud Regions (GET with `?cloudId=` and
+ *   the seed's POST variant); success `code: 200`; the seed's codes 80001
+ *   (HTTP 401, bad key), 80003 (HTTP 200, unknown cloud).
+ * Faults add 80002 and friends under HTTP 200, on any route.
  */
 import sample from '../fixtures/upstream-sample.json' with { type: 'json' };
 import { isRecord, startSimServer, type ControlTarget, type SimRequest, type SimulatorBase } from './control';
@@ -55,6 +59,7 @@ export const ZILLIZ_DEFAULT_API_KEY = 'sim-zilliz-key';
 export const zillizSampleData: ZillizData = sample.zilliz;
 
 const MESSAGES: Record<number, string> = {
+  21119: 'The apikey is illegal',
   80001: 'Illegal Api-Key.',
   80002: 'Invalid Api-Key. Please log in to the cloud platform to confirm if your Api-Key exists.',
   80003: 'Invalid CloudId. Please use the ListClouds API to obtain a list of supported CloudIds.',
@@ -133,10 +138,12 @@ export async function startZillizSimulator(options: ZillizSimulatorOptions = {})
   function handle(req: SimRequest): SimResponse {
     const route = /^\/(v1|v2)\/(clouds|regions)$/.exec(req.path);
     if (!route) return { status: 404, body: { code: 404, message: 'Not Found' } };
+    const v2 = route[1] === 'v2';
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
-      return { status: 401, body: { code: 80001, message: MESSAGES[80001] } };
+      const code = v2 ? 21119 : 80001;
+      return { status: 401, body: { code, message: MESSAGES[code] } };
     }
-    const ok = route[1] === 'v2' ? 0 : 200;
+    const ok = v2 ? 0 : 200;
     const list = (items: Array<Record<string, unknown>>, idKey: string): SimResponse => {
       const wrap = (shown: Array<Record<string, unknown>>): unknown => ({ code: ok, data: shown });
       const snapshot = structuredClone(items);
@@ -145,6 +152,16 @@ export async function startZillizSimulator(options: ZillizSimulatorOptions = {})
     const notAllowed: SimResponse = { status: 405, body: { code: 405, message: 'Method Not Allowed' } };
 
     if (route[2] === 'clouds') return req.method === 'GET' ? list(data.clouds.map((c) => ({ ...c })), 'cloudId') : notAllowed;
+    if (v2) {
+      // One call for every cloud, in cloud order; ?cloudId= narrows it.
+      if (req.method !== 'GET') return notAllowed;
+      const only = req.query.get('cloudId');
+      if (only !== null && !data.clouds.some((c) => c.cloudId === only) && !data.regions[only]) {
+        return { status: 200, body: { code: 80003, message: MESSAGES[80003] } };
+      }
+      const clouds = [...new Set([...data.clouds.map((c) => c.cloudId), ...Object.keys(data.regions)])];
+      return list(clouds.filter((c) => only === null || c === only).flatMap((c) => data.regions[c] ?? []), 'regionId');
+    }
     let cloudId: unknown;
     if (req.method === 'GET') cloudId = req.query.get('cloudId');
     else if (req.method === 'POST') cloudId = isRecord(req.body) ? req.body.cloudId : undefined;
@@ -155,6 +172,6 @@ export async function startZillizSimulator(options: ZillizSimulatorOptions = {})
     return list(regions ?? [], 'regionId');
   }
 
-  const base = await startSimServer({ port: options.port, latencyMs: options.latencyMs, handle, bodies, target });
+  const base = await startSimServer({ port: options.port, latencyMs: options.latencyMs, handle, bodies, target, requestIdHeader: 'requestid' });
   return { ...base, apiKey, data, ...helpers };
 }

@@ -193,7 +193,7 @@ describe('modelarts simulator', () => {
     modelarts.expireTokens();
     const a = await regions(modelarts, old);
     expect(a.status).toBe(400);
-    expect(a.json).toEqual({ error_code: 'ModelArts.0104', error_msg: 'Invalid token.' });
+    expect(a.json).toEqual({ error_code: 'ModelArts.0104', error_msg: 'Invalid token.', request_id: a.headers.get('x-request-id') });
     const fresh = await token();
     expect((await regions(modelarts, fresh)).status).toBe(200);
     modelarts.revokeTokens();

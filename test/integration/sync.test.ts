@@ -37,7 +37,7 @@ describe('a sync pass', () => {
       cloudId: 'aws',
       name: 'aws-us-west-2',
       apiBaseUrl: 'https://api.aws-us-west-2.zillizcloud.com',
-      attributes: { domain: '*.api.aws-us-west-2.zillizcloud.com', supportedClusterTypes: ['dedicated', 'free', 'serverless'] },
+      attributes: { domain: '*.api.aws-us-west-2.zillizcloud.com', supportedClusterTypes: ['free', 'serverless', 'dedicated'] },
     });
     expect(westTwo?.scope).toBe('zilliz/aws');
     const guiyang = changes.find((c) => c.regionKey === 'modelarts:cn-southwest-2');

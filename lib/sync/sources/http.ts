@@ -1,21 +1,43 @@
 /**
- * One HTTP client per upstream and pass: ofetch with an explicit per-attempt
- * timeout, a deadline shared by the whole pass, and retries with exponential
- * backoff and full jitter for network errors, timeouts, 408/425/429 and 5xx,
- * honouring `Retry-After`. An answer, 2xx or not, comes back as status and text
- * for the source to classify and validate; no answer at all (network, timeout,
+ * One HTTP client per upstream and pass: ofetch for each attempt, and the
+ * attempts, timeouts and waits kept here, so that none outlives its bound.
+ * Each attempt has its own timer (a plain setTimeout, cleared when the
+ * attempt ends); network errors, timeouts, 408/425/429 and 5xx are retried
+ * with exponential backoff and full jitter, honouring `Retry-After`; a wait
+ * that would end after the pass deadline fails the call at once as
+ * `deadline`. An answer, 2xx or not, comes back as status and text for the
+ * source to classify and validate; no answer at all (network, timeout,
  * deadline) throws an UpstreamError.
+ *
+ * Why not ofetch's own retry and `AbortSignal.any([deadline,
+ * AbortSignal.timeout(ms)])`: Node holds an `AbortSignal.timeout` only weakly,
+ * and inside `AbortSignal.any` it can be garbage-collected before it fires
+ * (nodejs/node#57736), so an attempt to a hung upstream never timed out and
+ * the pass waited for its deadline; and ofetch's retry delay is a bare
+ * setTimeout that no deadline can cut short.
  */
-import { FetchError, ofetch, type FetchContext } from 'ofetch';
+import { ofetch } from 'ofetch';
 import { UpstreamError } from '../../core/errors';
 import { redact } from '../../core/log';
+
+/** The deadline of a pass's upstream phase: a signal that aborts at `at` (epoch ms). */
+export interface Deadline {
+  signal: AbortSignal;
+  at: number;
+}
+
+/** A deadline held by a strong timer; `clear()` once the phase is over. */
+export function createDeadline(ms: number, now = Date.now()): Deadline & { clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('the pass deadline passed', 'TimeoutError')), ms);
+  return { signal: controller.signal, at: now + ms, clear: () => clearTimeout(timer) };
+}
 
 export interface UpstreamHttpOptions {
   baseUrl: string;
   timeoutMs: number;
   retries: number;
-  /** Aborts every request of the pass; aborted means the pass deadline has passed. */
-  deadline: AbortSignal;
+  deadline: Deadline;
   headers?: Record<string, string>;
   /** Backoff base; tests shorten it. */
   backoffMs?: number;
@@ -27,13 +49,28 @@ export interface UpstreamResponse {
   body: string;
 }
 
-export type UpstreamRequest = (
-  scope: string,
-  path: string,
-  init?: { method?: 'GET' | 'POST'; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> },
-) => Promise<UpstreamResponse>;
+/** A request as it goes on the wire, for a signer. */
+export interface OutgoingRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+}
 
-const RETRY_STATUS = [408, 425, 429, 500, 502, 503, 504];
+export interface UpstreamRequestInit {
+  method?: 'GET' | 'POST';
+  query?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Headers computed per attempt from the exact request (AK/SK signing). */
+  sign?: (request: OutgoingRequest) => Record<string, string>;
+  /** Statuses that must not be retried even though they usually are. */
+  noRetry?: (response: UpstreamResponse) => boolean;
+}
+
+export type UpstreamRequest = (scope: string, path: string, init?: UpstreamRequestInit) => Promise<UpstreamResponse>;
+
+const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const MAX_BACKOFF_MS = 10_000;
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -53,54 +90,101 @@ export function backoffDelay(attempt: number, baseMs: number, retryAfter: number
   return Math.round(random() * Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt));
 }
 
+/** A query string in the RFC 3986 form the AK/SK signer canonicalises (no `+` for spaces). */
+function withQuery(url: URL, query: Record<string, string> | undefined): URL {
+  if (!query || Object.keys(query).length === 0) return url;
+  const encode = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const out = new URL(url);
+  out.search = Object.entries(query)
+    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+    .join('&');
+  return out;
+}
+
+type Attempt = { response: UpstreamResponse } | { error: unknown; timedOut: boolean };
+
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamRequest {
   const { baseUrl, timeoutMs, retries, deadline, backoffMs = 200 } = options;
-  const client = ofetch.create({
-    baseURL: baseUrl,
-    retry: retries,
-    retryStatusCodes: RETRY_STATUS,
-    // Each attempt gets its own timeout, all of them the pass deadline.
-    onRequest: (ctx: FetchContext) => {
-      ctx.options.signal = AbortSignal.any([deadline, AbortSignal.timeout(timeoutMs)]);
-    },
-    retryDelay: (ctx: FetchContext) => {
-      const attempt = retries - (typeof ctx.options.retry === 'number' ? ctx.options.retry : 0);
-      return backoffDelay(attempt, backoffMs, retryAfterMs(ctx.response?.headers.get('retry-after') ?? null));
-    },
-    parseResponse: (text: string) => text,
-    headers: { accept: 'application/json', ...options.headers },
-  });
+  const base = { accept: 'application/json', ...options.headers };
+
+  async function attempt(scope: string, request: OutgoingRequest, init: UpstreamRequestInit): Promise<Attempt> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException('no answer in time', 'TimeoutError'));
+    }, timeoutMs);
+    const onDeadline = () => controller.abort(deadline.signal.reason);
+    deadline.signal.addEventListener('abort', onDeadline, { once: true });
+    try {
+      const headers = { ...request.headers, ...init.sign?.(request) };
+      const response = await ofetch.raw<string>(request.url.toString(), {
+        method: request.method,
+        headers,
+        ...(request.method === 'POST' ? { body: request.body } : {}),
+        signal: controller.signal,
+        retry: false,
+        ignoreResponseError: true,
+        parseResponse: (text: string) => text,
+      });
+      return { response: { status: response.status, headers: response.headers, body: response._data ?? '' } };
+    } catch (error: unknown) {
+      return { error, timedOut };
+    } finally {
+      clearTimeout(timer);
+      deadline.signal.removeEventListener('abort', onDeadline);
+    }
+  }
 
   return async (scope, path, init = {}) => {
-    try {
-      const response = await client.raw<string>(path, {
-        method: init.method ?? 'GET',
-        ...(init.query ? { query: init.query } : {}),
-        ...(init.body !== undefined ? { body: init.body as Record<string, unknown> } : {}),
-        ...(init.headers ? { headers: init.headers } : {}),
-        // POST is retried too: every call here is a read, safe to repeat.
-        retry: retries,
-      });
-      return { status: response.status, headers: response.headers, body: response._data ?? '' };
-    } catch (error: unknown) {
-      // The last answer after retries, e.g. a 401 with a business code in its body.
-      if (error instanceof FetchError && error.response && !deadline.aborted) {
-        const data: unknown = error.data;
-        return { status: error.response.status, headers: error.response.headers, body: typeof data === 'string' ? data : '' };
+    const method = init.method ?? 'GET';
+    const body = init.body === undefined ? '' : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+    const headers: Record<string, string> = { ...base, ...init.headers };
+    if (method === 'POST' && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const request: OutgoingRequest = { method, url: withQuery(new URL(baseUrl + path), init.query), headers, body };
+    for (let n = 0; ; n++) {
+      if (deadline.signal.aborted) throw deadlineError(scope, path);
+      const outcome = await attempt(scope, request, init);
+      if (deadline.signal.aborted) throw deadlineError(scope, path, 'error' in outcome ? outcome.error : undefined);
+      let retryAfter: number | undefined;
+      if ('response' in outcome) {
+        const { response } = outcome;
+        // Every call here is a read, safe to repeat, POST included.
+        if (!RETRY_STATUS.has(response.status) || init.noRetry?.(response) || n >= retries) return response;
+        retryAfter = retryAfterMs(response.headers.get('retry-after'));
+      } else if (n >= retries) {
+        throw toUpstreamError(outcome, scope, path);
       }
-      throw toUpstreamError(error, scope, path, deadline);
+      const wait = backoffDelay(n, backoffMs, retryAfter);
+      if (Date.now() + wait >= deadline.at) {
+        const why = retryAfter === undefined ? `a ${wait} ms backoff` : `Retry-After ${Math.round(retryAfter / 1000)} s`;
+        throw new UpstreamError('deadline', scope, `${path}: ${why} would end after the pass deadline`, { path });
+      }
+      if (wait > 0) await sleep(wait, deadline.signal);
     }
   };
 }
 
-function toUpstreamError(error: unknown, scope: string, path: string, deadline: AbortSignal): UpstreamError {
-  if (deadline.aborted) {
-    return new UpstreamError('deadline', scope, `${path}: the pass deadline passed`, { path }, { cause: error });
-  }
-  const cause = error instanceof Error ? (error.cause ?? error) : error;
-  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-  return timedOut
-    ? new UpstreamError('timeout', scope, `${path}: no answer in time`, { path }, { cause: error })
-    : new UpstreamError('network', scope, redact(`${path}: ${cause instanceof Error ? cause.message : 'network error'}`), { path }, { cause: error });
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
+function deadlineError(scope: string, path: string, cause?: unknown): UpstreamError {
+  return new UpstreamError('deadline', scope, `${path}: the pass deadline passed`, { path }, { cause });
+}
+
+function toUpstreamError(outcome: { error: unknown; timedOut: boolean }, scope: string, path: string): UpstreamError {
+  const { error, timedOut } = outcome;
+  if (timedOut) return new UpstreamError('timeout', scope, `${path}: no answer in time`, { path }, { cause: error });
+  const cause = error instanceof Error ? (error.cause ?? error) : error;
+  const message = cause instanceof Error ? cause.message : 'network error';
+  return new UpstreamError('network', scope, redact(`${path}: ${message}`), { path }, { cause: error });
+}

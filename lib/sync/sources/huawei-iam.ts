@@ -29,7 +29,7 @@ export interface TokenSource {
 }
 
 export function createTokenSource(
-  auth: HuaweiAuth,
+  auth: Exclude<HuaweiAuth, { kind: 'aksk' }>,
   projectId: string,
   iamRequest: (baseUrl: string) => UpstreamRequest,
   scope: string,

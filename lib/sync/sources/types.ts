@@ -14,7 +14,11 @@ export type ScopeResult =
 export interface SourceContext {
   /** Builds the pass's HTTP client for one upstream base URL. */
   http: (baseUrl: string, headers?: UpstreamHttpOptions['headers']) => UpstreamRequest;
-  /** Scopes of this source already in the store: a failed discovery fails each of them. */
-  knownScopes: string[];
+  /**
+   * Scopes of this source already in the store (a failure of a call serving
+   * several scopes fails each of them): read beside the upstream calls, so a
+   * source asks only once it needs them.
+   */
+  knownScopes: () => Promise<string[]>;
   log: Logger;
 }

@@ -53,6 +53,7 @@ describe('loadSyncConfig', () => {
       passDeadlineMs: 60_000,
     });
     expect(config.zilliz).toEqual({
+      apiVersion: 'v2',
       baseUrl: 'https://controller.api.gcp-us-west1.zillizcloud.com',
       apiKey: API_KEY,
       cloudIds: [],

@@ -47,9 +47,9 @@ describe('normaliseModelarts', () => {
     expect(noLocales?.localizedNames).toEqual({});
   });
 
-  it('keeps other upstream fields under attributes', () => {
+  it('keeps other upstream fields under attributes, as given (list order included)', () => {
     const [region] = normaliseModelarts([{ region_id: 'cn-east-4', locales: { en_us: 'CN East2' }, endpoint_type: 'public', zones: ['b', 'a'] }], SCOPE);
-    expect(region?.attributes).toEqual({ endpoint_type: 'public', zones: ['a', 'b'] });
+    expect(region?.attributes).toEqual({ endpoint_type: 'public', zones: ['b', 'a'] });
   });
 
   it('rejects a region listed twice with different content as invalid-body', () => {

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import sample from '../../../../local/fixtures/upstream-sample.json' with { type: 'json' };
 import { UpstreamError } from '../../../../lib/core/errors';
+import { comparableJson } from '../../../../lib/core/region';
+import { answerHash } from '../../../../lib/sync/plan';
 import { normaliseZilliz, unwrap } from '../../../../lib/sync/sources/zilliz';
 
 const SCOPE = 'zilliz/aws';
@@ -96,9 +98,9 @@ describe('normaliseZilliz', () => {
     });
   });
 
-  it('keeps extra upstream fields under attributes', () => {
+  it('keeps extra upstream fields under attributes, as given (list order included)', () => {
     const west = normaliseZilliz('gcp', gcpRegions, 'zilliz/gcp').find((r) => r.regionId === 'gcp-us-west1');
-    expect(west?.attributes).toEqual({ domain: '*.api.gcp-us-west1.zillizcloud.com', supportedClusterTypes: ['dedicated', 'serverless'] });
+    expect(west?.attributes).toEqual({ domain: '*.api.gcp-us-west1.zillizcloud.com', supportedClusterTypes: ['serverless', 'dedicated'] });
     expect(west?.attributes).not.toHaveProperty('cloudId');
     expect(west?.attributes).not.toHaveProperty('regionId');
     expect(west?.attributes).not.toHaveProperty('apiBaseUrl');
@@ -120,7 +122,7 @@ describe('normaliseZilliz', () => {
     expect(region?.cloudId).toBe('aws');
   });
 
-  it('gives the same regions whatever the order of lists and keys in the answer', () => {
+  it('gives regions that compare and hash equal whatever the order of lists and keys in the answer', () => {
     const shuffled = [...gcpRegions].reverse().map((r) => {
       const copy: Record<string, unknown> = {};
       for (const key of Object.keys(r).reverse()) copy[key] = (r as Record<string, unknown>)[key];
@@ -129,7 +131,10 @@ describe('normaliseZilliz', () => {
     });
     const a = normaliseZilliz('gcp', gcpRegions, 'zilliz/gcp');
     const b = normaliseZilliz('gcp', shuffled, 'zilliz/gcp');
-    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(comparableJson(b)).toBe(comparableJson(a));
+    expect(answerHash(b)).toBe(answerHash(a));
+    // ...yet each keeps its own order as given.
+    expect(b.find((r) => r.regionId === 'gcp-us-west1')?.attributes.supportedClusterTypes).toEqual(['dedicated', 'serverless']);
   });
 
   it('collapses identical duplicates', () => {
