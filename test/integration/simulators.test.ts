@@ -11,6 +11,7 @@ import {
   type ModelartsSimulator,
   type ZillizSimulator,
 } from '../../local/simulators';
+import { signRequest } from '../../lib/sync/sources/huawei-signer';
 
 type Item = Record<string, unknown>;
 interface Answer {
@@ -383,5 +384,69 @@ describe('control routes', () => {
     expect(zilliz.requests).toHaveLength(0);
     expect(dataOf(await z('/v1/regions?cloudId=aws'))).toHaveLength(12);
     expect((await control(zilliz, 'GET', '/nothing')).status).toBe(404);
+  });
+});
+
+describe('zilliz simulator: v2', () => {
+  it('answers every cloud from one GET /v2/regions in cloud order, ?cloudId= narrowing it', async () => {
+    const all = await z('/v2/regions');
+    expect(all.json).toMatchObject({ code: 0 });
+    const expected = Object.values(zilliz.data.regions).flat().map((r) => r.regionId);
+    expect(dataOf(all).map((r) => r.regionId)).toEqual(expected);
+    expect(dataOf(await z('/v2/regions?cloudId=gcp')).every((r) => r.cloudId === 'gcp')).toBe(true);
+  });
+
+  it('answers a bad key with HTTP 401 code 21119, and sends a requestid header on every answer', async () => {
+    const bad = await z('/v2/regions', { key: 'wrong' });
+    expect(bad).toMatchObject({ status: 401, json: { code: 21119, message: 'The apikey is illegal' } });
+    expect(bad.headers.get('requestid')).toBe(zilliz.requests.at(-1)?.requestId);
+    zilliz.faults.push({ kind: 'status', status: 500 });
+    expect((await z('/v2/regions')).headers.get('requestid')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('applies the fault kinds to the v2 route too', async () => {
+    zilliz.faults.push({ kind: 'short-list', keep: 2 });
+    expect(dataOf(await z('/v2/regions'))).toHaveLength(2);
+  });
+});
+
+describe('modelarts simulator: AK/SK signatures', () => {
+  const url = () => new URL(`${modelarts.url}/v1/${modelarts.projectId}/maas/services/custom-endpoint/regions`);
+  const send = (target: URL, headers: Record<string, string>) => call(target.toString(), { headers });
+  const signed = (target: URL, credentials: { accessKey: string; secretKey: string; securityToken?: string }, at = new Date()) => {
+    const headers = { 'x-project-id': modelarts.projectId };
+    return { ...headers, ...signRequest({ method: 'GET', url: target, headers, body: '' }, credentials, at) };
+  };
+  const own = () => ({ accessKey: modelarts.accessKey, secretKey: modelarts.secretKey });
+
+  it('accepts a correctly signed request', async () => {
+    const answer = await send(url(), signed(url(), own()));
+    expect(answer.status).toBe(200);
+    expect(itemsOf(answer)).toHaveLength(modelarts.data.region_items.length);
+  });
+
+  it.each([
+    ['a wrong secret key', (t: URL) => signed(t, { ...own(), secretKey: 'not-the-secret-key' })],
+    ['an unknown access key', (t: URL) => signed(t, { ...own(), accessKey: 'UNKNOWNACCESSKEY0000' })],
+    ['an X-Sdk-Date 16 minutes old', (t: URL) => signed(t, own(), new Date(Date.now() - 16 * 60_000))],
+    ['an X-Sdk-Date 16 minutes ahead', (t: URL) => signed(t, own(), new Date(Date.now() + 16 * 60_000))],
+    ['a header changed after signing', (t: URL) => ({ ...signed(t, own()), 'x-project-id': 'f'.repeat(32) })],
+    ['a query added after signing', (t: URL) => signed(new URL(`${t.toString()}?limit=1`), own())],
+  ])('rejects %s as 401 APIG.0301 "verify aksk signature fail"', async (_name, headersFor) => {
+    // Each is sent to the plain URL: the query case was signed for ?limit=1.
+    const answer = await send(url(), headersFor(url()));
+    expect(answer.status).toBe(401);
+    expect(answer.json).toMatchObject({ error_code: 'APIG.0301', error_msg: expect.stringContaining('verify aksk signature fail'), request_id: answer.headers.get('x-request-id') });
+  });
+
+  it('accepts an X-Sdk-Date 14 minutes old', async () => {
+    expect((await send(url(), signed(url(), own(), new Date(Date.now() - 14 * 60_000)))).status).toBe(200);
+  });
+
+  it('takes temporary credentials only with their X-Security-Token', async () => {
+    const { accessKey, secretKey, securityToken } = modelarts.temporary;
+    expect((await send(url(), signed(url(), { accessKey, secretKey, securityToken }))).status).toBe(200);
+    expect((await send(url(), signed(url(), { accessKey, secretKey }))).status).toBe(401);
+    expect((await send(url(), signed(url(), { accessKey, secretKey, securityToken: 'forged-token' }))).status).toBe(401);
   });
 });

@@ -1,7 +1,7 @@
 // The sync function's configuration: defaults, and one clear line for every bad value.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type Env } from '../../../lib/core/config';
-import { loadSyncConfig, secretsOf } from '../../../lib/sync/config';
+import { loadSyncConfig, secretsOf, secretsUsed } from '../../../lib/sync/config';
 
 const API_KEY = 'db_9F8E7D6C5B4A39281706F5E4D3C2B1A0zz';
 const TOKEN = 'MIIXtoken-abcdef0123456789-static';
@@ -138,5 +138,61 @@ describe('loadSyncConfig', () => {
       expect(error.message.startsWith(`${variable}: `)).toBe(true);
       expect(error.message).not.toContain(API_KEY);
     }
+  });
+});
+
+describe('Huawei authentication: AK/SK > static token > password', () => {
+  const AK = 'HPUAEXAMPLEACCESS0001';
+  const SK = 'sk-EXAMPLE-0123456789abcdefghijklmnopqrstu';
+  const noToken = { ...base, HUAWEI_AUTH_TOKEN: undefined };
+
+  it('picks AK/SK over a static token and a password', () => {
+    const auth = loadSyncConfig({ ...base, ...iam, HUAWEI_ACCESS_KEY: AK, HUAWEI_SECRET_KEY: SK }).modelarts?.auth;
+    expect(auth).toEqual({ kind: 'aksk', accessKey: AK, secretKey: SK, securityToken: undefined });
+  });
+
+  it('picks the static token over the password, and the password alone', () => {
+    expect(loadSyncConfig({ ...base, ...iam }).modelarts?.auth.kind).toBe('static');
+    expect(loadSyncConfig({ ...noToken, ...iam }).modelarts?.auth.kind).toBe('password');
+  });
+
+  it('keeps the security token of temporary credentials', () => {
+    const auth = loadSyncConfig({ ...noToken, HUAWEI_ACCESS_KEY: AK, HUAWEI_SECRET_KEY: SK, HUAWEI_SECURITY_TOKEN: 'tmp-token-123456' }).modelarts?.auth;
+    expect(auth).toMatchObject({ kind: 'aksk', securityToken: 'tmp-token-123456' });
+  });
+
+  it.each([
+    ['HUAWEI_SECRET_KEY', { HUAWEI_ACCESS_KEY: AK }],
+    ['HUAWEI_ACCESS_KEY', { HUAWEI_SECRET_KEY: SK }],
+    ['HUAWEI_ACCESS_KEY', { HUAWEI_SECURITY_TOKEN: 'tmp-token-123456' }],
+  ] as Array<[string, Env]>)('names the missing %s when only part of the pair is set, even beside a token or a password', (missing, part) => {
+    const error = configError({ ...base, ...iam, ...part });
+    expect(error.variable).toBe(missing);
+    expect(error.message).not.toContain(SK);
+  });
+
+  it('registers the secret key and the security token as secrets', () => {
+    const config = loadSyncConfig({ ...noToken, HUAWEI_ACCESS_KEY: AK, HUAWEI_SECRET_KEY: SK, HUAWEI_SECURITY_TOKEN: 'tmp-token-123456' });
+    expect(secretsOf(config)).toEqual([API_KEY, SK, 'tmp-token-123456']);
+  });
+
+  it('decides in one place which secrets are used, for the configuration and for SSM', () => {
+    const given = (set: string[]) => (variable: string) => set.includes(variable);
+    expect(secretsUsed({}, given(['HUAWEI_SECRET_KEY', 'HUAWEI_PASSWORD']))).toEqual(['ZILLIZ_API_KEY', 'HUAWEI_SECRET_KEY']);
+    expect(secretsUsed({ HUAWEI_ACCESS_KEY: AK }, given([]))).toEqual(['ZILLIZ_API_KEY', 'HUAWEI_SECRET_KEY']);
+    expect(secretsUsed({}, given(['HUAWEI_AUTH_TOKEN', 'HUAWEI_PASSWORD']))).toEqual(['ZILLIZ_API_KEY', 'HUAWEI_AUTH_TOKEN']);
+    expect(secretsUsed({ SOURCES: 'modelarts' }, given([]))).toEqual(['HUAWEI_PASSWORD']);
+    expect(secretsUsed({ SOURCES: 'zilliz' }, given(['HUAWEI_SECRET_KEY']))).toEqual(['ZILLIZ_API_KEY']);
+  });
+});
+
+describe('Zilliz API version', () => {
+  it('defaults to v2 and takes v1', () => {
+    expect(loadSyncConfig(base).zilliz?.apiVersion).toBe('v2');
+    expect(loadSyncConfig({ ...base, ZILLIZ_API_VERSION: 'v1' }).zilliz?.apiVersion).toBe('v1');
+  });
+
+  it('names ZILLIZ_API_VERSION when it is neither', () => {
+    expect(configError({ ...base, ZILLIZ_API_VERSION: 'v3' }).message).toBe('ZILLIZ_API_VERSION: expected v2 or v1');
   });
 });
