@@ -221,6 +221,13 @@ describe('secretSettings', () => {
     expect(names({ ...all, ZILLIZ_API_KEY_PARAM: '', HUAWEI_PASSWORD_PARAM: '' })).toEqual({});
   });
 
+  it('reads the Huawei secret key, and nothing else for Huawei, when AK/SK signing is configured', () => {
+    const all = { ZILLIZ_API_KEY_PARAM: '/a', HUAWEI_PASSWORD_PARAM: '/b', HUAWEI_AUTH_TOKEN_PARAM: '/c', HUAWEI_SECRET_KEY_PARAM: '/d' };
+    expect(names(all)).toEqual({ ZILLIZ_API_KEY: '/a', HUAWEI_SECRET_KEY: '/d' });
+    expect(names({ ...all, HUAWEI_SECRET_KEY_PARAM: '', HUAWEI_ACCESS_KEY: 'AKEXAMPLE0001' })).toEqual({ ZILLIZ_API_KEY: '/a' });
+    expect(names({ ...all, HUAWEI_SECRET_KEY: 'plain-secret-key-1234' })).toEqual({ ZILLIZ_API_KEY: '/a' });
+  });
+
   it('rejects a parameter name that is not a full path, naming the variable', () => {
     expect(() => secretSettings({ ZILLIZ_API_KEY_PARAM: 'zilliz-api-key' })).toThrow(/^ZILLIZ_API_KEY_PARAM: expected an SSM parameter name/);
   });

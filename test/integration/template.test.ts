@@ -217,12 +217,13 @@ describe('the packaged prod template', () => {
       AlarmTopicArn: 'arn:aws:sns:eu-west-3:123456789012:ops',
     }],
     ['no SSM parameter at all', { ZillizApiKeyParam: '', HuaweiPasswordParam: '' }],
+    ['AK/SK signing beside a token parameter', { HuaweiSecretKeyParam: '/region-sync/prod/huawei-secret-key', HuaweiAuthTokenParam: '/region-sync/prod/huawei-token' }],
   ] as [string, Record<string, string>][])('with %s', (_name, overrides) => {
     const own: Record<string, string> = { SyncRole: 'SyncLogGroup', CatalogRole: 'CatalogLogGroup' };
 
     it('has no wildcard action and no resource beyond the table, the bus, the queue, the own log group, the SSM parameters and the key', () => {
       const params = parameters(overrides);
-      const secretParams = ['ZillizApiKeyParam', 'HuaweiPasswordParam', 'HuaweiAuthTokenParam'].map((p) => params[p] ?? '').filter(Boolean);
+      const secretParams = ['ZillizApiKeyParam', 'HuaweiPasswordParam', 'HuaweiAuthTokenParam', 'HuaweiSecretKeyParam'].map((p) => params[p] ?? '').filter(Boolean);
       for (const role of ['SyncRole', 'CatalogRole']) {
         const allowed: Json[] = [getAtt('RegionTable'), getAtt('EventBus'), getAtt('SyncFailureQueue'), getAtt(own[role] ?? ''), ...secretParams.map(ssmArn)];
         if (params.SsmKmsKeyArn) allowed.push(params.SsmKmsKeyArn);
@@ -239,7 +240,9 @@ describe('the packaged prod template', () => {
 
     it('lets the sync role read exactly the parameters its function reads', () => {
       const params = parameters(overrides);
-      const reads = params.HuaweiAuthTokenParam ? ['ZillizApiKeyParam', 'HuaweiAuthTokenParam'] : ['ZillizApiKeyParam', 'HuaweiPasswordParam'];
+      // AK/SK > static token > password: only the secret the function uses is readable.
+      const huawei = params.HuaweiSecretKeyParam ? 'HuaweiSecretKeyParam' : params.HuaweiAuthTokenParam ? 'HuaweiAuthTokenParam' : 'HuaweiPasswordParam';
+      const reads = ['ZillizApiKeyParam', huawei];
       const expected = reads.map((p) => params[p] ?? '').filter(Boolean).map(ssmArn);
       expect(resourcesOf('SyncRole', 'ReadSecrets', params).sort()).toEqual(expected.sort());
       if (expected.length === 0) expect(statements('SyncRole', params).map((s) => s.Sid)).not.toContain('ReadSecrets');
