@@ -216,3 +216,37 @@ describe('round trips', () => {
     expect(upstream(h)).toHaveLength(4);
   });
 });
+
+describe('Zilliz v1 in one round trip', () => {
+  it('lists the clouds beside the known clouds\' regions, and makes a second call only for a new cloud', async () => {
+    h = await createHarness({ env: { ZILLIZ_API_VERSION: 'v1', ...AKSK } });
+    await h.pass();
+    h.zilliz.requests.length = 0;
+    h.zilliz.setLatency(150);
+    await h.pass();
+    const warm = h.zilliz.requests;
+    expect(warm.map((r) => `${r.path}${r.query.cloudId ? `?${r.query.cloudId}` : ''}`).sort()).toEqual(['/v1/clouds', '/v1/regions?aws', '/v1/regions?azure', '/v1/regions?gcp']);
+    // All four went out before the first answer could have come back.
+    const spread = Math.max(...warm.map((r) => r.at)) - Math.min(...warm.map((r) => r.at));
+    expect(spread).toBeLessThan(150);
+
+    h.zilliz.requests.length = 0;
+    h.zilliz.addCloud('oci', 'Oracle Cloud');
+    h.zilliz.addRegion('oci', { regionId: 'oci-us-ashburn-1' });
+    const summary = await h.pass();
+    expect(summary.scopes.find((s) => s.scope === 'zilliz/oci')).toMatchObject({ outcome: 'ok', added: 1 });
+    const oci = h.zilliz.requests.find((r) => r.query.cloudId === 'oci');
+    const clouds = h.zilliz.requests.find((r) => r.path === '/v1/clouds');
+    expect(h.zilliz.requests).toHaveLength(5);
+    // The new cloud's listing waited for the cloud list's answer: the one second hop.
+    expect((oci?.at ?? 0) - (clouds?.at ?? 0)).toBeGreaterThanOrEqual(140);
+  });
+
+  it('reuses the password login token on a warm pass: one call to ModelArts', async () => {
+    h = await createHarness({ env: { ZILLIZ_API_VERSION: 'v1' } });
+    await h.pass();
+    h.modelarts.requests.length = 0;
+    await h.pass();
+    expect(h.modelarts.requests.map((r) => r.path)).toEqual([expect.stringMatching(/custom-endpoint\/regions$/)]);
+  });
+});
