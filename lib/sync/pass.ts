@@ -196,7 +196,7 @@ async function recordOutcome(deps: PassDeps, summary: ScopeSummary, at: string, 
   summary.consecutiveFailures = consecutiveFailures;
   if (!transition) return;
   const detailType = transition === 'degraded' ? 'Source Degraded' : 'Source Recovered';
-  const detail = { scope: summary.scope, source: summary.source, at, ...(summary.error ? { error: { code: summary.error.code, message: summary.error.message } } : {}) };
+  const detail = { scope: summary.scope, source: summary.source, at, ...(summary.error ? { error: { code: summary.error.code, message: summary.error.message, ...(summary.error.requestId ? { requestId: summary.error.requestId } : {}) } } : {}) };
   await putOutbox(deps.store, { pk: PK.outbox, sk: newId(), detailType, detail: JSON.stringify(detail), expiresAt: expiresAt(at, deps.config.retentionDays) });
 }
 
