@@ -151,7 +151,7 @@ function huaweiAuth(e: z.output<typeof schema>, env: Env): HuaweiAuth {
     return {
       kind: 'aksk',
       accessKey: required(e.HUAWEI_ACCESS_KEY, 'HUAWEI_ACCESS_KEY', 'the access key id that goes with HUAWEI_SECRET_KEY'),
-      secretKey: required(e.HUAWEI_SECRET_KEY, 'HUAWEI_SECRET_KEY', 'the secret key that goes with HUAWEI_ACCESS_KEY'),
+      secretKey: required(e.HUAWEI_SECRET_KEY, 'HUAWEI_SECRET_KEY', 'the secret key that goes with HUAWEI_ACCESS_KEY (deployed: HUAWEI_SECRET_KEY_PARAM names its SSM parameter)'),
       securityToken: e.HUAWEI_SECURITY_TOKEN,
     };
   }
