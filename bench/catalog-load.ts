@@ -26,7 +26,7 @@ import { createSyncBench, log, REGION, round, sampleWithClouds } from './support
 
 const CONNECTIONS = 10;
 const SLICE_S = 1;
-const SLICES = 8;
+const SLICES = 6;
 const WARMUP_S = 1;
 
 export interface Captured {
@@ -61,9 +61,13 @@ export function capture(url: string, headers: Record<string, string>): Promise<C
 
 export interface PathResult {
   adapter: LoadFigures;
+  /** The same adapter around a handler answering a fixed result: the adapter's own cost. */
+  static: LoadFigures;
   bare: LoadFigures;
   /** Median of the per-slice ratios adapter / bare. */
   ratio: number;
+  /** The same for the static handler. */
+  staticRatio: number;
 }
 
 export interface HttpComparison {
@@ -112,7 +116,7 @@ export async function compareServers(endpoint: string, tableName: string, region
     const bareFile = await bundleBenchModule('bare-server.ts', { minify: true });
     // The function's own environment: table and endpoint; every other setting at its default.
     adapter = forkBundle(adapterFile, { AWS_REGION: REGION, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'warn' });
-    const ready = await nextMessage<{ type: 'ready'; url: string }>(adapter);
+    const ready = await nextMessage<{ type: 'ready'; url: string; staticUrl: string }>(adapter);
     const url = `${ready.url}/regions`;
     const full = await capture(url, BROWSER_HEADERS);
     if (full.status !== 200) throw new Error(`catalog-http: GET /regions answered ${full.status}`);
@@ -129,6 +133,7 @@ export async function compareServers(endpoint: string, tableName: string, region
       const result = await runComparisonInChild({
         targets: [
           { name: 'adapter', url, headers, expectStatus, pid: adapter!.pid },
+          { name: 'static', url: `${ready.staticUrl}/regions`, headers, expectStatus, pid: adapter!.pid },
           { name: 'bare', url: bareUrl, headers, expectStatus, pid: bare!.pid },
         ],
         connections: CONNECTIONS,
@@ -137,9 +142,10 @@ export async function compareServers(endpoint: string, tableName: string, region
         warmupS: WARMUP_S,
       });
       const a = result.adapter!;
+      const st = result.static!;
       const b = result.bare!;
-      if (a.failures || b.failures) throw new Error(`catalog-http: unexpected answers (adapter ${a.failures}, bare ${b.failures})`);
-      return { adapter: a, bare: b, ratio: round(pairedRatio(a, b), 3) };
+      if (a.failures || st.failures || b.failures) throw new Error(`catalog-http: unexpected answers (adapter ${a.failures}, static ${st.failures}, bare ${b.failures})`);
+      return { adapter: a, static: st, bare: b, ratio: round(pairedRatio(a, b), 3), staticRatio: round(pairedRatio(st, b), 3) };
     };
     const ok = await compare(BROWSER_HEADERS, 200);
     const nm = await compare(conditional, 304);

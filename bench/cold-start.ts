@@ -26,6 +26,7 @@ import { startEventReceiver } from '../local/event-receiver';
 import { simulatorEnv, startModelartsSimulator, startZillizSimulator } from '../local/simulators';
 import { startSsmReceiver } from '../local/ssm-receiver';
 import { apiEvent, BROWSER_HEADERS } from './api-event';
+import { startCallCounter } from './call-counter';
 import { type BenchContext, upstreamEnv } from './context';
 import type { Packaged } from './package';
 import { freshTable, log, median, REGION, round } from './support';
@@ -126,7 +127,9 @@ const INVOKE_SCRIPT = [
   "import { createRequire } from 'node:module';",
   'const file = process.env.BENCH_BUNDLE;',
   'const event = JSON.parse(process.env.BENCH_EVENT);',
-  "const context = { functionName: 'bench', awsRequestId: 'bench-1', getRemainingTimeInMillis: () => 10000, callbackWaitsForEmptyEventLoop: false };",
+  // serverless.yml's sync timeout (the catalog's is shorter, but it never comes near).
+  'const deadline = Date.now() + 120000;',
+  "const context = { functionName: 'bench', awsRequestId: 'bench-1', getRemainingTimeInMillis: () => deadline - Date.now(), callbackWaitsForEmptyEventLoop: false };",
   'const cpu0 = process.cpuUsage(); const t0 = performance.now();',
   "const m = file.endsWith('.cjs') ? createRequire(import.meta.url)(file) : await import('file://' + file);",
   'const t1 = performance.now();',
@@ -187,6 +190,16 @@ export interface FunctionColdStart {
   importRatio: number;
   invokeRatio: number;
   runs: { totalMs: number[]; baselineTotalMs: number[] };
+  /** The calls one first invocation makes (an untimed run through a counting proxy), function and baseline. */
+  calls: { function: InvocationCalls; baseline: InvocationCalls };
+}
+
+export interface InvocationCalls {
+  /** DynamoDB calls by operation. */
+  dynamodb: Record<string, number>;
+  /** Upstream HTTP requests (Zilliz + Huawei IAM / ModelArts). */
+  upstream: number;
+  ssm: number;
 }
 
 const pairRatio = (a: number[], b: number[]) => round(median(a.map((x, i) => x / (b[i] ?? Number.NaN)).filter(Number.isFinite)), 3);
@@ -197,7 +210,7 @@ async function measure(
   env: Record<string, string>,
   event: unknown,
   afterWarmup: () => void,
-): Promise<Omit<FunctionColdStart, 'sdkClients' | 'baselineBytes' | 'esbuildBytes'>> {
+): Promise<Omit<FunctionColdStart, 'sdkClients' | 'baselineBytes' | 'esbuildBytes' | 'calls'>> {
   // One untimed run each: the file system cache is warm for both (and the sync run seeds the table).
   await timeRun(file, env, event);
   await timeRun(baseline, env, event);
@@ -271,15 +284,24 @@ export async function runColdStart(ctx: BenchContext, packaged: Packaged): Promi
   }
   const ssm = await startSsmReceiver({ parameters });
   env.SSM_ENDPOINT = ssm.endpoint;
+  const counter = await startCallCounter(ctx.endpoint);
   try {
     let eventsAfterSeed = 0;
+    const countCalls = async (file: string, event: unknown): Promise<InvocationCalls> => {
+      counter.reset();
+      const upstream0 = zilliz.requests.length + modelarts.requests.length;
+      const ssm0 = ssm.calls;
+      await timeRun(file, { ...env, DYNAMODB_ENDPOINT: counter.endpoint }, event);
+      return { dynamodb: { ...counter.counts }, upstream: zilliz.requests.length + modelarts.requests.length - upstream0, ssm: ssm.calls - ssm0 };
+    };
     const one = async (name: 'sync' | 'catalog', event: unknown): Promise<FunctionColdStart> => {
       const fn = await bundle(options, join(outdir, `${name}-esbuild${extension}`), { file: `functions/${name}.ts` });
       const sdkClients = sdkClientsIn(fn.inputs);
       const baselineFile = join(outdir, `${name}-sdk-only${extension}`);
       const base = await bundle(options, baselineFile, { source: baselineSource(name, sdkClients) });
       const figures = await measure(packaged[name].file, baselineFile, env, event, () => (eventsAfterSeed = receiver.events.length));
-      return { sdkClients, esbuildBytes: fn.bytes, baselineBytes: base.bytes, ...figures };
+      const calls = { function: await countCalls(packaged[name].file, event), baseline: await countCalls(baselineFile, event) };
+      return { sdkClients, esbuildBytes: fn.bytes, baselineBytes: base.bytes, ...figures, calls };
     };
     const sync = await one('sync', { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
     const putEvents = receiver.events.length - eventsAfterSeed;
@@ -290,7 +312,7 @@ export async function runColdStart(ctx: BenchContext, packaged: Packaged): Promi
       details: { runs: RUNS, sync, catalog, syncPutEventsCalls: putEvents },
     };
   } finally {
-    await Promise.all([zilliz.close(), modelarts.close(), receiver.close(), ssm.close()]);
+    await Promise.all([zilliz.close(), modelarts.close(), receiver.close(), ssm.close(), counter.close()]);
     await table.drop();
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -28,6 +28,8 @@ export interface PassTiming {
   afterUpstreamMs: number;
   ok: boolean;
   changes: number;
+  /** The SDK calls that started after the last upstream answer, by command: how many, and their summed duration (ms). */
+  callsAfterUpstream: Record<string, { calls: number; ms: number }>;
 }
 
 export interface SyncLatencyResult {
@@ -46,6 +48,7 @@ export interface SyncLatencyResult {
 async function timedPass(bench: SyncBench): Promise<PassTiming> {
   bench.zilliz.requests.length = 0;
   bench.modelarts.requests.length = 0;
+  bench.timeline.reset();
   const startedAt = Date.now();
   const started = performance.now();
   const summary: PassSummary = await bench.pass();
@@ -55,6 +58,15 @@ async function timedPass(bench: SyncBench): Promise<PassTiming> {
   const first = requests[0]?.at ?? startedAt;
   const last = requests.at(-1)?.at ?? startedAt;
   const regionCalls = bench.zilliz.requests.filter((r) => r.path.endsWith('/regions')).map((r) => r.at);
+  // Timeline spans are relative to its reset, just before the pass started.
+  const lastAnswer = last + LATENCY_MS - startedAt + (started - bench.timeline.origin);
+  const callsAfterUpstream: PassTiming['callsAfterUpstream'] = {};
+  for (const span of bench.timeline.spans) {
+    if (span.start < lastAnswer - 1) continue;
+    const c = (callsAfterUpstream[span.command.replace(/Command\d*$/, '')] ??= { calls: 0, ms: 0 });
+    c.calls++;
+    c.ms = round(c.ms + span.end - span.start, 1);
+  }
   return {
     wallMs: round(wallMs, 1),
     ratio: round(wallMs / (2 * LATENCY_MS), 3),
@@ -65,6 +77,7 @@ async function timedPass(bench: SyncBench): Promise<PassTiming> {
     afterUpstreamMs: round(Math.max(0, endedAt - (last + LATENCY_MS)), 1),
     ok: summary.ok,
     changes: summary.changes,
+    callsAfterUpstream,
   };
 }
 
