@@ -229,6 +229,8 @@ function httpText(r: Json): string {
     `| ${label} | ${fmt(num(r, `${d}.${size}.regions`))} | ${fmt(rps(size, path, 'adapter'))} / ${fmt(rps(size, path, 'static'))} / ${fmt(rps(size, path, 'bare'))} | ${fmt(num(r, `${d}.${size}.${path}.ratio`), 3)} / ${fmt(num(r, `${d}.${size}.${path}.staticRatio`), 3)} | ${fmt(cpu(size, path, 'adapter'), 1)} / ${fmt(cpu(size, path, 'static'), 1)} / ${fmt(cpu(size, path, 'bare'), 1)} µs | ${fmt(num(r, `${d}.${size}.${path}.adapter.p99Ms`), 1)} / ${fmt(num(r, `${d}.${size}.${path}.bare.p99Ms`), 1)} ms |`;
   const gap = (cpu('small', 'notModified', 'adapter') ?? NaN) - (cpu('small', 'notModified', 'bare') ?? NaN);
   const staticGap = (cpu('small', 'ok', 'static') ?? NaN) - (cpu('small', 'ok', 'bare') ?? NaN);
+  const cpuRatio = (cpu('small', 'ok', 'bare') ?? NaN) / (cpu('small', 'ok', 'adapter') ?? NaN);
+  const loadStart = ((at(r, 'machine.loadAverageAtStart') as number[] | undefined) ?? []).join(' ');
   const handlerGap = (cpu('small', 'ok', 'adapter') ?? NaN) - (cpu('small', 'ok', 'static') ?? NaN);
   const handler304Us = (num(r, 'catalogHandler.p50Ms304') ?? NaN) * 1000;
   const load = (size: string, path: string, who: string) => ((cpu(size, path, who) ?? NaN) * (rps(size, path, who) ?? NaN)) / 1e6;
@@ -243,9 +245,12 @@ function httpText(r: Json): string {
     row('large', 'notModified', '304'),
     '',
     `The table's figures are the ${fmt(num(r, `${d}.small.regions`))}-region rows: there the servers set the pace. At ${fmt(num(r, `${d}.large.regions`))} regions the 200 path kept the adapter's process ${fmt(load('large', 'ok', 'adapter') * 100, 0)} % and the bare server's ${fmt(load('large', 'ok', 'bare') * 100, 0)} % busy: neither server was the bottleneck (the load generator receiving ${fmt(num(r, `${d}.large.bodyBytes`))} B per answer was), so that ratio says little about the servers.`,
-    `**The 200: ${fmt(num(r, 'catalogThroughputRatio'), 3)} (${verdict(r, 'catalogThroughputRatio')}).** With a static result the adapter alone reaches ${fmt(num(r, `${d}.small.ok.staticRatio`), 3)} of the bare server and costs ${fmt(staticGap, 1)} µs more CPU per request than it; ` +
-      `the catalog handler inside it adds ${fmt(handlerGap, 1)} µs (its own warm br answer takes ${fmt((num(r, 'catalogHandler.p50Ms200') ?? NaN) * 1000, 1)} µs in process, p50 above). ` +
-      `The adapter's share is \`local/http-adapter.ts\` (event and context per request, headers copied back); on Lambda that work is API Gateway's.`,
+    `**The 200: ${fmt(num(r, 'catalogThroughputRatio'), 3)} (${verdict(r, 'catalogThroughputRatio')}).** By CPU time per request the adapter path costs ${fmt(cpu('small', 'ok', 'adapter'), 1)} µs against the bare server's ${fmt(cpu('small', 'ok', 'bare'), 1)} µs (${fmt(cpuRatio, 3)} of its cost); ` +
+      `with a static result the adapter costs ${fmt(cpu('small', 'ok', 'static'), 1)} µs, so the adapter's own emulation takes ${fmt(staticGap, 1)} µs and the catalog handler inside it ${fmt(handlerGap, 1)} µs (its own warm br answer takes ${fmt((num(r, 'catalogHandler.p50Ms200') ?? NaN) * 1000, 1)} µs in process, p50 above). ` +
+      `On Lambda the adapter's share is API Gateway's work.` +
+      (Math.abs(cpuRatio - (num(r, 'catalogThroughputRatio') ?? NaN)) > 0.1
+        ? ` The req/s ratio and the CPU ratio disagree by more than 0.1 in this run: with the load average at ${loadStart} at the start, the two vCPUs were shared with other work, and the req/s figures carry that noise.`
+        : ''),
     `**The 304: ${fmt(num(r, 'catalog304ThroughputRatio'), 3)}.** The adapter's process spends ${fmt(gap, 1)} µs more CPU per 304 than the bare server, while the handler's own warm 304 takes ${fmt(handler304Us, 1)} µs (p50, above)` +
       (gap > 2 * handler304Us
         ? `: the difference is \`local/http-adapter.ts\` turning each request into a payload 2.0 event and each result back into an HTTP answer, API Gateway's work, which on Lambda happens outside the function and is not billed to it. The deployment's cost of a 304 is the handler's.`

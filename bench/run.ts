@@ -118,7 +118,8 @@ export const SECTION_LIST: Section[] = [
 
 function git(args: string[]): string {
   try {
-    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    // Not trimmed: porcelain lines start with a status column that may be a space.
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
   } catch {
     return '';
   }
@@ -126,7 +127,7 @@ function git(args: string[]): string {
 
 /** HEAD, with "-dirty" when tracked code differs from it (the files this run writes do not count). */
 export function commitId(): string {
-  const head = git(['rev-parse', 'HEAD']) || 'unknown';
+  const head = git(['rev-parse', 'HEAD']).trim() || 'unknown';
   const outputs = new Set(['bench/results.json', 'BENCHMARKS.md', 'README.md']);
   const dirty = git(['status', '--porcelain', '--untracked-files=no'])
     .split('\n')
