@@ -1,5 +1,5 @@
 /**
- * Figure 2, DynamoDB cost per pass, from the store meter (capacity units as
+ * DynamoDB cost (issue 6's figure 2) per pass, from the store meter (capacity units as
  * `ReturnConsumedCapacity: TOTAL` reports them, items written by kind): a
  * first pass, an unchanged pass, and a pass with one changed region at two
  * catalog sizes with the same scopes (the default ~25 regions, and 2,000+),
@@ -42,9 +42,9 @@ function cost(meter: Meter, spans: readonly Span[], wallMs: number, changes: num
 }
 
 /** The sample's 3 clouds with 5 extra clouds of `perExtraCloud` regions: always 8 Zilliz scopes + 1 ModelArts. */
-async function measure(endpoint: string, perExtraCloud: number): Promise<CatalogSizeCost> {
+async function measure(endpoint: string, perExtraCloud: number, env: Record<string, string>): Promise<CatalogSizeCost> {
   const data = sampleWithClouds(5, perExtraCloud);
-  const bench = await createSyncBench({ endpoint, zilliz: data });
+  const bench = await createSyncBench({ endpoint, zilliz: data, env });
   try {
     const first = await bench.meteredPass();
     const firstSpans = [...bench.timeline.spans];
@@ -69,9 +69,9 @@ async function measure(endpoint: string, perExtraCloud: number): Promise<Catalog
   }
 }
 
-export async function runDynamoCost(endpoint: string): Promise<DynamoCostResult> {
-  const small = await measure(endpoint, 3);
-  const large = await measure(endpoint, 400);
+export async function runDynamoCost(endpoint: string, env: Record<string, string> = {}): Promise<DynamoCostResult> {
+  const small = await measure(endpoint, 3, env);
+  const large = await measure(endpoint, 400, env);
   const w = small.unchangedPass.writes;
   const snapshotWrites = w.scope + w.region;
   const changesetWrites = w.changeset + w.seq;

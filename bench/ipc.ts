@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** The usual place for a tool's build cache: git-ignored, and externals resolve from the project's node_modules. */
-export const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'region-sync-bench');
+export const BUILD_DIR = join(ROOT, 'node_modules', '.cache', `region-sync-bench-${process.pid}`);
 
 export async function bundleBenchModule(entry: string, options: { minify?: boolean; external?: string[] } = {}): Promise<string> {
   mkdirSync(BUILD_DIR, { recursive: true });

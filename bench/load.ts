@@ -17,6 +17,8 @@ export interface LoadTarget {
   headers: Record<string, string>;
   /** The status every answer must have; anything else counts as a failure. */
   expectStatus: number;
+  /** The process serving this target: its CPU time per request is read from /proc (Linux). */
+  pid?: number;
 }
 
 export interface ComparisonSpec {
@@ -26,8 +28,6 @@ export interface ComparisonSpec {
   sliceS: number;
   slices: number;
   warmupS: number;
-  /** The process serving the targets: its CPU time per request is read from /proc (Linux). */
-  serverPid?: number;
 }
 
 export interface LoadFigures {
@@ -98,9 +98,9 @@ export async function runComparison(spec: ComparisonSpec): Promise<ComparisonRes
   for (let s = 0; s < spec.slices; s++) {
     const order = s % 2 === 0 ? spec.targets : [...spec.targets].reverse();
     for (const t of order) {
-      const before = cpuMsOf(spec.serverPid);
+      const before = cpuMsOf(t.pid);
       const result = await fire(t, spec.sliceS);
-      const after = cpuMsOf(spec.serverPid);
+      const after = cpuMsOf(t.pid);
       slices.get(t.name)!.push(sliceOf(result, t.expectStatus, before === null || after === null ? null : after - before));
     }
   }

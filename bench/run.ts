@@ -1,68 +1,150 @@
 /**
- * `npm run bench`: every figure of issue 6 in one run. Starts its own
- * DynamoDB Local (in memory), runs the five phases one after the other,
- * prints the table, writes bench/results.json and stops every child process
- * it started, by PID. A phase that fails is reported and the others still run;
- * the exit code is 1 when a phase failed, 0 otherwise (a missed goal is a
- * figure, not a failure: the table says so).
+ * `npm run bench`: every figure of bench/figures.ts in one run. Starts its own
+ * DynamoDB Local (in memory), runs the sections below one after the other,
+ * writes bench/results.json, regenerates BENCHMARKS.md and the README's
+ * performance block from it (bench/report.ts), prints the table and stops
+ * every child process it started, by PID.
+ *
+ * A section is one entry of SECTIONS: a name and a run function returning
+ * its figures by their results.json path. A section whose module is not in
+ * the tree (bench/round-trips.ts, bench/page.ts, bench/history.ts, built by
+ * other issues) is reported as "not measured (module missing)"; a section
+ * that fails is reported and the others still run (exit code 1). A missed
+ * goal is a figure, not a failure.
+ *
+ * `npm run bench -- scale "cold start"` runs only the named sections and
+ * writes their figures to BENCH_OUT (default: a file under the OS temp
+ * directory), leaving results.json to full runs.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, freemem, loadavg, release, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stop as stopEsbuild } from 'esbuild';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb';
-import { GOAL_200, GOAL_304, runCatalogLoad, type CatalogLoadResult } from './catalog-load';
-import { GOAL as COLD_GOAL, runColdStart, type ColdStartResult } from './cold-start';
-import { runDynamoCost, type DynamoCostResult } from './dynamo-cost';
-import { RSS_GOAL_MB, runScale, type ScaleResult } from './scale';
-import { GOAL as SYNC_GOAL, LATENCY_MS, runSyncLatency, type SyncLatencyResult } from './sync-latency';
-import { log, round } from './support';
+import { runCatalogHandler } from './catalog-handler';
+import { runCatalogHttp } from './catalog-load';
+import { runColdStart } from './cold-start';
+import { runDynamoCost } from './dynamo-cost';
+import { FIGURES, goalText, meets, SECTIONS, setAt, valueAt } from './figures';
 import { BUILD_DIR } from './ipc';
-import { formatTable, type Row } from './table';
+import { packageFunctions, type Packaged } from './package';
+import { renderTable, writeReports } from './report';
+import { runScale } from './scale';
+import { type BenchContext, upstreamEnv, upstreamSetting } from './context';
+import { runSyncLatency } from './sync-latency';
+import { log, round } from './support';
 
-const RESULTS = resolve(import.meta.dirname, 'results.json');
+const ROOT = resolve(import.meta.dirname, '..');
+const RESULTS = join(ROOT, 'bench', 'results.json');
+
+export interface SectionOutput {
+  /** Figures by their results.json path (bench/figures.ts). */
+  values: Record<string, number>;
+  details?: unknown;
+}
+
+export interface Section {
+  name: string;
+  run(ctx: BenchContext): Promise<SectionOutput>;
+}
+
+/** Thrown by a section whose module is not in the tree yet. */
+class ModuleMissing extends Error {
+  override name = 'ModuleMissing';
+}
+
+/**
+ * A section built by another issue, loaded with import() so the runner works
+ * before and after it exists. The module's function gets the context (it may
+ * ignore it); its result's named keys become the figures under `prefix`.
+ */
+function external(name: string, file: string, fn: string, prefix: string, keys: string[]): Section {
+  return {
+    name,
+    async run(ctx) {
+      const path = join(ROOT, 'bench', file);
+      if (!existsSync(path)) throw new ModuleMissing(`bench/${file} is not in the tree`);
+      const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      const measure = mod[fn];
+      if (typeof measure !== 'function') throw new Error(`bench/${file} exports no ${fn}()`);
+      const result = (await (measure as (c: BenchContext) => Promise<Record<string, unknown>>)(ctx)) ?? {};
+      const values: Record<string, number> = {};
+      for (const key of keys) {
+        const v = result[key];
+        if (typeof v === 'number' && Number.isFinite(v)) values[`${prefix}.${key}`] = v;
+      }
+      return { values, details: result };
+    },
+  };
+}
+
+const packaged = (ctx: BenchContext) =>
+  ctx.memo<Packaged>('package', async () => {
+    const p = await packageFunctions();
+    ctx.onCleanup(async () => rmSync(p.dir, { recursive: true, force: true }));
+    return p;
+  });
+
+export const SECTION_LIST: Section[] = [
+  {
+    name: SECTIONS.cost,
+    async run(ctx) {
+      const r = await runDynamoCost(ctx.endpoint, upstreamEnv(ctx.upstream));
+      const growth = Math.max(r.oneChangeWcu.large - r.oneChangeWcu.small, r.oneChangeWcuModelled.large - r.oneChangeWcuModelled.small);
+      return { values: { 'dynamoCost.unchangedSnapshotWrites': r.unchangedPassSnapshotWrites + r.unchangedPassChangesetWrites, 'dynamoCost.oneChangeWcuGrowth': growth }, details: r };
+    },
+  },
+  { name: SECTIONS.sync, run: (ctx) => runSyncLatency(ctx) },
+  { name: SECTIONS.scale, run: (ctx) => runScale(ctx) },
+  { name: SECTIONS.catalogHandler, run: (ctx) => runCatalogHandler(ctx) },
+  { name: SECTIONS.catalogHttp, run: (ctx) => runCatalogHttp(ctx) },
+  {
+    name: SECTIONS.package,
+    async run(ctx) {
+      const p = await packaged(ctx);
+      return {
+        values: { 'bundleBytes.sync': p.sync.bundleBytes, 'bundleBytes.catalog': p.catalog.bundleBytes, 'zipBytes.sync': p.sync.zipBytes, 'zipBytes.catalog': p.catalog.zipBytes },
+        details: { sync: { ...p.sync, file: undefined }, catalog: { ...p.catalog, file: undefined }, seconds: p.seconds },
+      };
+    },
+  },
+  { name: SECTIONS.coldStart, run: async (ctx) => runColdStart(ctx, await packaged(ctx)) },
+  external(SECTIONS.roundTrips, 'round-trips.ts', 'measureRoundTrips', 'roundTrips', ['coldV2Aksk', 'warmUnchanged', 'warmOneChange', 'v1Steady']),
+  external(SECTIONS.page, 'page.ts', 'measurePage', 'page', ['sampleBrBytes', 'largeBrBytes', 'sampleHtmlBytes', 'largeHtmlBytes']),
+  external(SECTIONS.history, 'history.ts', 'measureHistory', 'history', ['regions', 'atMs', 'historyMs', 'currentMs', 'atRatio', 'historyRatio']),
+];
+
+function git(args: string[]): string {
+  try {
+    // Not trimmed: porcelain lines start with a status column that may be a space.
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+/** HEAD, with "-dirty" when tracked code differs from it (the files this run writes do not count). */
+export function commitId(): string {
+  const head = git(['rev-parse', 'HEAD']).trim() || 'unknown';
+  const outputs = new Set(['bench/results.json', 'BENCHMARKS.md', 'README.md']);
+  const dirty = git(['status', '--porcelain', '--untracked-files=no'])
+    .split('\n')
+    .filter(Boolean)
+    .some((line) => !outputs.has(line.slice(3)));
+  return dirty ? `${head}-dirty` : head;
+}
 
 function machine() {
-  let nproc: number | null = null;
-  try {
-    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
-  } catch {
-    // not on this system
-  }
-  let memAvailableMb: number | null = null;
-  try {
-    const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-    if (m?.[1]) memAvailableMb = Math.round(Number(m[1]) / 1024);
-  } catch {
-    // not Linux
-  }
   return {
-    cpuModel: cpus()[0]?.model ?? 'unknown',
     cpus: cpus().length,
-    availableParallelism: availableParallelism(),
-    nproc,
+    model: cpus()[0]?.model ?? 'unknown',
     memoryMb: Math.round(totalmem() / 1024 / 1024),
-    freeMemoryMb: Math.round(freemem() / 1024 / 1024),
-    memAvailableMb,
     node: process.version,
     platform: `${process.platform} ${release()}`,
     loadAverageAtStart: loadavg().map((n) => round(n, 2)),
   };
-}
-
-async function phase<T>(name: string, errors: Record<string, string>, run: () => Promise<T>): Promise<T | undefined> {
-  const started = performance.now();
-  log(`${name}…`);
-  try {
-    const result = await run();
-    log(`${name} done in ${round((performance.now() - started) / 1000, 1)} s`);
-    return result;
-  } catch (error: unknown) {
-    errors[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    log(`${name} FAILED: ${errors[name]}`);
-    return undefined;
-  }
 }
 
 /** Children of this process still running (from /proc; zombies left out), to be stopped by PID. */
@@ -86,165 +168,116 @@ function livingChildren(): number[] {
   }
 }
 
-const fmt = (n: number | undefined, digits = 2) => (n === undefined ? 'n/a' : String(round(n, digits)));
-const kb = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${round(bytes / 1024, 1)} KB`);
-
-function rows(r: { sync?: SyncLatencyResult; cost?: DynamoCostResult; catalog?: CatalogLoadResult; cold?: ColdStartResult; scale?: ScaleResult }): Row[] {
-  const { sync, cost, catalog, cold, scale } = r;
-  return [
-    { figure: `1. sync unchanged pass / (2 × ${LATENCY_MS} ms)`, value: fmt(sync?.ratio, 3), goal: `≤ ${SYNC_GOAL}`, met: sync?.pass },
-    { figure: '   unchanged pass wall', value: sync ? `${sync.unchangedPass.wallMs} ms` : 'n/a', goal: '' },
-    { figure: '   first pass wall (IAM login, 40 regions)', value: sync ? `${sync.firstPass.wallMs} ms (${sync.firstPass.ratio})` : 'n/a', goal: '' },
-    {
-      figure: '   unchanged: before | upstream | after (ms)',
-      value: sync ? `${sync.unchangedPass.beforeUpstreamMs} | ${sync.unchangedPass.upstreamMs} | ${sync.unchangedPass.afterUpstreamMs}` : 'n/a',
-      goal: '',
-    },
-    { figure: '2. unchanged pass: snapshot writes', value: fmt(cost?.unchangedPassSnapshotWrites, 0), goal: '0', met: cost ? cost.unchangedPassSnapshotWrites === 0 : undefined },
-    { figure: '   unchanged pass: changeset + seq writes', value: fmt(cost?.unchangedPassChangesetWrites, 0), goal: '0', met: cost ? cost.unchangedPassChangesetWrites === 0 : undefined },
-    { figure: '   unchanged pass: status writes / WCU', value: cost ? `${cost.small.unchangedPass.writes.status} / ${cost.small.unchangedPass.wcu}` : 'n/a', goal: 'status only' },
-    {
-      figure: `   one-change WCU @${cost?.oneChangeWcu.smallRegions ?? '?'} vs @${cost?.oneChangeWcu.largeRegions ?? '?'} regions`,
-      value: cost ? `${cost.oneChangeWcu.small} vs ${cost.oneChangeWcu.large}` : 'n/a',
-      goal: 'equal',
-      met: cost?.pass.oneChangeWcuEqual,
-    },
-    { figure: '   one-change WCU as AWS bills it (model)', value: cost ? `${cost.oneChangeWcuModelled.small} vs ${cost.oneChangeWcuModelled.large}` : 'n/a', goal: 'equal' },
-    { figure: '   first pass WCU (metered / model)', value: cost ? `${cost.small.firstPass.wcu} / ${cost.small.firstPass.modelledWcu}` : 'n/a', goal: '' },
-    { figure: '3. GET /regions req/s, adapter / bare', value: fmt(catalog?.catalogThroughputRatio, 3), goal: `≥ ${GOAL_200}`, met: catalog?.pass.ok },
-    {
-      figure: '   req/s adapter | bare; p99 adapter | bare',
-      value: catalog ? `${catalog.ok.adapter.requestsPerSecond} | ${catalog.ok.bare.requestsPerSecond}; ${catalog.ok.adapter.p99Ms} | ${catalog.ok.bare.p99Ms} ms` : 'n/a',
-      goal: '',
-    },
-    { figure: '   304 req/s, adapter / bare', value: fmt(catalog?.catalog304ThroughputRatio, 3), goal: `≥ ${GOAL_304}`, met: catalog?.pass.notModified },
-    {
-      figure: '   304 req/s adapter | bare; p99 adapter | bare',
-      value: catalog ? `${catalog.notModified.adapter.requestsPerSecond} | ${catalog.notModified.bare.requestsPerSecond}; ${catalog.notModified.adapter.p99Ms} | ${catalog.notModified.bare.p99Ms} ms` : 'n/a',
-      goal: '',
-    },
-    {
-      figure: '   server CPU µs/request adapter | bare (200; 304)',
-      value: catalog
-        ? `${catalog.ok.adapter.serverCpuUsPerRequest ?? '?'} | ${catalog.ok.bare.serverCpuUsPerRequest ?? '?'}; ${catalog.notModified.adapter.serverCpuUsPerRequest ?? '?'} | ${catalog.notModified.bare.serverCpuUsPerRequest ?? '?'}`
-        : 'n/a',
-      goal: '',
-    },
-    { figure: '4. cold start sync: import / SDK-only import', value: cold ? `${cold.sync.ratio} (${cold.sync.importMs} / ${cold.sync.baselineImportMs} ms)` : 'n/a', goal: `≤ ${COLD_GOAL}`, met: cold?.pass.sync },
-    { figure: '   cold start catalog: import / SDK-only', value: cold ? `${cold.catalog.ratio} (${cold.catalog.importMs} / ${cold.catalog.baselineImportMs} ms)` : 'n/a', goal: `≤ ${COLD_GOAL}`, met: cold?.pass.catalog },
-    { figure: '   bundle sync | catalog (minified)', value: cold ? `${kb(cold.bundleBytes.sync)} | ${kb(cold.bundleBytes.catalog)}` : 'n/a', goal: '' },
-    {
-      figure: '   … with Node\'s fetch already loaded: sync',
-      value: cold ? `${cold.sync.withFetchLoaded.ratio} (${cold.sync.withFetchLoaded.importMs} ms)` : 'n/a',
-      goal: '(diagnostic)',
-    },
-    { figure: `5. scale: regions`, value: fmt(scale?.regions, 0), goal: '' },
-    { figure: '   first pass', value: scale ? `${round(scale.firstPassMs / 1000, 1)} s` : 'n/a', goal: '' },
-    { figure: '   pass with 1 % changed', value: scale ? `${round(scale.onePercentPassMs / 1000, 1)} s` : 'n/a', goal: '' },
-    { figure: '   unchanged pass (Zilliz rate floor)', value: scale ? `${round(scale.unchangedPassMs / 1000, 1)} s (${round(scale.unchanged.upstream.rateFloorMs / 1000, 1)} s)` : 'n/a', goal: '' },
-    { figure: '   peak RSS of the pass process', value: scale ? `${scale.peakRssMb} MB` : 'n/a', goal: `≤ ${RSS_GOAL_MB} MB`, met: scale?.pass.peakRss },
-    {
-      figure: '   GET /regions identity | gzip | br',
-      value: scale ? `${kb(scale.catalog.identity.bytes)} | ${kb(scale.catalog.gzip.bytes)} | ${kb(scale.catalog.br.bytes)}` : 'n/a',
-      goal: '',
-    },
-    {
-      figure: '   GET /regions cold load; br first | warm',
-      value: scale ? `${scale.catalog.coldLoadMs} ms; ${scale.catalog.br.firstMs} | ${scale.catalog.br.warmMs} ms` : 'n/a',
-      goal: '',
-    },
-  ];
+interface SectionRecord {
+  name: string;
+  status: 'ok' | 'failed' | 'missing';
+  seconds: number;
+  error?: string;
 }
 
 async function main(): Promise<number> {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !SECTION_LIST.some((s) => s.name === name));
+  if (unknown.length) {
+    process.stderr.write(`unknown section(s): ${unknown.join(', ')}; sections: ${SECTION_LIST.map((s) => JSON.stringify(s.name)).join(', ')}\n`);
+    return 2;
+  }
+  const chosen = only.length ? SECTION_LIST.filter((s) => only.includes(s.name)) : SECTION_LIST;
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const info = machine();
-  log(`machine: ${info.cpuModel}, ${info.cpus} CPUs, ${info.memoryMb} MB, node ${info.node}, load ${info.loadAverageAtStart.join(' ')}`);
-  const errors: Record<string, string> = {};
+  const commit = commitId();
+  const upstream = upstreamSetting(process.env);
+  log(`commit ${commit}; machine: ${info.model}, ${info.cpus} CPUs, ${info.memoryMb} MB, node ${info.node}, load ${info.loadAverageAtStart.join(' ')}; upstream ${upstream}`);
+
   let db: DynamoDbLocal | undefined;
-  const results: { sync?: SyncLatencyResult; cost?: DynamoCostResult; catalog?: CatalogLoadResult; cold?: ColdStartResult; scale?: ScaleResult } = {};
+  const cleanups: Array<() => Promise<void>> = [];
   const onSignal = () => {
     void db?.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+
+  const output: Record<string, unknown> = { commit, machine: info, startedAt, upstream };
+  const sections: SectionRecord[] = [];
+  const details: Record<string, unknown> = {};
   try {
     db = await startDynamoDbLocal();
     log(`DynamoDB Local pid ${db.pid} on ${db.endpoint} (ready in ${db.readyInMs} ms)`);
-    const endpoint = db.endpoint;
-    results.sync = await phase('1 sync critical path', errors, () => runSyncLatency(endpoint));
-    results.cost = await phase('2 DynamoDB cost', errors, () => runDynamoCost(endpoint));
-    results.catalog = await phase('3 catalog throughput', errors, () => runCatalogLoad(endpoint));
-    results.cold = await phase('4 cold start', errors, () => runColdStart());
-    results.scale = await phase('5 scale', errors, () => runScale(endpoint));
+    const memos = new Map<string, Promise<unknown>>();
+    const ctx: BenchContext = {
+      endpoint: db.endpoint,
+      upstream,
+      memo: <T>(key: string, make: () => Promise<T>) => {
+        if (!memos.has(key)) memos.set(key, make());
+        return memos.get(key) as Promise<T>;
+      },
+      onCleanup: (fn) => cleanups.push(fn),
+    };
+    for (const section of chosen) {
+      const t0 = performance.now();
+      log(`${section.name}…`);
+      try {
+        const out = await section.run(ctx);
+        for (const [path, value] of Object.entries(out.values)) setAt(output, path, value);
+        details[section.name] = out.details ?? null;
+        sections.push({ name: section.name, status: 'ok', seconds: round((performance.now() - t0) / 1000, 1) });
+        log(`${section.name} done in ${round((performance.now() - t0) / 1000, 1)} s`);
+      } catch (error: unknown) {
+        const missing = error instanceof ModuleMissing;
+        const message = error instanceof Error ? (missing ? error.message : (error.stack ?? error.message)) : String(error);
+        sections.push({ name: section.name, status: missing ? 'missing' : 'failed', seconds: round((performance.now() - t0) / 1000, 1), error: message });
+        log(`${section.name} ${missing ? 'not measured (module missing)' : `FAILED: ${message}`}`);
+      }
+    }
   } finally {
+    for (const fn of cleanups.reverse()) await fn().catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
     await db?.stop();
     await stopEsbuild();
     rmSync(BUILD_DIR, { recursive: true, force: true });
   }
 
-  const { sync, cost, catalog, cold, scale } = results;
-  const pass = {
-    syncCriticalPath: sync?.pass ?? null,
-    unchangedPassStatusOnly: cost?.pass.unchangedWritesStatusOnly ?? null,
-    oneChangeWcuEqual: cost?.pass.oneChangeWcuEqual ?? null,
-    catalogThroughput: catalog?.pass.ok ?? null,
-    catalog304Throughput: catalog?.pass.notModified ?? null,
-    coldStartSync: cold?.pass.sync ?? null,
-    coldStartCatalog: cold?.pass.catalog ?? null,
-    scalePeakRss: scale?.pass.peakRss ?? null,
-  };
-  const output = {
-    syncCriticalPathRatio: sync?.ratio ?? null,
-    unchangedPassSnapshotWrites: cost?.unchangedPassSnapshotWrites ?? null,
-    unchangedPassChangesetWrites: cost?.unchangedPassChangesetWrites ?? null,
-    oneChangeWcu: cost?.oneChangeWcu ?? null,
-    catalogThroughputRatio: catalog?.catalogThroughputRatio ?? null,
-    catalog304ThroughputRatio: catalog?.catalog304ThroughputRatio ?? null,
-    coldStartRatio: cold?.coldStartRatio ?? null,
-    bundleBytes: cold?.bundleBytes ?? null,
-    scale: scale ? { regions: scale.regions, firstPassMs: scale.firstPassMs, onePercentPassMs: scale.onePercentPassMs, peakRssMb: scale.peakRssMb } : null,
-    goals: {
-      syncCriticalPathRatio: `<= ${SYNC_GOAL}`,
-      unchangedPassSnapshotWrites: '0',
-      unchangedPassChangesetWrites: '0',
-      oneChangeWcu: 'equal at both sizes',
-      catalogThroughputRatio: `>= ${GOAL_200}`,
-      catalog304ThroughputRatio: `>= ${GOAL_304}`,
-      coldStartRatio: `<= ${COLD_GOAL}`,
-      scalePeakRssMb: `<= ${RSS_GOAL_MB}`,
-    },
-    pass,
-    allGoalsMet: Object.values(pass).every((v) => v === true),
-    machine: { ...info, loadAverageAtEnd: loadavg().map((n) => round(n, 2)) },
-    startedAt,
-    durationS: round((performance.now() - started) / 1000, 1),
-    errors,
-    details: results,
-  };
-  writeFileSync(RESULTS, `${JSON.stringify(output, null, 2)}\n`);
-  process.stdout.write(`\n${formatTable(rows(results))}\n\n`);
+  // Every figure of the chosen sections has a value or an explicit null; goals and verdicts beside them.
+  const goals: Record<string, string> = {};
+  const met: Record<string, boolean | null> = {};
+  for (const f of FIGURES) {
+    if (!chosen.some((s) => s.name === f.section)) continue;
+    const value = valueAt(output, f.path);
+    if (typeof value !== 'number') setAt(output, f.path, null);
+    if (f.goal) {
+      goals[f.path] = goalText(f.goal);
+      met[f.path] = typeof value === 'number' ? meets(value, f.goal) : null;
+    }
+  }
+  output.goals = goals;
+  output.met = met;
+  output.allGoalsMet = Object.values(met).every((v) => v === true);
+  (output.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((n) => round(n, 2));
+  output.durationS = round((performance.now() - started) / 1000, 1);
+  output.sections = sections;
+  output.details = details;
+
+  const full = chosen.length === SECTION_LIST.length;
+  const out = full ? RESULTS : (process.env.BENCH_OUT ?? join(tmpdir(), 'region-sync-bench-partial.json'));
+  writeFileSync(out, `${JSON.stringify(output, null, 2)}\n`);
+  if (full) writeReports(output);
+  process.stdout.write(`\n${renderTable(output, { markdown: false, sections: chosen.map((s) => s.name) })}\n\n`);
+  const failed = sections.filter((s) => s.status === 'failed');
   process.stdout.write(
-    `Machine: ${info.cpuModel}, ${info.cpus} CPUs (nproc ${info.nproc ?? '?'}), ${info.memoryMb} MB, node ${info.node}; load average ${info.loadAverageAtStart.join(' ')} → ${output.machine.loadAverageAtEnd.join(' ')}\n`,
+    `commit ${commit}; ${info.model}, ${info.cpus} CPUs, node ${info.node}; load ${info.loadAverageAtStart.join(' ')} → ${(output.machine as { loadAverageAtEnd: number[] }).loadAverageAtEnd.join(' ')}\n` +
+      `Run took ${String(output.durationS)} s; figures in ${out}${full ? ', BENCHMARKS.md and the README block regenerated' : ' (partial run: results.json untouched)'}` +
+      `${failed.length ? `; FAILED: ${failed.map((s) => s.name).join(', ')}` : ''}\n`,
   );
-  process.stdout.write(`Run took ${output.durationS} s; figures in ${RESULTS}${Object.keys(errors).length ? `; FAILED phases: ${Object.keys(errors).join(', ')}` : ''}\n`);
 
   for (const pid of livingChildren()) {
-    let command = '';
-    try {
-      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-    } catch {
-      // gone meanwhile
-    }
-    log(`stopping leftover child ${pid}${command ? ` (${command.slice(0, 120)})` : ''}`);
+    log(`stopping leftover child ${pid}`);
     try {
       process.kill(pid, 'SIGTERM');
     } catch {
       // already gone
     }
   }
-  return Object.keys(errors).length ? 1 : 0;
+  return failed.length ? 1 : 0;
 }
 
-process.exit(await main());
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exit(await main());

@@ -3,7 +3,8 @@
  * bench/scale.ts with esbuild (as the function would be) and forked, so its
  * peak RSS is the pass's alone: the simulators, the table and the event
  * receiver live in the parent. Messages: `{ type: 'pass' }` runs one pass
- * and answers its figures; `{ type: 'exit' }` ends the process.
+ * and answers its figures, with the keys of every item it wrote (for the
+ * BatchWriteItem limit, bench/writes.ts); `{ type: 'exit' }` ends the process.
  */
 import { loadSyncConfig } from '../lib/sync/config';
 import { createEventBridgeClient } from '../lib/sync/eventbridge';
@@ -12,6 +13,7 @@ import { createDocumentClient } from '../lib/store/client';
 import { createMeter } from '../lib/store/meter';
 import { runPass } from '../lib/sync/pass';
 import { createTimeline, traceClient } from './timeline';
+import { uniqueKeys, writtenKeys, type Key } from './writes';
 
 export interface ScalePassFigures {
   wallMs: number;
@@ -27,20 +29,31 @@ export interface ScalePassFigures {
   rssMb: number;
   maxRssMb: number;
   heapUsedMb: number;
+  /** Keys of the items the pass wrote (or deleted), each once. */
+  keys: Key[];
 }
 
-const send = (message: unknown) => process.send?.(message);
+const reply = (message: unknown) => process.send?.(message);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 const config = loadSyncConfig(process.env);
 const timeline = createTimeline(false);
 const doc = traceClient(createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint }), timeline);
+// Only the keys of the writes are kept (not the inputs): the RSS stays the pass's own.
+let written: Key[] = [];
+const send = doc.send.bind(doc) as (...args: unknown[]) => Promise<unknown>;
+(doc as unknown as { send: typeof send }).send = (...args: unknown[]) => {
+  const command = args[0] as { constructor: { name: string }; input?: Record<string, unknown> };
+  written.push(...writtenKeys(command.constructor.name, command.input));
+  return send(...args);
+};
 const events = traceClient(createEventBridgeClient({ region: config.region, endpoint: config.eventBridgeEndpoint }), timeline);
 const log = createLogger({ service: 'region-sync', function: 'sync' }, () => undefined, 'info');
 
 async function pass(): Promise<ScalePassFigures> {
   const meter = createMeter();
   timeline.reset();
+  written = [];
   const started = performance.now();
   const summary = await runPass({ config, store: { doc, table: config.tableName, meter }, events, log });
   const wallMs = Math.round(performance.now() - started);
@@ -64,14 +77,15 @@ async function pass(): Promise<ScalePassFigures> {
     rssMb: mb(memory.rss),
     maxRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
     heapUsedMb: mb(memory.heapUsed),
+    keys: uniqueKeys(written),
   };
 }
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'pass') {
     pass().then(
-      (figures) => send({ type: 'pass', figures }),
-      (error: unknown) => send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      (figures) => reply({ type: 'pass', figures }),
+      (error: unknown) => reply({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );
   } else if (message.type === 'exit') {
     doc.destroy();
@@ -79,4 +93,4 @@ process.on('message', (message: { type: string }) => {
     process.exit(0);
   }
 });
-send({ type: 'ready', rssMb: mb(process.memoryUsage().rss) });
+reply({ type: 'ready', rssMb: mb(process.memoryUsage().rss) });
