@@ -14,7 +14,7 @@ import { listSources, loadCatalog, readSeq } from '../store/read';
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
 import { openapiDocument } from './openapi';
-import { filterKey, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
+import { filterKey, isUnfiltered, parseChangeFilter, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
 import { HttpProblem, type HttpResult } from './problem';
 
 export interface CatalogDeps {
@@ -93,7 +93,8 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       const query = event.queryStringParameters;
       const limit = parseLimit(query?.limit);
       const since = parseSince(query?.since);
-      const feed = await readFeed(doc, tableName, since, limit);
+      const filter = parseChangeFilter(query);
+      const feed = await readFeed(doc, tableName, since, limit, isUnfiltered(filter) ? undefined : filter);
       if (feed.kind === 'ahead') throw new HttpProblem(400, 'invalid-parameter', 'since: the cursor is ahead of the last commit');
       if (feed.kind === 'expired') throw new HttpProblem(410, 'cursor-expired', 'since: cursor expired; restart from the beginning');
       const body = JSON.stringify({ changes: feed.changes, next: encodeCursor(feed.next) });
