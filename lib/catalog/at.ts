@@ -19,6 +19,8 @@
 import type { Region } from '../core/region';
 import type { DatedChangeset } from '../store/read';
 import { decodeCursor, START, type FeedPosition } from './cursor';
+import { Representation, shortHash } from './etag';
+import { filterKey, matchesRegion, type RegionFilter } from './params';
 import { invalidParameter } from './problem';
 
 export type Point = { kind: 'cursor'; position: FeedPosition } | { kind: 'time'; ms: number };
@@ -136,4 +138,14 @@ export function createPastCatalogs(source: AtSource, now: () => number = Date.no
     }
     return result;
   };
+}
+
+/** Cache-Control of a past version: it never changes once settled. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** The `/regions` body of a past catalog, filtered, under a strong tag naming its position and filter. */
+export function pastRepresentation(past: PastCatalog, filter: RegionFilter): Representation {
+  const regions = past.regions.filter((r) => matchesRegion(filter, r));
+  const body = JSON.stringify({ regions, count: regions.length, version: String(past.version), syncedAt: past.syncedAt });
+  return new Representation(body, `"a${past.position.seq}.${past.position.index}-${shortHash(filterKey(filter))}"`);
 }

@@ -2,7 +2,7 @@
  * Validation of query and path parameters. Each failure is a 400 problem whose
  * detail starts with the parameter's name; a value is echoed only shortened.
  */
-import { SOURCES, type Change, type ChangeType, type SourceName } from '../core/region';
+import { SOURCES, type Change, type ChangeType, type Region, type SourceName } from '../core/region';
 import { decodeCursor, START, type FeedPosition } from './cursor';
 import { invalidParameter } from './problem';
 
@@ -88,6 +88,10 @@ export function isUnfiltered(filter: ChangeFilter): boolean {
 
 export function matchesChange(filter: ChangeFilter, change: Pick<Change, 'source' | 'type'>): boolean {
   return (filter.source.length === 0 || filter.source.includes(change.source)) && (filter.type.length === 0 || filter.type.includes(change.type));
+}
+
+export function matchesRegion(filter: RegionFilter, region: Pick<Region, 'source' | 'cloudId'>): boolean {
+  return (filter.source.length === 0 || filter.source.includes(region.source)) && (filter.cloudId.length === 0 || filter.cloudId.includes(region.cloudId));
 }
 
 /** The normalised filter as text: equal filters, equal key (and ETag). */

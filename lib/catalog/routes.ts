@@ -12,7 +12,7 @@ import { readFeed } from './feed';
 import { createLogger } from '../core/log';
 import { listKnownFields, listSources, loadCatalog, readChangesetsBackward, readSeq } from '../store/read';
 import { readRegionHistory } from '../store/history';
-import { createPastCatalogs, isSettled, parsePoint } from './at';
+import { createPastCatalogs, IMMUTABLE, isSettled, parsePoint, pastRepresentation } from './at';
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
 import { openapiDocument } from './openapi';
@@ -83,14 +83,8 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
         const past = await catalogAt(point);
         if (past.kind === 'ahead') throw invalidParameter('at', 'the cursor is ahead of the last commit');
         if (past.kind === 'expired') throw new HttpProblem(410, 'point-expired', 'at: older than the change retention; the changes since then are no longer kept');
-        const { catalog: then } = past;
-        const regions = then.regions.filter(
-          (r) => (filter.source.length === 0 || filter.source.includes(r.source)) && (filter.cloudId.length === 0 || filter.cloudId.includes(r.cloudId)),
-        );
-        const body = JSON.stringify({ regions, count: regions.length, version: String(then.version), syncedAt: then.syncedAt });
-        const tag = `"a${then.position.seq}.${then.position.index}-${shortHash(filterKey(filter))}"`;
-        const cacheControl = isSettled(point, nowMs) ? 'public, max-age=31536000, immutable' : catalogCacheControl;
-        return respond(new Representation(body, tag), headersOf(event), { cacheControl });
+        const cacheControl = isSettled(point, nowMs) ? IMMUTABLE : catalogCacheControl;
+        return respond(pastRepresentation(past.catalog, filter), headersOf(event), { cacheControl });
       }
       const catalog = await cache.get();
       const key = filterKey(filter);
