@@ -61,6 +61,16 @@ export function parsePoint(raw: string, nowMs: number): Point {
   return { kind: 'time', ms };
 }
 
+/**
+ * A time older than the retention is refused (410) even while TTL, which
+ * deletes lazily, still holds some of its changesets: the answer must not
+ * depend on how late the deletion runs. A cursor is judged by the changesets
+ * it needs (rebuildAt).
+ */
+export function isBeyondRetention(point: Point, nowMs: number, retentionDays: number): boolean {
+  return point.kind === 'time' && point.ms < nowMs - retentionDays * 86_400_000;
+}
+
 /** True when the answer for this point can never change (served with `immutable`). */
 export function isSettled(point: Point, nowMs: number): boolean {
   return point.kind === 'cursor' || point.ms <= nowMs - SETTLE_MS;

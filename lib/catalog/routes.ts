@@ -12,7 +12,7 @@ import { readFeed } from './feed';
 import { createLogger } from '../core/log';
 import { listKnownFields, listSources, loadCatalog, readChangesetsBackward, readSeq } from '../store/read';
 import { readRegionHistory } from '../store/history';
-import { createPastCatalogs, IMMUTABLE, isSettled, parsePoint, pastRepresentation } from './at';
+import { createPastCatalogs, IMMUTABLE, isBeyondRetention, isSettled, parsePoint, pastRepresentation } from './at';
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
 import { openapiDocument } from './openapi';
@@ -26,6 +26,8 @@ export interface CatalogDeps {
   revalidateMs: number;
   /** `max-age` of the catalog routes. */
   maxAgeSeconds: number;
+  /** Changeset retention (days): `?at=` a time before it is 410. Default 30. */
+  retentionDays?: number;
   /** Injected in tests; built from the above by default. */
   cache?: CatalogCache;
   now?: () => number;
@@ -80,7 +82,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       if (at !== undefined) {
         const nowMs = clock();
         const point = parsePoint(at, nowMs);
-        const past = await catalogAt(point);
+        const past = isBeyondRetention(point, nowMs, deps.retentionDays ?? 30) ? ({ kind: 'expired' } as const) : await catalogAt(point);
         if (past.kind === 'ahead') throw invalidParameter('at', 'the cursor is ahead of the last commit');
         if (past.kind === 'expired') throw new HttpProblem(410, 'point-expired', 'at: older than the change retention; the changes since then are no longer kept');
         const cacheControl = isSettled(point, nowMs) ? IMMUTABLE : catalogCacheControl;

@@ -212,6 +212,15 @@ describe('GET /regions?at= errors and headers', () => {
     expect(other.headers.etag).not.toBe(res.headers.etag);
   });
 
+  it('answers 410 for a time older than the retention, whatever TTL still holds', async () => {
+    const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    const res = await call(handler, 'GET', `/regions?at=${old}`);
+    expect(res.status).toBe(410);
+    expect(detail(res)).toMatch(/^at: older than the change retention/);
+    const longer = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, retentionDays: 60 }) as TestHandler;
+    expect((await call(longer, 'GET', `/regions?at=${old}`)).json).toMatchObject({ regions: [], version: '0' });
+  });
+
   it('answers 410 once the changesets after the point are gone, by cursor and by time', async () => {
     // Retention (TTL) deletes the oldest changeset first.
     await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: changesKey(1) }));
