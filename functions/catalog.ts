@@ -41,6 +41,7 @@ export function catalogHandlerFromConfig(config: CatalogConfig): CatalogHandler 
     corsOrigins: config.CORS_ORIGINS,
     revalidateMs: config.CATALOG_REVALIDATE_MS,
     maxAgeSeconds: config.CATALOG_MAX_AGE_SECONDS,
+    retentionDays: config.CHANGES_RETENTION_DAYS,
   });
 }
 

@@ -23,6 +23,13 @@ const catalogSchema = tableSchema.extend({
     .transform((origins) => (origins.length > 0 ? origins : ['*'])),
   CATALOG_REVALIDATE_MS: wholeNumber(2000),
   CATALOG_MAX_AGE_SECONDS: wholeNumber(30),
+  // The sync function's changeset retention: `GET /regions?at=` answers 410 for a time before it.
+  CHANGES_RETENTION_DAYS: z
+    .string()
+    .regex(/^[1-9]\d{0,4}$/, { message: 'expected a whole number of days (1 or more)' })
+    .transform(Number)
+    .optional()
+    .transform((n) => n ?? 30),
 });
 
 export type CatalogConfig = z.output<typeof catalogSchema>;

@@ -218,7 +218,11 @@ export const openapiDocument = {
         type: 'object',
         required: ['sources'],
         additionalProperties: false,
-        properties: { sources: { type: 'array', items: { $ref: '#/components/schemas/SourceStatus' } } },
+        properties: {
+          sources: { type: 'array', items: { $ref: '#/components/schemas/SourceStatus' } },
+          // Issue 14: per source, the upstream field names its answers carried when last seen.
+          fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        },
       },
       Change: {
         type: 'object',

@@ -2,7 +2,7 @@
  * Validation of query and path parameters. Each failure is a 400 problem whose
  * detail starts with the parameter's name; a value is echoed only shortened.
  */
-import { SOURCES, type SourceName } from '../core/region';
+import { SOURCES, type Change, type ChangeType, type Region, type SourceName } from '../core/region';
 import { decodeCursor, START, type FeedPosition } from './cursor';
 import { invalidParameter } from './problem';
 
@@ -53,6 +53,45 @@ export function parseRegionFilter(query: Query): RegionFilter {
     }
   }
   return { source, cloudId };
+}
+
+export const CHANGE_TYPES: readonly ChangeType[] = ['region.added', 'region.removed', 'region.changed'];
+
+/** Which changes a feed reader wants; empty lists mean all. Shared by `/changes` and the Atom feed. */
+export interface ChangeFilter {
+  /** Sorted, unique. */
+  source: SourceName[];
+  /** Sorted, unique. */
+  type: ChangeType[];
+}
+
+function isChangeType(value: string): value is ChangeType {
+  return (CHANGE_TYPES as readonly string[]).includes(value);
+}
+
+/** `source` and `type` of the feed (comma lists); an unknown value is a 400 naming its parameter. */
+export function parseChangeFilter(query: Query): ChangeFilter {
+  const source = commaList('source', query?.source).map((value) => {
+    if (!isSource(value)) throw invalidParameter('source', `unknown source ${shown(value)}; expected ${EXPECTED_SOURCES}`);
+    return value;
+  });
+  const type = commaList('type', query?.type).map((value) => {
+    if (!isChangeType(value)) throw invalidParameter('type', `unknown change type ${shown(value)}; expected ${CHANGE_TYPES.join(', ')}`);
+    return value;
+  });
+  return { source, type };
+}
+
+export function isUnfiltered(filter: ChangeFilter): boolean {
+  return filter.source.length === 0 && filter.type.length === 0;
+}
+
+export function matchesChange(filter: ChangeFilter, change: Pick<Change, 'source' | 'type'>): boolean {
+  return (filter.source.length === 0 || filter.source.includes(change.source)) && (filter.type.length === 0 || filter.type.includes(change.type));
+}
+
+export function matchesRegion(filter: RegionFilter, region: Pick<Region, 'source' | 'cloudId'>): boolean {
+  return (filter.source.length === 0 || filter.source.includes(region.source)) && (filter.cloudId.length === 0 || filter.cloudId.includes(region.cloudId));
 }
 
 /** The normalised filter as text: equal filters, equal key (and ETag). */

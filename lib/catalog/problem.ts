@@ -13,6 +13,7 @@ export type ProblemKind =
   | 'not-found'
   | 'method-not-allowed'
   | 'cursor-expired'
+  | 'point-expired'
   | 'uri-too-long'
   | 'bad-request';
 

@@ -10,12 +10,14 @@ import { createCatalogCache, type CachedCatalog, type CatalogCache } from './cac
 import { errorMessage } from '../core/errors';
 import { readFeed } from './feed';
 import { createLogger } from '../core/log';
-import { listSources, loadCatalog, readSeq } from '../store/read';
+import { listKnownFields, listSources, loadCatalog, readChangesetsBackward, readSeq } from '../store/read';
+import { readRegionHistory } from '../store/history';
+import { createPastCatalogs, IMMUTABLE, isBeyondRetention, isSettled, parsePoint, pastRepresentation } from './at';
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
 import { openapiDocument } from './openapi';
-import { filterKey, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
-import { HttpProblem, type HttpResult } from './problem';
+import { filterKey, isUnfiltered, parseChangeFilter, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
+import { HttpProblem, invalidParameter, type HttpResult } from './problem';
 
 export interface CatalogDeps {
   doc: DynamoDBDocumentClient;
@@ -24,6 +26,8 @@ export interface CatalogDeps {
   revalidateMs: number;
   /** `max-age` of the catalog routes. */
   maxAgeSeconds: number;
+  /** Changeset retention (days): `?at=` a time before it is 410. Default 30. */
+  retentionDays?: number;
   /** Injected in tests; built from the above by default. */
   cache?: CatalogCache;
   now?: () => number;
@@ -38,7 +42,7 @@ export const ALLOW = 'GET, HEAD';
 
 const log = createLogger({ function: 'catalog' }, (line) => console.error(line));
 
-const KNOWN_PATHS = [/^\/regions\/?$/, /^\/regions\/[^/]+\/[^/]+\/?$/, /^\/sources\/?$/, /^\/changes\/?$/, /^\/openapi\.json\/?$/];
+const KNOWN_PATHS = [/^\/regions\/?$/, /^\/regions\/[^/]+\/[^/]+\/?$/, /^\/regions\/[^/]+\/[^/]+\/history\/?$/, /^\/sources\/?$/, /^\/changes\/?$/, /^\/openapi\.json\/?$/];
 
 const openapiRepresentation = new Representation(JSON.stringify(openapiDocument), `"o-${shortHash(JSON.stringify(openapiDocument))}"`);
 
@@ -57,6 +61,16 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       ...(deps.now ? { now: deps.now } : {}),
     });
   const catalogCacheControl = deps.maxAgeSeconds > 0 ? `public, max-age=${deps.maxAgeSeconds}` : 'no-cache';
+  const clock = deps.now ?? Date.now;
+  const catalogAt = createPastCatalogs(
+    {
+      current: () => cache.get(),
+      head: () => readSeq(doc, tableName),
+      load: () => loadCatalog(doc, tableName),
+      changesets: (range) => readChangesetsBackward(doc, tableName, range),
+    },
+    clock,
+  );
 
   const catalogBody = (catalog: CachedCatalog, key: string, make: () => unknown) =>
     catalog.memo(key, () => new Representation(JSON.stringify(make()), entityTag(catalog.version, key)));
@@ -64,6 +78,16 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
   return {
     '/regions': async (event) => {
       const filter = parseRegionFilter(event.queryStringParameters);
+      const at = event.queryStringParameters?.at;
+      if (at !== undefined) {
+        const nowMs = clock();
+        const point = parsePoint(at, nowMs);
+        const past = isBeyondRetention(point, nowMs, deps.retentionDays ?? 30) ? ({ kind: 'expired' } as const) : await catalogAt(point);
+        if (past.kind === 'ahead') throw invalidParameter('at', 'the cursor is ahead of the last commit');
+        if (past.kind === 'expired') throw new HttpProblem(410, 'point-expired', 'at: older than the change retention; the changes since then are no longer kept');
+        const cacheControl = isSettled(point, nowMs) ? IMMUTABLE : catalogCacheControl;
+        return respond(pastRepresentation(past.catalog, filter), headersOf(event), { cacheControl });
+      }
       const catalog = await cache.get();
       const key = filterKey(filter);
       const rep = catalogBody(catalog, key, () => {
@@ -84,8 +108,18 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       return respond(catalogBody(catalog, `region:${id}`, () => region), headersOf(event), { cacheControl: catalogCacheControl });
     },
 
+    '/regions/{source}/{regionId}/history': async (event) => {
+      const { source, regionId } = parseRegionPath(event.pathParameters);
+      const id = `${source}:${regionId}`;
+      const changes = await readRegionHistory({ doc, table: tableName }, id);
+      if (changes.length === 0 && !(await cache.get()).region(id)) throw new HttpProblem(404, 'not-found', `region ${id} has no change within the retention and is not in the catalog`);
+      const body = JSON.stringify({ changes });
+      return respond(new Representation(body, `"h-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
+    },
+
     '/sources': async (event) => {
-      const body = JSON.stringify({ sources: await listSources(doc, tableName) });
+      const [sources, fields] = await Promise.all([listSources(doc, tableName), listKnownFields(doc, tableName)]);
+      const body = JSON.stringify({ sources, fields });
       return respond(new Representation(body, `"s-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
     },
 
@@ -93,7 +127,8 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       const query = event.queryStringParameters;
       const limit = parseLimit(query?.limit);
       const since = parseSince(query?.since);
-      const feed = await readFeed(doc, tableName, since, limit);
+      const filter = parseChangeFilter(query);
+      const feed = await readFeed(doc, tableName, since, limit, isUnfiltered(filter) ? undefined : filter);
       if (feed.kind === 'ahead') throw new HttpProblem(400, 'invalid-parameter', 'since: the cursor is ahead of the last commit');
       if (feed.kind === 'expired') throw new HttpProblem(410, 'cursor-expired', 'since: cursor expired; restart from the beginning');
       const body = JSON.stringify({ changes: feed.changes, next: encodeCursor(feed.next) });

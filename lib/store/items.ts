@@ -12,6 +12,8 @@
  * | STATUS   | <scope>                | attempts, successes, failures, last error                |
  * | PUBLISH  | CURSOR                 | last fully published seq, publisher lease               |
  * | OUTBOX   | <ulid>                 | an operational event waiting to be published             |
+ * | HISTORY#<regionKey> | <seq>#<changeId> | one change of one region (JSON), TTL = its changeset's |
+ * | SCHEMA   | <source>               | the upstream fields last seen for a source              |
  *
  * Regions are one item each so that a one-region change writes one region item
  * whatever the catalog's size, and no item nears DynamoDB's 400 KB limit.
@@ -29,7 +31,11 @@ export const PK = {
   scope: 'SCOPE',
   status: 'STATUS',
   outbox: 'OUTBOX',
+  schema: 'SCHEMA',
 } as const;
+
+/** Partition of one region's history: `HISTORY#<source>:<regionId>`. */
+export const HISTORY_PREFIX = 'HISTORY#';
 
 const SEQ_DIGITS = 12;
 
@@ -56,6 +62,19 @@ export function scopeKey(scope: string) {
 
 export function statusKey(scope: string) {
   return { pk: PK.status, sk: scope };
+}
+
+export function historyPartition(regionKey: string): string {
+  return `${HISTORY_PREFIX}${regionKey}`;
+}
+
+/** Sorted by commit sequence, then by change id (unique), so a Query returns a region's changes oldest first. */
+export function historySortKey(seq: number, changeId: string): string {
+  return `${seqSortKey(seq)}#${changeId}`;
+}
+
+export function schemaKey(source: string) {
+  return { pk: PK.schema, sk: source };
 }
 
 export interface SeqItem {
@@ -115,6 +134,33 @@ export interface ErrorInfo {
   requestId?: string;
 }
 
+/**
+ * One change of one region, written in the transaction that commits it, so a
+ * region's story is one Query (`pk = HISTORY#<regionKey>`) instead of a read of
+ * every changeset; it expires with its changeset.
+ */
+export interface HistoryItem {
+  pk: string;
+  sk: string;
+  seq: number;
+  /** JSON of the Change. */
+  body: string;
+  expiresAt: number;
+}
+
+/** The upstream fields of a source as last seen, the baseline of `Schema Changed`. */
+export interface SchemaItem {
+  pk: typeof PK.schema;
+  sk: string;
+  /** Fields carried by at least one region, sorted. */
+  fields: string[];
+  /** Fields carried by every region, sorted. */
+  universal: string[];
+  /** Bumped on every write: the condition of the next. */
+  version: number;
+  updatedAt: string;
+}
+
 export interface StatusItem {
   pk: typeof PK.status;
   sk: string;
@@ -148,6 +194,10 @@ export function encodeRegion(region: Region): string {
 
 export function decodeRegion(item: Pick<RegionItem, 'body'>): Region {
   return JSON.parse(item.body) as Region;
+}
+
+export function decodeChange(item: Pick<HistoryItem, 'body'>): Change {
+  return JSON.parse(item.body) as Change;
 }
 
 export function decodeChanges(item: Pick<ChangesItem, 'body'>): Change[] {

@@ -4,7 +4,7 @@
  * status, and the changesets of the feed. Strongly consistent throughout so a
  * read right after a commit sees it.
  */
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Change, Region } from '../core/region';
 import {
   PK,
@@ -14,6 +14,7 @@ import {
   seqSortKey,
   type ChangesItem,
   type RegionItem,
+  type SchemaItem,
   type ScopeItem,
   type SeqItem,
   type StatusItem,
@@ -160,4 +161,42 @@ export async function* readChangesets(
     }
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+export interface DatedChangeset extends Changeset {
+  committedAt: string;
+}
+
+/**
+ * The changesets with `fromSeq <= seq <= toSeq`, newest first, a page of
+ * `pageSize` at a time as the caller consumes them: rebuilding a past catalog
+ * walks back from the current one and stops as soon as it reaches its point.
+ */
+export async function* readChangesetsBackward(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  { fromSeq, toSeq, pageSize }: { fromSeq: number; toSeq: number; pageSize: number },
+): AsyncGenerator<DatedChangeset> {
+  if (toSeq < fromSeq) return;
+  const pages = paginateQuery(
+    { client: doc, pageSize },
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
+      ConsistentRead: true,
+      ScanIndexForward: false,
+    },
+  );
+  for await (const page of pages) {
+    for (const item of (page.Items ?? []) as ChangesItem[]) {
+      yield { seq: item.seq ?? Number(item.sk), changes: decodeChanges(item), committedAt: item.committedAt };
+    }
+  }
+}
+
+/** Per source, the upstream fields its answers carried when last seen (sorted). */
+export async function listKnownFields(doc: DynamoDBDocumentClient, tableName: string): Promise<Record<string, string[]>> {
+  const items = await queryAll<SchemaItem>({ doc, table: tableName }, partition(tableName, PK.schema));
+  return Object.fromEntries(items.map((item) => [item.sk, [...item.fields]]));
 }

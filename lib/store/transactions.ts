@@ -5,16 +5,25 @@
  * writes its regions and scope heads, every write under a condition on what
  * the plan read. A scope split over several transactions writes its real hash
  * only with its last part, so a crash in between never lets the next pass
- * skip the rest.
+ * skip the rest. Each change also puts its region's history item
+ * (`HISTORY#<regionKey>`) in the same transaction, so it costs two items.
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ScopePlan } from '../sync/plan';
 import type { Change } from '../core/region';
-import { changesKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type OutboxItem } from './items';
+import { changesKey, historyPartition, historySortKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type HistoryItem, type OutboxItem } from './items';
 
 export const MAX_TRANSACTION_ITEMS = 100;
 /** Changeset body budget: far under 400 KB, whatever the attribute overhead. */
 export const MAX_CHANGESET_BYTES = 300_000;
+/**
+ * Items a change writes: its region (put or delete) and its history item. The
+ * history items repeat the changeset's bytes, so a transaction carries at most
+ * about 2 x 300 KB of change JSON plus the region bodies, far under the 4 MB a
+ * TransactWriteItems request may carry; each item stays under 400 KB because a
+ * region is capped at 60 KB (a change holds two).
+ */
+export const ITEMS_PER_CHANGE = 2;
 
 export interface TxPart {
   plan: ScopePlan;
@@ -47,7 +56,7 @@ export function packTransactions(plans: readonly ScopePlan[], maxItems = MAX_TRA
       // A new part costs its scope head; the last change brings the outbox item when a hold starts.
       const extra = (part ? 0 : 1) + (last && plan.holdStarted ? 1 : 0);
       const size = byteLength(change) + 1;
-      if (items + 1 + extra > maxItems || (bytes + size > maxBytes && items > 2)) {
+      if (items + ITEMS_PER_CHANGE + extra > maxItems || (bytes + size > maxBytes && items > 2)) {
         flush();
         part = undefined;
       }
@@ -57,7 +66,7 @@ export function packTransactions(plans: readonly ScopePlan[], maxItems = MAX_TRA
         items += 1;
       }
       part.changes.push(change);
-      items += 1 + (last && plan.holdStarted ? 1 : 0);
+      items += ITEMS_PER_CHANGE + (last && plan.holdStarted ? 1 : 0);
       bytes += size;
     });
     if (part) (part as TxPart).final = true;
@@ -123,12 +132,20 @@ export function buildTransaction(tx: Tx, o: BuildOptions): TransactWriteCommandI
   ];
   for (const part of tx) {
     items.push(scopeHeadUpdate(part, o, next));
-    for (const change of part.changes) items.push(regionWrite(change, part.plan, o.table, next));
+    for (const change of part.changes) {
+      items.push(regionWrite(change, part.plan, o.table, next));
+      items.push({ Put: { TableName: o.table, Item: historyItem(change, next, ttl), ConditionExpression: 'attribute_not_exists(pk)' } });
+    }
     if (part.final && part.plan.holdStarted) {
       items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(part.plan, o.now, o.newId, ttl) } });
     }
   }
   return { TransactItems: items, ReturnConsumedCapacity: 'TOTAL' };
+}
+
+/** The history item of one change: keyed by region, sorted by sequence, expiring with its changeset. */
+export function historyItem(change: Change, seq: number, ttl: number): HistoryItem {
+  return { pk: historyPartition(change.regionKey), sk: historySortKey(seq, change.id), seq, body: JSON.stringify(change), expiresAt: ttl };
 }
 
 function headCondition(expected: { exists: boolean; version: number }) {

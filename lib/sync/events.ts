@@ -12,7 +12,7 @@ export const DETAIL_TYPES: Record<ChangeType, string> = {
   'region.changed': 'Region Changed',
 };
 
-export const OPERATIONAL_DETAIL_TYPES = ['Source Degraded', 'Source Recovered', 'Removals Held'] as const;
+export const OPERATIONAL_DETAIL_TYPES = ['Source Degraded', 'Source Recovered', 'Removals Held', 'Schema Changed'] as const;
 
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 256 * 1024;

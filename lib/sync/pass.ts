@@ -20,6 +20,7 @@ import { PK, type ErrorInfo, type ScopeItem } from '../store/items';
 import { putOutbox } from '../store/publish-state';
 import { loadScopeHeads, loadScopeRegions } from '../store/snapshot';
 import { recordStatus } from '../store/status';
+import { recordSchemas } from './schema';
 import { createDeadline, createUpstreamHttp, type Deadline } from './sources/http';
 import { fetchModelarts } from './sources/modelarts';
 import type { ScopeResult, SourceContext } from './sources/types';
@@ -230,6 +231,7 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
     summarise(r, committed, r.ok ? committed.failed.get(r.scope) : errorInfo(r.error, startedAt)),
   );
   await Promise.all(scopes.map((s) => recordOutcome({ ...deps, log }, s, startedAt, newId)));
+  await recordSchemas({ store: deps.store, log, results, uncommitted: committed.failed, at: startedAt, newId, expiresAt: expiresAt(startedAt, deps.config.retentionDays) });
   for (const s of scopes) log[s.outcome === 'failed' ? 'warn' : 'info']('scope', { ...s });
 
   const published = await publishPending({

@@ -309,7 +309,13 @@ describe('catalog configuration', () => {
       CORS_ORIGINS: ['*'],
       CATALOG_REVALIDATE_MS: 2000,
       CATALOG_MAX_AGE_SECONDS: 30,
+      CHANGES_RETENTION_DAYS: 30,
     });
+  });
+
+  it('reads the changes retention and names it when invalid', () => {
+    expect(loadCatalogConfig({ TABLE_NAME: 'region-sync-dev', CHANGES_RETENTION_DAYS: '7' }).CHANGES_RETENTION_DAYS).toBe(7);
+    expect(() => loadCatalogConfig({ TABLE_NAME: 'region-sync-dev', CHANGES_RETENTION_DAYS: '0' })).toThrow(/CHANGES_RETENTION_DAYS/);
   });
 
   it('reads origins and numbers', () => {

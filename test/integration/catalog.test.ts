@@ -212,7 +212,7 @@ describe('empty table', () => {
   it('serves an empty catalog at version 0, no sources and an empty feed', async () => {
     const handler = handlerFor(table);
     expect((await call(handler, 'GET', '/regions')).json).toEqual({ regions: [], count: 0, version: '0', syncedAt: null });
-    expect((await call(handler, 'GET', '/sources')).json).toEqual({ sources: [] });
+    expect((await call(handler, 'GET', '/sources')).json).toEqual({ sources: [], fields: {} });
     const feed = (await call(handler, 'GET', '/changes')).json as Feed;
     expect(feed.changes).toEqual([]);
     expect(decodeCursor(feed.next)).toEqual({ seq: 0, index: -1 });

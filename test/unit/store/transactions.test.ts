@@ -100,11 +100,38 @@ describe('packTransactions', () => {
     for (const tx of txs) expect(Buffer.byteLength(changesetBody(tx))).toBeLessThanOrEqual(MAX_CHANGESET_BYTES);
   });
 
-  it('honours a small item limit, counting the scope head', () => {
-    const txs = packTransactions([plan('zilliz/aws', added(7))], 5);
-    // SEQ + changeset + head + 2 regions per transaction.
+  it('honours a small item limit, counting the scope head and a history item per change', () => {
+    const txs = packTransactions([plan('zilliz/aws', added(7))], 7);
+    // SEQ + changeset + head + 2 x (region + history) per transaction.
     expect(txs.map((tx) => tx.flatMap((p) => p.changes).length)).toEqual([2, 2, 2, 1]);
-    for (const tx of txs) expect(items(tx).length).toBeLessThanOrEqual(5);
+    for (const tx of txs) expect(items(tx).length).toBeLessThanOrEqual(7);
+  });
+
+  it('fills a transaction to exactly 100 items and no further: 48 changes of one scope', () => {
+    const txs = packTransactions([plan('zilliz/aws', added(48 + 49))]);
+    expect(txs.map((tx) => tx.flatMap((p) => p.changes).length)).toEqual([48, 48, 1]);
+    // 2 (SEQ, changeset) + 1 head + 48 x 2 = 99: a 49th change would make 101.
+    expect(items(txs[0]!).length).toBe(99);
+    for (const tx of txs) expect(items(tx).length).toBeLessThanOrEqual(MAX_TRANSACTION_ITEMS);
+  });
+
+  it('uses the 100th item when a second scope head fits beside the first', () => {
+    // 2 + (1 head + 47 x 2) + (1 head + 1 x 2) = 100 items.
+    const txs = packTransactions([plan('zilliz/aws', added(47)), plan('zilliz/gcp', added(2, 'zilliz/gcp'))]);
+    expect(txs.map((tx) => tx.map((p) => p.changes.length))).toEqual([[47, 1], [1]]);
+    expect(items(txs[0]!).length).toBe(100);
+  });
+
+  it('keeps the history items of a transaction under the changeset byte budget too', () => {
+    const big = added(30, 'zilliz/aws', 25_000);
+    const txs = packTransactions([plan('zilliz/aws', big)]);
+    expect(txs.length).toBeGreaterThan(1);
+    for (const tx of txs) {
+      const history = items(tx).filter((i) => String(i.Put?.Item?.pk).startsWith('HISTORY#'));
+      const bytes = history.reduce((n, i) => n + Buffer.byteLength(String(i.Put?.Item?.body)), 0);
+      expect(bytes).toBeLessThanOrEqual(MAX_CHANGESET_BYTES);
+      expect(history).toHaveLength(tx.reduce((n, p) => n + p.changes.length, 0));
+    }
   });
 
   it('honours a small byte limit', () => {
@@ -116,7 +143,7 @@ describe('packTransactions', () => {
   });
 
   it('marks only the last part of a split plan final', () => {
-    const txs = packTransactions([plan('zilliz/aws', added(7))], 5);
+    const txs = packTransactions([plan('zilliz/aws', added(7))], 7);
     expect(txs.flat().map((p) => p.final)).toEqual([false, false, false, true]);
   });
 
@@ -135,8 +162,8 @@ describe('packTransactions', () => {
   });
 
   it('leaves room for the Removals Held item in the final part', () => {
-    const txs = packTransactions([heldPlan(added(3, 'zilliz/gcp'))], 5);
-    for (const tx of txs) expect(items(tx).length).toBeLessThanOrEqual(5);
+    const txs = packTransactions([heldPlan(added(3, 'zilliz/gcp'))], 6);
+    for (const tx of txs) expect(items(tx).length).toBeLessThanOrEqual(6);
     expect(txs.flatMap((tx) => items(tx)).filter((i) => i.Put?.Item?.pk === 'OUTBOX')).toHaveLength(1);
   });
 
@@ -147,7 +174,7 @@ describe('packTransactions', () => {
     });
     const planArb = fc.record({ changes: fc.array(changeArb, { maxLength: 40 }), holdStarted: fc.boolean() });
     fc.assert(
-      fc.property(fc.array(planArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 5, max: 40 }), fc.integer({ min: 1000, max: 40_000 }), (specs, maxItems, maxBytes) => {
+      fc.property(fc.array(planArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 6, max: 40 }), fc.integer({ min: 1000, max: 40_000 }), (specs, maxItems, maxBytes) => {
         const plans = specs.map((spec, p) =>
           plan(
             `zilliz/c${p}`,
@@ -226,6 +253,20 @@ describe('buildTransaction', () => {
     expect(put?.ExpressionAttributeNames).toEqual({ '#seq': 'seq' });
     expect(put?.ExpressionAttributeValues).toEqual({ ':prior': 3 });
     expect(put?.Item?.seq).toBe(6);
+  });
+
+  it('puts one history item per change, keyed by region and sequence, expiring with the changeset', () => {
+    const built = items(tx, 41);
+    const history = built.filter((i) => String(i.Put?.Item?.pk).startsWith('HISTORY#')).map((i) => i.Put);
+    expect(history.map((h) => [h?.Item?.pk, h?.Item?.sk])).toEqual(
+      mixed.changes.map((c) => [`HISTORY#${c.regionKey}`, `000000000042#${c.id}`]),
+    );
+    const changeset = built[1]?.Put?.Item;
+    for (const [i, h] of history.entries()) {
+      expect(h?.ConditionExpression).toBe('attribute_not_exists(pk)');
+      expect(h?.Item?.expiresAt).toBe(changeset?.expiresAt);
+      expect(JSON.parse(String(h?.Item?.body))).toEqual(mixed.changes[i]);
+    }
   });
 
   it('deletes a removed region only at the sequence it was read at', () => {

@@ -1,0 +1,161 @@
+/**
+ * The catalog at a past point (`GET /regions?at=`): a feed cursor, or an RFC
+ * 3339 time. It is rebuilt from the current catalog by undoing, newest first,
+ * every change after the point (`before` of a changed or removed region comes
+ * back, an added one goes), so the cost is the changes between the point and
+ * now, never the service's age, and the current catalog is usually already in
+ * the warm function's memory. (BENCHMARKS.md compares this with reading a
+ * stored checkpoint.)
+ *
+ * - A cursor `(seq, index)` is the state of a client that read the feed up to
+ *   that change: changesets after `seq`, and the changes after `index` in
+ *   `seq`, are undone.
+ * - A time T is the state after the newest commit (by sequence) stamped at or
+ *   before T. A commit is stamped with its pass's start, so a point within
+ *   SETTLE_MS of now may still gain a commit and is not served as immutable.
+ * - The changesets needed must all still be there: retention (TTL) deletes the
+ *   oldest first, and a point before the oldest kept one is `expired` (410).
+ */
+import type { Region } from '../core/region';
+import type { DatedChangeset } from '../store/read';
+import { decodeCursor, START, type FeedPosition } from './cursor';
+import { Representation, shortHash } from './etag';
+import { filterKey, matchesRegion, type RegionFilter } from './params';
+import { invalidParameter } from './problem';
+
+export type Point = { kind: 'cursor'; position: FeedPosition } | { kind: 'time'; ms: number };
+
+export interface PastCatalog {
+  /** The sequence of that moment: the commit the position lies in (0 before the first). */
+  version: number;
+  /** When that commit was stamped; null before the first. */
+  syncedAt: string | null;
+  /** Sorted by id. */
+  regions: Region[];
+  /** The feed position the catalog stands at. */
+  position: FeedPosition;
+}
+
+export type AtResult = { kind: 'ok'; catalog: PastCatalog } | { kind: 'expired' } | { kind: 'ahead' };
+
+export interface CurrentCatalog {
+  version: number;
+  syncedAt: string | null;
+  regions: readonly Region[];
+}
+
+/** The longest a pass's commit can land after the time it is stamped with (a Lambda runs at most 15 minutes). */
+export const SETTLE_MS = 15 * 60_000;
+
+const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const EXPECTED = 'expected a cursor (the `next` of GET /changes) or an RFC 3339 time such as 2026-11-23T10:00:00Z';
+
+/** Parses `at`; a value that is neither a cursor nor an RFC 3339 time, or a time in the future, is a 400 naming `at`. */
+export function parsePoint(raw: string, nowMs: number): Point {
+  const position = decodeCursor(raw);
+  if (position) return { kind: 'cursor', position };
+  if (!RFC3339.test(raw)) throw invalidParameter('at', EXPECTED);
+  const ms = Date.parse(raw.replace(/\.(\d{3})\d+/, '.$1'));
+  if (!Number.isFinite(ms)) throw invalidParameter('at', EXPECTED);
+  if (ms > nowMs) throw invalidParameter('at', 'the time lies in the future');
+  return { kind: 'time', ms };
+}
+
+/**
+ * A time older than the retention is refused (410) even while TTL, which
+ * deletes lazily, still holds some of its changesets: the answer must not
+ * depend on how late the deletion runs. A cursor is judged by the changesets
+ * it needs (rebuildAt).
+ */
+export function isBeyondRetention(point: Point, nowMs: number, retentionDays: number): boolean {
+  return point.kind === 'time' && point.ms < nowMs - retentionDays * 86_400_000;
+}
+
+/** True when the answer for this point can never change (served with `immutable`). */
+export function isSettled(point: Point, nowMs: number): boolean {
+  return point.kind === 'cursor' || point.ms <= nowMs - SETTLE_MS;
+}
+
+/** Undoes one change on the map of regions by id (pure apart from the map). */
+function undo(regions: Map<string, Region>, change: DatedChangeset['changes'][number]): void {
+  if (change.type === 'region.added') regions.delete(change.regionKey);
+  else if (change.before) regions.set(change.regionKey, change.before);
+}
+
+const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Walks the changesets newest first (from `current.version` down) and undoes
+ * every change after the point. `changesets` must yield seq `current.version`,
+ * `current.version - 1`, … as stored; a gap means retention deleted some.
+ */
+export async function rebuildAt(current: CurrentCatalog, point: Point, changesets: AsyncIterable<DatedChangeset>): Promise<AtResult> {
+  if (point.kind === 'cursor' && point.position.seq > current.version) return { kind: 'ahead' };
+  const regions = new Map(current.regions.map((r) => [r.id, r] as const));
+  const done = (version: number, syncedAt: string | null, position: FeedPosition): AtResult => ({
+    kind: 'ok',
+    catalog: { version, syncedAt, position, regions: [...regions.values()].sort(byId) },
+  });
+  if (current.version === 0) return done(0, null, START);
+  let expect = current.version;
+  for await (const changeset of changesets) {
+    if (changeset.seq !== expect) return { kind: 'expired' };
+    expect -= 1;
+    const { seq, changes, committedAt } = changeset;
+    if (point.kind === 'cursor' && seq === point.position.seq) {
+      for (let i = changes.length - 1; i > point.position.index; i--) undo(regions, changes[i]!);
+      return done(seq, committedAt, { seq, index: Math.min(point.position.index, changes.length - 1) });
+    }
+    if (point.kind === 'time' && Date.parse(committedAt) <= point.ms) return done(seq, committedAt, { seq, index: changes.length - 1 });
+    for (let i = changes.length - 1; i >= 0; i--) undo(regions, changes[i]!);
+  }
+  // Every changeset down to the first was undone: the point lies before the first commit.
+  if (expect === 0 && (point.kind === 'time' || point.position.seq === 0)) return done(0, null, START);
+  return { kind: 'expired' };
+}
+
+export interface AtSource {
+  /** The current catalog (the warm cache's, usually in memory). */
+  current(): Promise<CurrentCatalog>;
+  /** The committed sequence now, read fresh: the cache may lag it by its revalidation window. */
+  head(): Promise<{ version: number }>;
+  /** The catalog read from the table now, when the cache lags the head. */
+  load(): Promise<CurrentCatalog>;
+  changesets(range: { fromSeq: number; toSeq: number; pageSize: number }): AsyncIterable<DatedChangeset>;
+}
+
+const MEMO_LIMIT = 16;
+
+/**
+ * `catalogAt(point)` for the route: rebuilds from a current catalog at least
+ * as new as the head, and remembers the last few settled answers (a past
+ * version never changes, so it is computed once per instance).
+ */
+export function createPastCatalogs(source: AtSource, now: () => number = Date.now) {
+  const memo = new Map<string, PastCatalog>();
+  return async function catalogAt(point: Point): Promise<AtResult> {
+    const key = point.kind === 'cursor' ? `c${point.position.seq}.${point.position.index}` : `t${point.ms}`;
+    const settled = isSettled(point, now());
+    const hit = settled ? memo.get(key) : undefined;
+    if (hit) return { kind: 'ok', catalog: hit };
+    const [head, cached] = await Promise.all([source.head(), source.current()]);
+    const current = cached.version < head.version ? await source.load() : cached;
+    const fromSeq = point.kind === 'cursor' ? Math.max(point.position.seq, 1) : 1;
+    const result = await rebuildAt(current, point, source.changesets({ fromSeq, toSeq: current.version, pageSize: 25 }));
+    if (result.kind === 'ok' && settled) {
+      memo.set(key, result.catalog);
+      if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+    }
+    return result;
+  };
+}
+
+/** Cache-Control of a past version: it never changes once settled. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** The `/regions` body of a past catalog, filtered, under a strong tag naming its position and filter. */
+export function pastRepresentation(past: PastCatalog, filter: RegionFilter): Representation {
+  const regions = past.regions.filter((r) => matchesRegion(filter, r));
+  const body = JSON.stringify({ regions, count: regions.length, version: String(past.version), syncedAt: past.syncedAt });
+  return new Representation(body, `"a${past.position.seq}.${past.position.index}-${shortHash(filterKey(filter))}"`);
+}

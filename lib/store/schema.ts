@@ -1,0 +1,56 @@
+/**
+ * The upstream fields last seen per source (`SCHEMA/<source>`), the baseline
+ * of `Schema Changed`. A write moves the item to the next version under a
+ * condition on the version read and puts the change's events in the outbox in
+ * the same transaction: the new shape and its announcement land together or
+ * not at all, so concurrent passes announce each change once.
+ */
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreDeps } from './commit';
+import { schemaKey, type OutboxItem, type SchemaItem } from './items';
+
+export interface SchemaState {
+  fields: string[];
+  universal: string[];
+}
+
+export async function readSchema(deps: StoreDeps, source: string): Promise<SchemaItem | undefined> {
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: schemaKey(source), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+  deps.meter?.consumed('read', out.ConsumedCapacity);
+  return out.Item as SchemaItem | undefined;
+}
+
+export interface SchemaWrite {
+  source: string;
+  /** The version read; undefined when there was no item (the baseline). */
+  expectedVersion: number | undefined;
+  state: SchemaState;
+  events: readonly OutboxItem[];
+  at: string;
+}
+
+/** Throws TransactionCanceledException when another pass wrote first. */
+export async function writeSchema(deps: StoreDeps, write: SchemaWrite): Promise<void> {
+  const item: SchemaItem = {
+    ...schemaKey(write.source),
+    fields: write.state.fields,
+    universal: write.state.universal,
+    version: (write.expectedVersion ?? 0) + 1,
+    updatedAt: write.at,
+  };
+  const condition =
+    write.expectedVersion === undefined
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': write.expectedVersion } };
+  const out = await deps.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: deps.table, Item: item, ...condition } },
+        ...write.events.map((event) => ({ Put: { TableName: deps.table, Item: event } })),
+      ],
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  deps.meter?.consumed('write', out.ConsumedCapacity);
+  if (write.events.length) deps.meter?.wrote('outbox', write.events.length);
+}
