@@ -130,8 +130,9 @@ export function renderPage(model: PageModel): string {
     `<script src="${PAGE_JS.href}" defer></script></head><body><main>` +
     `<h1>Region catalog</h1><p class="meta">Zilliz Cloud and Huawei Cloud ModelArts regions · version ${model.version}` +
     ` · synced ${time(model.syncedAt)} · <a href="/regions">JSON</a> · <a href="/openapi.json">API</a></p>` +
-    `<section aria-labelledby="catalog-h"><h2 id="catalog-h">Catalog</h2>${filters(model)}${catalog(model)}</section>` +
+    // Health first: a few rows, and what a person checks before trusting the table.
     health(model.sources) +
+    `<section aria-labelledby="catalog-h"><h2 id="catalog-h">Catalog</h2>${filters(model)}${catalog(model)}</section>` +
     changes(model.changes) +
     `</main></body></html>`
   );
