@@ -5,7 +5,7 @@
  * intrinsic functions for the parameter defaults the package wrote.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,8 +28,40 @@ export interface Packaged {
   close(): void;
 }
 
+const LOCK = join(ROOT, '.serverless-package.lock');
+
+/**
+ * Runs `work` while no other test file packages: serverless and serverless-esbuild share
+ * `.serverless/` (and, by default, `.esbuild/`) in the service folder, so two packagings at
+ * once spoil each other. A lock left by a killed run is taken over after five minutes.
+ */
+export async function withPackageLock<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      } catch {
+        // Released meanwhile.
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Packages the service offline with `params`; rejects with serverless's output when packaging fails. */
 export async function packageWith(params: Record<string, string>): Promise<Packaged> {
+  return withPackageLock(() => packageUnlocked(params));
+}
+
+async function packageUnlocked(params: Record<string, string>): Promise<Packaged> {
   const dir = mkdtempSync(join(tmpdir(), 'region-sync-notify-'));
   mkdirSync(join(ROOT, '.esbuild'), { recursive: true });
   const work = mkdtempSync(join(ROOT, '.esbuild', 'notify-'));

@@ -33,7 +33,7 @@ const LITERAL = 'https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnop';
 let full: Packaged;
 beforeAll(async () => {
   full = await packageWith({ notifyWebhookUrl: REFERENCE, notifyEmail: 'ops@example.com' });
-}, 240_000);
+}, 400_000);
 afterAll(() => {
   full?.close();
 });
@@ -216,7 +216,7 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
         received.get(name)!.push(...Messages.map((m) => m.Body));
       }
     }
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     moto?.stop();

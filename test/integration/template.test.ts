@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPackageLock } from './notifications-template';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -39,9 +40,10 @@ beforeAll(async () => {
   // Offline, with nothing to sign a request with.
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
   env.AWS_CONFIG_FILE = env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'none');
-  await promisify(execFile)('npx', ['serverless', 'package', '--stage', 'prod', '--package', dir], { cwd: ROOT, env, timeout: 120_000 });
+  // One packaging at a time across test files (test/integration/notifications-template.ts).
+  await withPackageLock(() => promisify(execFile)('npx', ['serverless', 'package', '--stage', 'prod', '--package', dir], { cwd: ROOT, env, timeout: 120_000 }));
   template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
