@@ -144,7 +144,11 @@ describe('GET /changes.atom', () => {
       expect(e.id).toMatch(/^urn:region-sync:change:[0-9A-Z]{26}$/);
       expect(e.title).toMatch(/^Region (Added|Removed|Changed): (zilliz|modelarts):\S+$/);
       expect(Number.isNaN(Date.parse(e.updated))).toBe(false);
+      // An entry without atom:content must link rel="alternate" (RFC 4287, 4.1.2).
+      expect(e.link.filter((l) => l['@rel'] === 'alternate')).toHaveLength(1);
     }
+    // Exactly one id, title and updated on the feed; one alternate link of each type.
+    expect(feed.link.filter((l) => l['@rel'] === 'alternate' && l['@type'] === 'text/html')).toHaveLength(1);
   });
 
   it('lists the latest changes newest first, up to limit (default 50), with the truth of the change records', async () => {
