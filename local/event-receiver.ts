@@ -68,6 +68,8 @@ export interface EventReceiverOptions {
   logFile?: string;
   /** Print each accepted event on one line. */
   print?: boolean;
+  /** Called with each accepted event (the notification preview of `npm start`). */
+  onEvent?: (event: ReceivedEvent) => void;
 }
 
 type ResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
@@ -104,6 +106,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
     events.push(event);
     if (options.print === true) process.stdout.write(`${eventLine(event)}\n`);
     if (options.logFile !== undefined) appendFileSync(options.logFile, `${JSON.stringify(event)}\n`);
+    options.onEvent?.(event);
     return { EventId: event.eventId };
   };
 

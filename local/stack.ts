@@ -8,14 +8,16 @@
  * Settings are checked before anything starts, so a bad one stops the command
  * with one line naming the variable.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Env } from '../lib/core/config';
 import { loadSyncConfig } from '../lib/sync/config';
 import { startDynamoDbLocal } from './dynamodb';
-import { startEventReceiver, type EventReceiver } from './event-receiver';
+import { startEventReceiver, type EventReceiver, type ReceivedEvent } from './event-receiver';
+import { loadNotificationFamilies, previewNotification, type BusEvent } from './notifications';
 import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from './simulators';
 import { ensureTable } from './table';
 
@@ -38,8 +40,15 @@ export interface LocalStackOptions {
   persist: boolean;
   /** Print each event on one line as it arrives. */
   printEvents: boolean;
-  /** Fixed ports (npm start documents them, so `serverless invoke local` can reach them); free ones when absent. */
+  /**
+   * Preferred ports (npm start: PORT+1…PORT+4, so `serverless invoke local` can reach them); a port
+   * that is taken falls back to a free one, named in `started`. Free ones when absent.
+   */
   ports?: { zilliz: number; modelarts: number; dynamodb: number; events: number };
+  /** One line as each component is ready (npm start prints them). */
+  progress?: (line: string) => void;
+  /** Render each event as the webhook and the email would get it: printed and appended to .local/notifications.jsonl. */
+  notifications?: { pageUrl: () => string };
 }
 
 export interface LocalStack {
@@ -47,8 +56,8 @@ export interface LocalStack {
   env: Env;
   /** Just what the stack provides (endpoints, table, simulator credentials): what it shares with `npm run sync`, never the user's own variables. */
   provided: Env;
-  /** What was started, for the banner. */
-  started: { name: string; url: string }[];
+  /** What was started, for the banner; `fallbackFrom` when the preferred port was taken. */
+  started: { name: string; url: string; fallbackFrom?: number }[];
   zilliz?: ZillizSimulator;
   modelarts?: ModelartsSimulator;
   receiver?: EventReceiver;
@@ -56,6 +65,50 @@ export interface LocalStack {
 }
 
 const PLACEHOLDER = 'http://127.0.0.1:9';
+export const NOTIFICATIONS_FILE = join(LOCAL_DIR, 'notifications.jsonl');
+
+/** True when nothing listens on the port, on any address (a listener on 127.0.0.1 or 0.0.0.0 both count). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, () => server.close(() => resolveFree(true)));
+  });
+}
+
+/** The preferred port when it is free, else 0 (any free port). */
+async function choosePort(preferred: number | undefined): Promise<{ port: number; fallbackFrom?: number }> {
+  if (preferred === undefined || preferred === 0) return { port: 0 };
+  return (await portIsFree(preferred)) ? { port: preferred } : { port: 0, fallbackFrom: preferred };
+}
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+/** The event as a rule's target gets it from EventBridge. */
+function busEvent(event: ReceivedEvent, region: string): BusEvent {
+  return {
+    version: '0',
+    id: event.eventId,
+    'detail-type': event.detailType,
+    source: event.source,
+    account: '000000000000',
+    time: (event.time ?? event.receivedAt).replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: event.resources,
+    detail: event.detail,
+  };
+}
+
+/** The preview writer: each notified event printed as its webhook line and kept with its email in a file. */
+function notificationPreview(pageUrl: () => string, region: string, print: boolean): (event: ReceivedEvent) => void {
+  const { families, pageUrlNode } = loadNotificationFamilies();
+  return (event) => {
+    const preview = previewNotification(families, busEvent(event, region), pageUrl(), pageUrlNode);
+    if (!preview) return;
+    if (print) process.stdout.write(`[notify] ${preview.webhook.text}\n`);
+    appendFileSync(NOTIFICATIONS_FILE, `${JSON.stringify({ at: event.receivedAt, detailType: preview.detailType, webhook: preview.webhook, email: preview.email })}\n`);
+  };
+}
 
 function isUnset(env: Env, name: string): boolean {
   return env[name] === undefined || env[name] === '';
@@ -94,14 +147,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     mkdirSync(LOCAL_DIR, { recursive: true });
+    const progress = options.progress ?? (() => undefined);
+    const started = (name: string, url: string, since: number, fallbackFrom?: number) => {
+      stack.started.push({ name, url, ...(fallbackFrom ? { fallbackFrom } : {}) });
+      progress(`  ${name} ready on ${url} in ${seconds(since)}${fallbackFrom ? ` (port ${fallbackFrom} is taken: another free one instead)` : ''}`);
+    };
     if (isUnset(env, 'DYNAMODB_ENDPOINT')) {
+      const since = Date.now();
+      const { port, fallbackFrom } = await choosePort(options.ports?.dynamodb);
       const db = await startDynamoDbLocal({
         ...(options.persist ? { dbPath: join(LOCAL_DIR, 'dynamodb') } : {}),
-        ...(options.ports ? { port: options.ports.dynamodb } : {}),
+        ...(port ? { port } : {}),
       });
       stops.push(db.stop);
       env.DYNAMODB_ENDPOINT = db.endpoint;
-      stack.started.push({ name: `DynamoDB Local (pid ${db.pid}${options.persist ? ', data in .local/dynamodb' : ''})`, url: db.endpoint });
+      started(`DynamoDB Local (pid ${db.pid}${options.persist ? ', data in .local/dynamodb' : ''})`, db.endpoint, since, fallbackFrom);
     }
     const raw = new DynamoDBClient({
       region: env.AWS_REGION ?? 'us-east-1',
@@ -112,28 +172,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     raw.destroy();
 
     if (isUnset(env, 'EVENTBRIDGE_ENDPOINT')) {
+      const since = Date.now();
+      const { port, fallbackFrom } = await choosePort(options.ports?.events);
       const receiver = await startEventReceiver({
         logFile: join(LOCAL_DIR, 'events.jsonl'),
         print: options.printEvents,
-        ...(options.ports ? { port: options.ports.events } : {}),
+        port,
+        ...(options.notifications ? { onEvent: notificationPreview(options.notifications.pageUrl, env.AWS_REGION ?? 'us-east-1', options.printEvents) } : {}),
       });
       stops.push(() => receiver.close());
       stack.receiver = receiver;
       env.EVENTBRIDGE_ENDPOINT = receiver.endpoint;
-      stack.started.push({ name: 'EventBridge receiver (events in .local/events.jsonl)', url: receiver.endpoint });
+      started(
+        `EventBridge receiver (events in .local/events.jsonl${options.notifications ? ', notifications as sent in .local/notifications.jsonl' : ''})`,
+        receiver.endpoint,
+        since,
+        fallbackFrom,
+      );
     }
     const sources = (env.SOURCES ?? '').split(',').map((s) => s.trim());
     if (sources.includes('zilliz') && isUnset(env, 'ZILLIZ_BASE_URL')) {
       // The simulator's own key: a real key set in the shell never reaches it, nor .local/stack.json.
-      const zilliz = await startZillizSimulator({ port: options.ports?.zilliz ?? 0 });
+      const since = Date.now();
+      const { port, fallbackFrom } = await choosePort(options.ports?.zilliz);
+      const zilliz = await startZillizSimulator({ port });
       stops.push(() => zilliz.close());
       stack.zilliz = zilliz;
       Object.assign(env, { ZILLIZ_BASE_URL: zilliz.url, ZILLIZ_API_KEY: zilliz.apiKey });
-      stack.started.push({ name: 'Zilliz simulator (control: /_sim/state, /_sim/regions, /_sim/faults)', url: zilliz.url });
+      started('Zilliz simulator (control: /_sim/state, /_sim/regions, /_sim/faults)', zilliz.url, since, fallbackFrom);
     }
     if (sources.includes('modelarts') && isUnset(env, 'MODELARTS_ENDPOINT')) {
+      const since = Date.now();
+      const { port, fallbackFrom } = await choosePort(options.ports?.modelarts);
       const modelarts = await startModelartsSimulator({
-        port: options.ports?.modelarts ?? 0,
+        port,
         ...(env.HUAWEI_PROJECT_ID ? { projectId: env.HUAWEI_PROJECT_ID } : {}),
       });
       stops.push(() => modelarts.close());
@@ -149,7 +221,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           HUAWEI_PASSWORD: env.HUAWEI_PASSWORD || modelarts.password,
         });
       }
-      stack.started.push({ name: 'ModelArts + IAM simulator (control: /_sim/...)', url: modelarts.url });
+      started('ModelArts + IAM simulator (control: /_sim/...)', modelarts.url, since, fallbackFrom);
     }
     const keep = ['AWS_REGION', 'TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'SOURCES', 'DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT'];
     if (stack.zilliz) keep.push('ZILLIZ_BASE_URL', 'ZILLIZ_API_KEY');

@@ -11,7 +11,7 @@ import { ConfigError, parseEnv, positiveInt } from '../lib/core/config';
 import type { PassSummary } from '../lib/sync/pass';
 import { exitOnConfigError, formatSummary } from './cli';
 import { startHttpAdapter } from './http-adapter';
-import { STATE_FILE, startLocalStack } from './stack';
+import { STATE_FILE, portIsFree, startLocalStack } from './stack';
 
 const port = z.string().regex(/^\d{1,5}$/, { message: 'expected a port number' }).transform(Number).refine((n) => n > 0 && n < 65_536, { message: 'expected a port from 1 to 65535' });
 const settings = (() => {
@@ -24,16 +24,28 @@ const settings = (() => {
 
 process.env.LOG_LEVEL ??= 'warn';
 
+// PORT is the one port that must be free: say so before starting anything.
+if (!(await portIsFree(settings.PORT))) {
+  process.stderr.write(`port ${settings.PORT} is busy; set PORT to another port (the helpers then try PORT+1 to PORT+4)\n`);
+  process.exit(1);
+}
+
+// A person at a terminal sees something at once: DynamoDB Local takes a few seconds.
+const startedAt = Date.now();
+process.stdout.write('starting DynamoDB Local, the event receiver and the simulators…\n');
+let apiUrl = `http://127.0.0.1:${settings.PORT}`;
 const stack = await startLocalStack({
   env: { ...process.env },
   persist: true,
   printEvents: true,
+  // Only PORT is a hard requirement: a helper port that is taken falls back to a free one.
   ports: { zilliz: settings.PORT + 1, modelarts: settings.PORT + 2, dynamodb: settings.PORT + 3, events: settings.PORT + 4 },
+  progress: (line) => process.stdout.write(`${line}\n`),
+  notifications: { pageUrl: () => `${apiUrl}/` },
 }).catch((error: unknown) => {
   if (error instanceof ConfigError) return exitOnConfigError(error);
   // A busy port, Java missing: one line, no stack trace.
-  const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /in use/.test(String(error));
-  process.stderr.write(`could not start: ${error instanceof Error ? error.message : String(error)}${busy ? ' (set PORT: the stack uses PORT to PORT+4)' : ''}\n`);
+  process.stderr.write(`could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
 
@@ -57,6 +69,7 @@ const [{ handler: sync }, { handler: catalog }] = await Promise.all([import('../
   exitOnConfigError,
 );
 
+const apiSince = Date.now();
 api = await startHttpAdapter({ handler: catalog, port: settings.PORT }).catch(async (error: unknown) => {
   const busy = error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   process.stderr.write(busy ? `port ${settings.PORT} is busy; set PORT to another port\n` : `could not start the API: ${String(error)}\n`);
@@ -64,9 +77,22 @@ api = await startHttpAdapter({ handler: catalog, port: settings.PORT }).catch(as
   process.exit(1);
 });
 
-// `npm run sync` in another terminal joins this stack instead of starting a second one.
-writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, provided: stack.provided }, null, 2));
 const url = api.url;
+apiUrl = url;
+process.stdout.write(`  catalog API ready on ${url} in ${((Date.now() - apiSince) / 1000).toFixed(1)} s\n`);
+
+// `npm run sync` in another terminal joins this stack instead of starting a second one; the README's
+// commands read the URLs from here (a helper port may have fallen back to another one).
+const urls = {
+  api: url,
+  page: `${url}/`,
+  atom: `${url}/changes.atom`,
+  zilliz: stack.zilliz?.url ?? null,
+  modelarts: stack.modelarts?.url ?? null,
+  dynamodb: stack.env.DYNAMODB_ENDPOINT ?? null,
+  events: stack.env.EVENTBRIDGE_ENDPOINT ?? null,
+};
+writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, provided: stack.provided, urls }, null, 2));
 
 const context = { functionName: 'sync', awsRequestId: 'local' } as Context;
 let running = false;
@@ -86,9 +112,11 @@ async function runSync(): Promise<void> {
 process.stdout.write(
   [
     '',
-    `region-sync is running — catalog API on ${url}`,
+    `region-sync is running (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s) — open ${url}/ in a browser`,
+    `  the page ${url}/   Atom feed ${url}/changes.atom`,
     `  ${url}/regions   ${url}/sources   ${url}/changes   ${url}/openapi.json`,
-    ...stack.started.map((s) => `  ${s.name}: ${s.url}`),
+    ...stack.started.map((s) => `  ${s.name}: ${s.url}${s.fallbackFrom ? ` (not ${s.fallbackFrom}: taken)` : ''}`),
+    `  URLs in .local/stack.json; [notify] lines show each notification as a webhook would get it`,
     `  sync now and every ${settings.SYNC_INTERVAL_SECONDS} s (or run \`npm run sync\` in another terminal); Ctrl-C stops everything`,
     '',
   ].join('\n') + '\n',

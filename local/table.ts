@@ -179,7 +179,7 @@ function sleep(ms: number): Promise<void> {
 // ---- YAML: CloudFormation short-form tags (!Ref, !GetAtt, ...) become { Ref } / { 'Fn::X' } objects.
 
 const INTRINSICS = ['Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'And', 'Equals', 'If', 'Not', 'Or'];
-const CLOUDFORMATION_SCHEMA = yaml.DEFAULT_SCHEMA.extend(
+export const CLOUDFORMATION_SCHEMA = yaml.DEFAULT_SCHEMA.extend(
   [
     ...(['scalar', 'sequence', 'mapping'] as const).map(
       (kind) => new yaml.Type('!Ref', { kind, construct: (data: unknown) => ({ Ref: data }) }),

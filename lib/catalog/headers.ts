@@ -22,6 +22,22 @@ const CORS_PREFLIGHT: Record<string, string> = {
   'Access-Control-Allow-Headers': 'If-None-Match',
 };
 
+/**
+ * The page's policy: nothing from another origin, no inline code. Its style
+ * and script come from its own routes ('self'); the instant search fetches the
+ * page itself (connect-src 'self'); the search form submits only here.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "script-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export type HeaderDecorator = (event: CatalogEvent, response: HttpResult) => HttpResult;
 
 function appendVary(headers: Record<string, string | number | boolean>, value: string): void {

@@ -18,6 +18,7 @@ import { Representation, entityTag, respond, shortHash } from './etag';
 import { openapiDocument } from './openapi';
 import { filterKey, isUnfiltered, parseChangeFilter, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
 import { HttpProblem, invalidParameter, type HttpResult } from './problem';
+import { createPageRoutes } from './page/routes';
 
 export interface CatalogDeps {
   doc: DynamoDBDocumentClient;
@@ -43,6 +44,9 @@ export const ALLOW = 'GET, HEAD';
 const log = createLogger({ function: 'catalog' }, (line) => console.error(line));
 
 const KNOWN_PATHS = [/^\/regions\/?$/, /^\/regions\/[^/]+\/[^/]+\/?$/, /^\/regions\/[^/]+\/[^/]+\/history\/?$/, /^\/sources\/?$/, /^\/changes\/?$/, /^\/openapi\.json\/?$/];
+
+// The page, its feed and its assets (lib/catalog/page/routes.ts).
+KNOWN_PATHS.push(/^\/$/, /^\/changes\.atom$/, /^\/assets\/page\.(css|js)$/);
 
 const openapiRepresentation = new Representation(JSON.stringify(openapiDocument), `"o-${shortHash(JSON.stringify(openapiDocument))}"`);
 
@@ -136,6 +140,9 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     },
 
     '/openapi.json': async (event) => respond(openapiRepresentation, headersOf(event), { cacheControl: 'public, max-age=300' }),
+
+    // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
+    ...createPageRoutes({ doc, tableName, cache }),
   };
 }
 

@@ -60,7 +60,7 @@ const badRequests: [string, string, number, RegExp | undefined][] = [
   ['GET', `/regions?q=${'x'.repeat(10_000)}`, 414, /query string/],
   ['GET', `/regions/zilliz/${'a'.repeat(1_100)}`, 414, /path/],
   ['GET', '/nope', 404, undefined],
-  ['GET', '/', 404, undefined],
+  ['GET', '/index.html', 404, undefined],
   ['GET', '/Regions', 404, undefined],
   ['GET', '/regions/zilliz', 404, undefined],
   ['GET', '/regions/zilliz/a/b', 404, undefined],

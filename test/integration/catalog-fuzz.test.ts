@@ -89,7 +89,9 @@ describe('fuzzed requests', () => {
           expect(res.headers['content-type']).toBe('application/problem+json');
           expect(res.json).toMatchObject({ status: res.status, type: expect.any(String), title: expect.any(String) });
         } else if (res.status === 200 && m === 'GET') {
-          expect(res.json).toBeDefined();
+          // JSON, or one of the routes for people (the page and its assets, the Atom feed).
+          if (res.headers['content-type'] === 'application/json') expect(res.json).toBeDefined();
+          else expect(res.headers['content-type']).toMatch(/^(text\/html|application\/atom\+xml|text\/css|text\/javascript); charset=utf-8$/);
         }
       }),
       { numRuns: 1_200 },

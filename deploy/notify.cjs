@@ -1,0 +1,66 @@
+/* global module */
+/**
+ * Resolves the notification parameters for serverless.yml at package time
+ * (`${file(./deploy/notify.cjs):…}`), so a bad value stops `serverless
+ * package` with one line naming the parameter, before any template exists:
+ * - notifyWebhookUrl must be empty or a `{{resolve:secretsmanager:…}}`
+ *   reference: the URL is a secret and never enters the template literally;
+ * - notifyEmail must be empty or an address;
+ * - notifyDetailTypes (a comma list, empty = all) is split into the detail
+ *   types of each rule family (each family has its own readable line).
+ */
+'use strict';
+
+const FAMILIES = {
+  region: ['Region Added', 'Region Removed'],
+  changed: ['Region Changed'],
+  scope: ['Source Degraded', 'Source Recovered', 'Removals Held'],
+  schema: ['Schema Changed'],
+};
+const ALL = Object.values(FAMILIES).flat();
+const SECRET_REFERENCE = /^\{\{resolve:secretsmanager:[^{}\s]+\}\}$/;
+const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
+
+async function param(resolveVariable, name) {
+  const value = await resolveVariable(`param:${name}, ''`);
+  return value === null || value === undefined ? '' : String(value).trim();
+}
+
+async function selected(resolveVariable) {
+  const raw = await param(resolveVariable, 'notifyDetailTypes');
+  if (raw === '' || raw === 'all') return ALL;
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = list.filter((t) => !ALL.includes(t));
+  if (unknown.length > 0) throw new Error(`notifyDetailTypes: unknown detail type ${unknown.map((t) => `'${t}'`).join(', ')}; expected a comma list of ${ALL.join(', ')}`);
+  return list;
+}
+
+async function webhookReference(resolveVariable) {
+  const value = await param(resolveVariable, 'notifyWebhookUrl');
+  // The value is never echoed: it may be the very URL that must stay secret.
+  if (value !== '' && !SECRET_REFERENCE.test(value)) {
+    throw new Error('notifyWebhookUrl: expected a {{resolve:secretsmanager:<secret id>:SecretString:<json key>}} reference, not the URL itself (the webhook URL is a secret)');
+  }
+  return value;
+}
+
+const family = (name) => async ({ resolveVariable }) => (await selected(resolveVariable)).filter((t) => FAMILIES[name].includes(t)).join(',');
+
+module.exports = {
+  FAMILIES,
+  ALL,
+  SECRET_REFERENCE,
+  /** The reference for the API destination; 'unset' (not a URL) while no webhook is deployed. */
+  webhookEndpoint: async ({ resolveVariable }) => (await webhookReference(resolveVariable)) || 'unset',
+  /** 'yes' when a webhook is deployed (the template's condition), else ''. */
+  webhook: async ({ resolveVariable }) => ((await webhookReference(resolveVariable)) ? 'yes' : ''),
+  email: async ({ resolveVariable }) => {
+    const value = await param(resolveVariable, 'notifyEmail');
+    if (value !== '' && !EMAIL.test(value)) throw new Error(`notifyEmail: expected one email address, got '${value.slice(0, 60)}'`);
+    return value;
+  },
+  regionTypes: family('region'),
+  changedTypes: family('changed'),
+  scopeTypes: family('scope'),
+  schemaTypes: family('schema'),
+};

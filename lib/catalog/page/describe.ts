@@ -1,0 +1,47 @@
+/**
+ * A change in words, shared by the page, the Atom feed and the notification
+ * preview's tests: its title ("Region Added: zilliz:aws-sa-east-1") and each
+ * changed field with its value before and after.
+ */
+import type { Change, Region } from '../../core/region';
+import { shortValue } from './escape';
+
+export const CHANGE_TITLES: Record<Change['type'], string> = {
+  'region.added': 'Region Added',
+  'region.removed': 'Region Removed',
+  'region.changed': 'Region Changed',
+};
+
+export function changeTitle(change: Change): string {
+  return `${CHANGE_TITLES[change.type]}: ${change.regionKey}`;
+}
+
+export interface FieldChange {
+  field: string;
+  before: string;
+  after: string;
+}
+
+/** `attributes.domain` reads `region.attributes.domain`; a top-level name reads that field. */
+function valueAt(region: Region | null, field: string): unknown {
+  if (!region) return undefined;
+  if (field.startsWith('attributes.')) return region.attributes[field.slice('attributes.'.length)];
+  return (region as unknown as Record<string, unknown>)[field];
+}
+
+export function fieldChanges(change: Change, max = 80): FieldChange[] {
+  return change.changedFields.map((field) => ({
+    field,
+    before: shortValue(valueAt(change.before, field), max),
+    after: shortValue(valueAt(change.after, field), max),
+  }));
+}
+
+/** One line naming what changed: "apiBaseUrl: a → b; name: c → d", or the region's name for an addition or removal. */
+export function changeSummary(change: Change): string {
+  if (change.type === 'region.added') return `added ${change.after?.name ?? change.regionId} (${change.after?.cloudId ?? '?'})`;
+  if (change.type === 'region.removed') return `removed ${change.before?.name ?? change.regionId} (${change.before?.cloudId ?? '?'})`;
+  return fieldChanges(change)
+    .map((f) => `${f.field}: ${f.before} → ${f.after}`)
+    .join('; ');
+}
