@@ -8,7 +8,7 @@
  * skip the rest.
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ScopePlan } from '../sync/plan';
+import type { ScopePlan } from './plans';
 import type { Change } from '../core/region';
 import { changesKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type OutboxItem } from './items';
 

@@ -15,7 +15,7 @@ import { createLogger, redact, registerSecret, type Logger, type Sink } from '..
 import { buildPassMetrics, writeMetrics } from './metrics';
 import { createSecretStore, secretSettings, type SecretValues } from './secrets';
 import { createDocumentClient } from '../store/client';
-import type { StoreDeps } from '../store/commit';
+import type { StoreDeps } from '../store/deps';
 import { runPass, type PassSummary, type SyncDeps } from './pass';
 
 export interface SyncHandlerOptions {
