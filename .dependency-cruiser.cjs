@@ -5,11 +5,11 @@
  *   functions/ → lib/sync/ | lib/catalog/ → lib/store/ → lib/core/
  *
  * Imports only point down; lib/sync and lib/catalog never import each other;
- * production code (functions/, lib/) never imports local/, bench/ or test/,
+ * production code (functions/, lib/) never imports local/, bench/, scripts/ or test/,
  * which may import anything. No module is part of an import cycle.
  */
 const production = '^(functions|lib)/';
-const devOnly = '^(local|bench|test)/';
+const devOnly = '^(local|bench|scripts|test)/';
 
 module.exports = {
   forbidden: [
@@ -25,14 +25,14 @@ module.exports = {
       severity: 'error',
       comment: 'lib/core imports nothing of the project but lib/core.',
       from: { path: '^lib/core/' },
-      to: { path: '^(functions|lib/(store|sync|catalog)|local|bench|test)/' },
+      to: { path: '^(functions|lib/(store|sync|catalog)|local|bench|scripts|test)/' },
     },
     {
       name: 'store-below-sync-and-catalog',
       severity: 'error',
       comment: 'lib/store imports only lib/store and lib/core.',
       from: { path: '^lib/store/' },
-      to: { path: '^(functions|lib/(sync|catalog)|local|bench|test)/' },
+      to: { path: '^(functions|lib/(sync|catalog)|local|bench|scripts|test)/' },
     },
     {
       name: 'sync-not-catalog',
@@ -58,7 +58,7 @@ module.exports = {
     {
       name: 'production-not-dev',
       severity: 'error',
-      comment: 'functions/ and lib/ never import the local stack, the benchmarks or the tests.',
+      comment: 'functions/ and lib/ never import the local stack, the benchmarks, the tooling scripts or the tests.',
       from: { path: production },
       to: { path: devOnly },
     },

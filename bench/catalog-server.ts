@@ -11,7 +11,7 @@
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { catalogHandlerFromConfig } from '../functions/catalog';
+import { catalogHandlerFromConfig } from '../lib/catalog/handler';
 import { loadCatalogConfig } from '../lib/catalog/config';
 import { startHttpAdapter, type HttpApiHandler } from '../local/http-adapter';
 import { runComparison, type ComparisonSpec } from './load';

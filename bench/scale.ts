@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { catalogHandlerFromConfig } from '../functions/catalog';
+import { catalogHandlerFromConfig } from '../lib/catalog/handler';
 import { loadCatalogConfig } from '../lib/catalog/config';
 import { startHttpAdapter, type HttpAdapter, type HttpApiHandler } from '../local/http-adapter';
 import { startEventReceiver } from '../local/event-receiver';

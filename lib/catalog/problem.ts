@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createLogger, type Logger } from '../core/log';
+import type { Problem } from '../core/schemas';
 
 export const PROBLEM_BASE = 'https://region-sync.dev/problems/';
 
@@ -25,13 +26,6 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-}
 
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string> & {
   statusCode: number;

@@ -38,9 +38,16 @@ export const ALLOW = 'GET, HEAD';
 
 const log = createLogger({ function: 'catalog' }, (line) => console.error(line));
 
-const KNOWN_PATHS = [/^\/regions\/?$/, /^\/regions\/[^/]+\/[^/]+\/?$/, /^\/sources\/?$/, /^\/changes\/?$/, /^\/openapi\.json\/?$/];
+/** A route template (`/regions/{source}/{regionId}`) as a pattern of the paths it serves, trailing slash allowed. */
+const pathPattern = (template: string) =>
+  new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
 
-const openapiRepresentation = new Representation(JSON.stringify(openapiDocument), `"o-${shortHash(JSON.stringify(openapiDocument))}"`);
+// Built on the first request for it, so the cold start of other routes does not generate the document.
+let openapiRepresentation: Representation | undefined;
+const openapiBody = () => {
+  const body = JSON.stringify(openapiDocument());
+  return (openapiRepresentation ??= new Representation(body, `"o-${shortHash(body)}"`));
+};
 
 function headersOf(event: CatalogEvent): Record<string, string | undefined> {
   return event.headers ?? {};
@@ -100,7 +107,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       return respond(new Representation(body, undefined, 5), headersOf(event), { cacheControl: 'no-store' });
     },
 
-    '/openapi.json': async (event) => respond(openapiRepresentation, headersOf(event), { cacheControl: 'public, max-age=300' }),
+    '/openapi.json': async (event) => respond(openapiBody(), headersOf(event), { cacheControl: 'public, max-age=300' }),
   };
 }
 
@@ -140,7 +147,10 @@ function checkSize(event: CatalogEvent): void {
 
 /** The inner handler of the catalog function: size checks, then the router. */
 export function createRouter(deps: CatalogDeps): (event: CatalogEvent, context: Context) => Promise<HttpResult> {
-  const routes = Object.entries(createRoutes(deps)).flatMap(([path, handler]) =>
+  const table = createRoutes(deps);
+  // A known path asked with another method is a 405, not a 404.
+  const known = Object.keys(table).map(pathPattern);
+  const routes = Object.entries(table).flatMap(([path, handler]) =>
     (
       [
         ['GET', handler],
@@ -152,7 +162,7 @@ export function createRouter(deps: CatalogDeps): (event: CatalogEvent, context: 
   const router = httpRouterHandler<CatalogEvent, HttpResult>({
     routes,
     notFoundResponse: ({ path }) => {
-      if (KNOWN_PATHS.some((re) => re.test(path))) throw methodNotAllowed();
+      if (known.some((re) => re.test(path))) throw methodNotAllowed();
       throw new HttpProblem(404, 'not-found', 'no such route');
     },
   });

@@ -5,7 +5,7 @@
  * read right after a commit sees it.
  */
 import { paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Change, Region } from '../core/region';
+import type { Change, Region, SourceState, SourceStatus } from '../core/schemas';
 import { queryAll, readSeq, type SeqHead } from './deps';
 import {
   PK,
@@ -58,19 +58,6 @@ export async function loadCatalog(doc: DynamoDBDocumentClient, tableName: string
     return { ...before, regions: items.map(decodeRegion).sort(byId) };
   }
   throw new CatalogUnstableError(`catalog kept changing over ${attempts} reads`);
-}
-
-export type SourceState = 'ok' | 'degraded' | 'held' | 'never-synced';
-
-export interface SourceStatus {
-  scope: string;
-  source: string;
-  status: SourceState;
-  lastAttemptAt: string | null;
-  lastSuccessAt: string | null;
-  consecutiveFailures: number;
-  lastError: { code: string; message: string; at: string } | null;
-  regionCount: number;
 }
 
 /** Joins the SCOPE and STATUS items of each scope into its public status (pure). */
