@@ -4,8 +4,8 @@
  * alarms in serverless.yml watch.
  */
 import { describe, expect, it } from 'vitest';
-import { buildPassMetrics, NAMESPACE, writeMetrics, type EmfDocument } from '../../lib/sync/metrics';
-import type { PassSummary, ScopeSummary } from '../../lib/sync/pass';
+import { buildPassMetrics, NAMESPACE, writeMetrics, type EmfDocument } from '../../../lib/sync/metrics';
+import type { PassSummary, ScopeSummary } from '../../../lib/sync/pass';
 
 const NOW = new Date('2026-11-23T10:30:00.000Z');
 
