@@ -1,6 +1,6 @@
 /**
  * What every benchmark phase shares: a fresh table on the run's DynamoDB Local,
- * generated upstream data, the sync wiring (the same as lib/sync-handler.ts,
+ * generated upstream data, the sync wiring (the same as lib/sync/handler.ts,
  * with the real HTTP settings) and a timeline of the SDK calls a pass makes,
  * so a slow pass can be split into fetch, commit and publish.
  */

@@ -68,10 +68,6 @@ export function toProblem(error: unknown, log: Logger): HttpResult {
     return problemResponse(problem, error.headers);
   }
   const status = httpStatusOf(error);
-  if (status === 404) {
-    // @middy/http-router throws createError(404) for a path no route knows.
-    return problemResponse({ type: PROBLEM_BASE + 'not-found', title: TITLES[404]!, status, detail: 'no such route' });
-  }
   if (status !== undefined && status >= 400 && status < 500) {
     return problemResponse({ type: 'about:blank', title: TITLES[status] ?? 'Bad Request', status, detail: 'the request cannot be served' });
   }

@@ -115,7 +115,7 @@ function methodNotAllowed(): HttpProblem {
   return new HttpProblem(405, 'method-not-allowed', `only ${ALLOW} are allowed here`, { Allow: ALLOW });
 }
 
-/** A CORS preflight on a known path answers 204 (http-cors adds its headers); any other OPTIONS is a 405. */
+/** A CORS preflight on a known path answers 204 (lib/catalog/headers adds its CORS headers); any other OPTIONS is a 405. */
 const preflight: RouteHandler = async (event) => {
   if (!headersOf(event)['access-control-request-method']) throw methodNotAllowed();
   return { statusCode: 204, headers: { 'Access-Control-Max-Age': '600' }, body: '' };

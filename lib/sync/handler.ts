@@ -64,11 +64,7 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
       const config = options.current ? await options.current() : initial;
       const summary = await runPass({ config, store, events, log: passLog, ...options.pass });
       passLog.info('pass complete', { ...summary });
-      if (metricsSink) {
-        // Each scope's count comes from the status write of this very pass: no extra read.
-        const failures = new Map(summary.scopes.map((s) => [s.scope, s.consecutiveFailures]));
-        writeMetrics(buildPassMetrics({ service: config.metricsService, summary, consecutiveFailures: failures, now: new Date() }), metricsSink);
-      }
+      if (metricsSink) writeMetrics(buildPassMetrics({ service: config.metricsService, summary, now: new Date() }), metricsSink);
       return summary;
     } catch (error: unknown) {
       passLog.error('pass failed', { error });

@@ -8,6 +8,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { monotonicFactory } from 'ulid';
 import type { SyncConfig } from './config';
 import { crashPoint } from '../core/crash';
+import { SOURCE_DEGRADED, SOURCE_RECOVERED } from '../core/detail-types';
 import { CommitConflictError, UpstreamError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { createLimiter } from '../core/limit';
@@ -186,7 +187,7 @@ async function recordOutcome(deps: SyncDeps, summary: ScopeSummary, at: string, 
   const { transition, consecutiveFailures } = await recordStatus(deps.store, { scope: summary.scope, source: summary.source, at, error: summary.error });
   summary.consecutiveFailures = consecutiveFailures;
   if (!transition) return;
-  const detailType = transition === 'degraded' ? 'Source Degraded' : 'Source Recovered';
+  const detailType = transition === 'degraded' ? SOURCE_DEGRADED : SOURCE_RECOVERED;
   const detail = { scope: summary.scope, source: summary.source, at, ...(summary.error ? { error: { code: summary.error.code, message: summary.error.message } } : {}) };
   await putOutbox(deps.store, { pk: PK.outbox, sk: newId(), detailType, detail: JSON.stringify(detail), expiresAt: expiresAt(at, deps.config.retentionDays) });
 }
