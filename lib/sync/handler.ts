@@ -1,11 +1,16 @@
 /**
- * The sync function's wiring: configuration checked at init, secrets (from SSM
- * when a `*_PARAM` names them) read before the first pass and cached, clients
- * built once, and a middy handler that runs one pass, logs its summary and
- * writes its EMF metrics. A scope that fails is recorded, not thrown: the next
- * scheduled pass retries it. Only an unexpected error (the table unreachable)
- * fails the invocation.
+ * The sync function's wiring, the one factory of its handler (the Lambda
+ * entry point, the tests' harness and the benchmarks all build it here):
+ * configuration checked at init, secrets (from SSM when a `*_PARAM` names
+ * them) read before the first pass and cached, clients built once, and a
+ * middy handler that runs one pass, logs its summary and writes its EMF
+ * metrics. middy's early-timeout signal bounds the pass: it aborts the
+ * upstream phase `COMMIT_RESERVE_MS` before the Lambda timeout, so what was
+ * fetched is still committed, recorded and published in time. A scope that
+ * fails is recorded, not thrown: the next scheduled pass retries it. Only an
+ * unexpected error (the table unreachable) fails the invocation.
  */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { Env } from '../core/config';
@@ -26,7 +31,13 @@ export interface SyncHandlerOptions {
   pass?: Pick<SyncDeps, 'backoffMs' | 'publish'>;
   /** The configuration of each invocation, when it can change (secrets re-read from SSM); the initial one otherwise. */
   current?: () => Promise<SyncConfig>;
+  /** Clients the caller built (a traced client, a fault proxy, a meter); built from the configuration otherwise. */
+  store?: StoreDeps;
+  events?: EventBridgeClient;
 }
+
+/** Time kept for the commit, the status writes and the publish after the upstream phase is cut short. */
+export const COMMIT_RESERVE_MS = 30_000;
 
 export interface LoadSyncHandlerOptions extends Omit<SyncHandlerOptions, 'current'> {
   /** Defaults to process.env. */
@@ -52,17 +63,17 @@ function redacted(error: unknown): Error {
 export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptions = {}) {
   for (const secret of secretsOf(initial)) registerSecret(secret);
   const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
-  const store: StoreDeps = { doc: createDocumentClient({ region: initial.region, endpoint: initial.dynamoEndpoint }), table: initial.tableName };
-  const events = createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
+  const store: StoreDeps = options.store ?? { doc: createDocumentClient({ region: initial.region, endpoint: initial.dynamoEndpoint }), table: initial.tableName };
+  const events = options.events ?? createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
   const metricsSink = options.metricsSink ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? stdout : undefined);
   let coldStart = true;
 
-  return middy(async (_event: ScheduledEvent | Record<string, never>, context?: Context): Promise<PassSummary> => {
+  const pass = async (_event: ScheduledEvent | Record<string, never>, context: Context | undefined, { signal }: { signal: AbortSignal }): Promise<PassSummary> => {
     const passLog = log.child({ requestId: context?.awsRequestId, coldStart });
     coldStart = false;
     try {
       const config = options.current ? await options.current() : initial;
-      const summary = await runPass({ config, store, events, log: passLog, ...options.pass });
+      const summary = await runPass({ config, store, events, log: passLog, signal, ...options.pass });
       passLog.info('pass complete', { ...summary });
       if (metricsSink) writeMetrics(buildPassMetrics({ service: config.metricsService, summary, now: new Date() }), metricsSink);
       return summary;
@@ -70,6 +81,12 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
       passLog.error('pass failed', { error });
       throw redacted(error);
     }
+  };
+  return middy(pass, {
+    // middy aborts `signal` this long before the Lambda timeout (only where the context has getRemainingTimeInMillis).
+    timeoutEarlyInMillis: COMMIT_RESERVE_MS,
+    // The pass answers, not middy: the abort ends its upstream phase, and what it fetched is still committed.
+    timeoutEarlyResponse: () => new Promise<never>(() => undefined),
   });
 }
 

@@ -41,6 +41,8 @@ export interface SyncDeps {
   /** Upstream retry backoff base; tests shorten it. */
   backoffMs?: number;
   publish?: { leaseMs?: number; leaseWaitMs?: number; backoffMs?: number };
+  /** Aborted when the invocation nears its timeout (middy's early-timeout signal): ends the upstream phase like the deadline. */
+  signal?: AbortSignal;
 }
 
 export type ScopeOutcome = 'ok' | 'unchanged' | 'held' | 'failed';
@@ -199,7 +201,7 @@ export async function runPass(deps: SyncDeps): Promise<PassSummary> {
   const startedAt = started.toISOString();
   const passId = newId();
   const log = deps.log.child({ passId });
-  const deadline = AbortSignal.timeout(deps.config.passDeadlineMs);
+  const deadline = deps.signal ? AbortSignal.any([AbortSignal.timeout(deps.config.passDeadlineMs), deps.signal]) : AbortSignal.timeout(deps.config.passDeadlineMs);
 
   const heads = await loadScopeHeads(deps.store);
   const results = await fetchAll({ ...deps, log }, heads, deadline);
