@@ -1,4 +1,5 @@
 // Lint: ESLint's and typescript-eslint's recommended rules over the TypeScript sources.
+// The layer and cycle rules are dependency-cruiser's (.dependency-cruiser.cjs, `npm run lint:layers`).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -13,4 +14,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The import-rule config (dependency-cruiser) is CommonJS.
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

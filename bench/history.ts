@@ -16,12 +16,13 @@
  * Each is the median of several requests. `npx tsx bench/history.ts` prints them.
  */
 import { monotonicFactory } from 'ulid';
-import { createCatalogHandler } from '../functions/catalog';
+import { createCatalogHandler } from '../lib/catalog/handler';
 import type { RegionContent } from '../lib/core/region';
 import { createLimiter } from '../lib/core/limit';
 import { commitPlans } from '../lib/store/commit';
 import { loadScopeHeads, loadScopeRegions } from '../lib/store/snapshot';
-import { planScope, type ScopePlan } from '../lib/sync/plan';
+import { planScope } from '../lib/sync/plan';
+import type { ScopePlan } from '../lib/store/plans';
 import { startDynamoDbLocal } from '../local/dynamodb';
 import { apiEvent, lambdaContext, read } from '../test/support/catalog-event';
 import { freshTable, type BenchTable } from './support';

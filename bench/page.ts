@@ -10,7 +10,7 @@
  */
 import { brotliDecompressSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createCatalogHandler } from '../functions/catalog';
+import { createCatalogHandler } from '../lib/catalog/handler';
 import { startDynamoDbLocal } from '../local/dynamodb';
 import { createSyncBench, generatedClouds, log } from './support';
 

@@ -1,17 +1,19 @@
 /**
  * What every benchmark phase shares: a fresh table on the run's DynamoDB Local,
- * generated upstream data, the sync wiring (the same as lib/sync-handler.ts,
+ * generated upstream data, the sync wiring (the same as lib/sync/handler.ts,
  * with the real HTTP settings) and a timeline of the SDK calls a pass makes,
  * so a slow pass can be split into fetch, commit and publish.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { Context } from 'aws-lambda';
 import { loadSyncConfig, type SyncConfig } from '../lib/sync/config';
 import { createEventBridgeClient } from '../lib/sync/eventbridge';
 import { createLogger, registerSecret } from '../lib/core/log';
 import { clearTokenCache } from '../lib/sync/sources/huawei-iam';
 import { createDocumentClient } from '../lib/store/client';
 import { createMeter, type Meter } from '../lib/store/meter';
-import { runPass, type PassSummary } from '../lib/sync/pass';
+import { createSyncHandler } from '../lib/sync/handler';
+import type { PassSummary } from '../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../local/event-receiver';
 import {
   simulatorEnv,
@@ -135,7 +137,13 @@ export async function createSyncBench(options: SyncBenchOptions): Promise<SyncBe
   const timeline = createTimeline(true);
   const doc = traceClient(createDocumentClient({ region: REGION, endpoint: table.endpoint }), timeline);
   const events: EventBridgeClient = traceClient(createEventBridgeClient({ region: REGION, endpoint: receiver.endpoint }), timeline);
-  const pass = (meter?: Meter) => runPass({ config, store: { doc, table: table.tableName, meter }, events, log });
+  // The handler the Lambda entry point builds, with the traced clients; the next pass's meter is set on `store`.
+  const store: { doc: typeof doc; table: string; meter?: Meter | undefined } = { doc, table: table.tableName };
+  const handler = createSyncHandler(config, { store, events, log });
+  const pass = (meter?: Meter) => {
+    store.meter = meter;
+    return handler({}, { functionName: 'sync', awsRequestId: 'bench' } as Context);
+  };
   return {
     zilliz,
     modelarts,

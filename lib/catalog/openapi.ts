@@ -1,59 +1,137 @@
 /**
  * The OpenAPI 3.1 document of the catalog API, served at /openapi.json. Its
- * schemas are JSON Schema 2020-12; a test validates real answers of every
- * route against them, so the document cannot drift from the code.
+ * component schemas are generated from the zod schemas of lib/core/schemas
+ * with `z.toJSONSchema` (JSON Schema 2020-12, OpenAPI 3.1's dialect; the
+ * output side, which is what the API sends). Each route is written once, as
+ * its GET operation; `route()` derives its HEAD (the same answers without a
+ * body) and its OPTIONS (the CORS preflight). Adding a route is one entry in
+ * `paths`. A test validates real answers of every route against this document
+ * and CI lints it (`npm run lint:openapi`).
  */
-const problemRef = { $ref: '#/components/schemas/Problem' };
-const isoTime = { type: 'string', format: 'date-time' };
-const nullableTime = { type: ['string', 'null'], format: 'date-time' };
+import * as z from 'zod';
+import { apiSchemas } from '../core/schemas';
 
-const problem = (description: string, headers?: Record<string, unknown>) => ({
+type Json = Record<string, unknown>;
+
+interface Response {
+  description: string;
+  headers?: Json;
+  content?: Json;
+}
+
+interface GetOperation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  parameters?: Json[];
+  responses: Record<string, Response>;
+}
+
+/** The component schemas, generated: one per entry of `apiSchemas`, `$ref`s between them by name. */
+function componentSchemas(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(apiSchemas)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'throw',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  // The document's jsonSchemaDialect names the dialect once; a fragment-only `$id` is no valid 2020-12 id.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]));
+}
+
+const schema = (name: keyof typeof apiSchemas) => ({ $ref: `#/components/schemas/${name}` });
+const json = (body: unknown) => ({ 'application/json': { schema: body } });
+
+const problem = (description: string, headers?: Json): Response => ({
   description,
   ...(headers ? { headers } : {}),
-  content: { 'application/problem+json': { schema: problemRef } },
+  content: { 'application/problem+json': { schema: schema('Problem') } },
 });
-
-const errors = {
-  '405': { $ref: '#/components/responses/MethodNotAllowed' },
-  '414': { $ref: '#/components/responses/UriTooLong' },
-  '500': { $ref: '#/components/responses/InternalError' },
-  '503': { $ref: '#/components/responses/Unavailable' },
-};
 
 const cacheHeaders = {
   ETag: { description: 'Strong tag of this body; an encoding suffix (`-br`, `-gzip`) names a compressed one.', schema: { type: 'string' } },
   'Cache-Control': { schema: { type: 'string' } },
 };
 
-const notModified = { description: 'Not modified: `If-None-Match` named the current tag. No body.', headers: cacheHeaders };
+/** Answers every route may give. */
+const common: Record<string, Response> = {
+  '405': problem('The path exists but answers only GET and HEAD (and OPTIONS for a CORS preflight).', {
+    Allow: { schema: { type: 'string', const: 'GET, HEAD' } },
+  }),
+  '414': problem('The path is over 1 kB or the query string over 4 kB.'),
+  '500': problem('A fault of the service; `detail` is never given.'),
+  '503': problem('Commits kept landing while the catalog was read; retry.', { 'Retry-After': { schema: { type: 'string' } } }),
+};
 
-const json = (schema: unknown) => ({ 'application/json': { schema } });
-
+const ok = (description: string, body: unknown, headers: Json = cacheHeaders): Response => ({ description, headers, content: json(body) });
+const okAs = (description: string, mediaType: string, headers: Json = cacheHeaders): Response => ({
+  description,
+  headers,
+  content: { [mediaType]: { schema: { type: 'string' } } },
+});
+const commaList = (name: string, description: string, example: string) => ({ name, in: 'query', description, schema: { type: 'string' }, example });
+const notModified: Response = { description: 'Not modified: `If-None-Match` named the current tag. No body.', headers: cacheHeaders };
 const ifNoneMatch = { $ref: '#/components/parameters/IfNoneMatch' };
 
-export const openapiDocument = {
-  openapi: '3.1.0',
-  info: {
-    title: 'region-sync catalog API',
-    version: '1.0.0',
-    description:
-      'The region catalog of Zilliz Cloud and Huawei ModelArts, the status of each synced scope, and the feed of region changes. ' +
-      'Errors are RFC 9457 `application/problem+json`. Every GET route also answers HEAD.',
-  },
-  jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-  paths: {
-    '/regions': {
-      get: {
+/** HEAD: the GET's answers, headers only. */
+function headOf(get: GetOperation) {
+  const responses = Object.fromEntries(Object.entries(get.responses).map(([status, { description, headers }]) => [status, { description, ...(headers ? { headers } : {}) }]));
+  return { operationId: `${get.operationId}Head`, summary: `${get.summary} Headers only.`, parameters: get.parameters, responses };
+}
+
+/** OPTIONS: the CORS preflight of the route (its path parameters, and the preflight's headers). */
+function preflightOf(get: GetOperation) {
+  const pathParameters = (get.parameters ?? []).filter((p) => p.in === 'path');
+  return {
+    operationId: `${get.operationId}Preflight`,
+    summary: 'CORS preflight.',
+    parameters: [...pathParameters, { $ref: '#/components/parameters/AccessControlRequestMethod' }, { $ref: '#/components/parameters/Origin' }],
+    responses: {
+      '204': { $ref: '#/components/responses/Preflight' },
+      '405': { $ref: '#/components/responses/NotAPreflight' },
+    },
+  };
+}
+
+/** A route: its GET, written once, and the HEAD and OPTIONS derived from it. */
+function route(get: Omit<GetOperation, 'responses'> & { responses: Record<string, Response> }) {
+  const full: GetOperation = { ...get, responses: { ...get.responses, ...common } };
+  return { get: full, head: headOf(full), options: preflightOf(full) };
+}
+
+/**
+ * The document, built on first use: generating the components costs the
+ * catalog's cold start nothing unless /openapi.json is asked for.
+ */
+export function openapiDocument() {
+  return (built ??= buildDocument());
+}
+
+let built: ReturnType<typeof buildDocument> | undefined;
+
+function buildDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'region-sync catalog API',
+      version: '1.0.0',
+      description:
+        'The region catalog of Zilliz Cloud and Huawei ModelArts, the status of each synced scope, and the feed of region changes. ' +
+        'Errors are RFC 9457 `application/problem+json`. Every GET route also answers HEAD, and OPTIONS for a CORS preflight.',
+      license: { name: 'UNLICENSED', identifier: 'LicenseRef-Proprietary' },
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: '/', description: 'The API Gateway stage (or `npm start` locally) serving this document.' }],
+    // A public, read-only API: no operation needs credentials.
+    security: [],
+    paths: {
+      '/regions': route({
         operationId: 'listRegions',
         summary: 'Every region, sorted by id, optionally filtered.',
         parameters: [
-          {
-            name: 'source',
-            in: 'query',
-            description: 'Comma list of sources (at most 20).',
-            schema: { type: 'string' },
-            example: 'zilliz,modelarts',
-          },
+          { name: 'source', in: 'query', description: 'Comma list of sources (at most 20).', schema: { type: 'string' }, example: 'zilliz,modelarts' },
           {
             name: 'cloudId',
             in: 'query',
@@ -61,48 +139,65 @@ export const openapiDocument = {
             schema: { type: 'string' },
             example: 'aws,gcp',
           },
+          {
+            name: 'at',
+            in: 'query',
+            description:
+              'A past point: a feed cursor (the catalog as a client that has read the feed up to it holds it) or an RFC 3339 time. ' +
+              'The answer has the same shape, the filters apply, and `version` is the sequence of that moment; a settled past answer is `immutable`.',
+            schema: { type: 'string' },
+            example: '2026-11-24T09:00:00Z',
+          },
           ifNoneMatch,
         ],
         responses: {
-          '200': { description: 'The catalog.', headers: cacheHeaders, content: json({ $ref: '#/components/schemas/RegionList' }) },
+          '200': ok('The catalog (now, or at `at`).', schema('RegionList')),
           '304': notModified,
-          '400': problem('A filter value is invalid; `detail` names the parameter.'),
-          ...errors,
+          '400': problem('A filter value is invalid, or `at` does not parse, lies in the future or is ahead of the last commit; `detail` names the parameter.'),
+          '410': problem('`at` is older than the change retention.'),
         },
-      },
-    },
-    '/regions/{source}/{regionId}': {
-      get: {
+      }),
+      '/regions/{source}/{regionId}': route({
         operationId: 'getRegion',
         summary: 'One region.',
         parameters: [
-          { name: 'source', in: 'path', required: true, schema: { $ref: '#/components/schemas/SourceName' } },
+          { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
           { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
           ifNoneMatch,
         ],
         responses: {
-          '200': { description: 'The region.', headers: cacheHeaders, content: json({ $ref: '#/components/schemas/Region' }) },
+          '200': ok('The region.', schema('Region')),
           '304': notModified,
           '400': problem('The source or the region id is invalid.'),
           '404': problem('No such region.'),
-          ...errors,
         },
-      },
-    },
-    '/sources': {
-      get: {
+      }),
+      '/regions/{source}/{regionId}/history': route({
+        operationId: 'getRegionHistory',
+        summary: "Every change of one region within the retention, oldest first (removed regions included).",
+        parameters: [
+          { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
+          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
+          ifNoneMatch,
+        ],
+        responses: {
+          '200': ok("The region's changes.", schema('RegionHistory')),
+          '304': notModified,
+          '400': problem('The source or the region id is invalid.'),
+          '404': problem('The region has no change within the retention and is not in the catalog.'),
+        },
+      }),
+      '/sources': route({
         operationId: 'listSources',
         summary: 'The sync status of every scope, sorted by scope.',
         parameters: [ifNoneMatch],
         responses: {
-          '200': { description: 'Status per scope.', headers: cacheHeaders, content: json({ $ref: '#/components/schemas/SourceList' }) },
+          '200': ok('Status per scope.', schema('SourceList')),
           '304': notModified,
-          ...errors,
+          '400': problem('The request is not an HTTP API request.'),
         },
-      },
-    },
-    '/changes': {
-      get: {
+      }),
+      '/changes': route({
         operationId: 'listChanges',
         summary: 'Region changes after a cursor, oldest first.',
         description:
@@ -116,150 +211,107 @@ export const openapiDocument = {
             schema: { type: 'string' },
           },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          commaList('source', 'Comma list of sources; `next` still moves past the changes the filter leaves out.', 'zilliz'),
+          commaList('type', 'Comma list of change types (`region.added`, `region.removed`, `region.changed`).', 'region.removed'),
         ],
         responses: {
-          '200': {
-            description: 'The next changes.',
-            headers: { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } },
-            content: json({ $ref: '#/components/schemas/ChangeFeed' }),
-          },
-          '400': problem('`limit` or `since` is invalid, or the cursor is ahead of the last commit.'),
+          '200': ok('The next changes.', schema('ChangeFeed'), { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } }),
+          '400': problem('`limit`, `since`, `source` or `type` is invalid, or the cursor is ahead of the last commit.'),
           '410': problem('The cursor points before the oldest retained change; restart without `since`.'),
-          ...errors,
         },
-      },
-    },
-    '/openapi.json': {
-      get: {
+      }),
+      '/changes.atom': route({
+        operationId: 'getChangesAtom',
+        summary: 'The latest changes as an Atom 1.0 feed (RFC 4287), newest first.',
+        parameters: [
+          commaList('source', 'Comma list of sources.', 'zilliz'),
+          commaList('type', 'Comma list of change types.', 'region.added,region.removed'),
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          ifNoneMatch,
+        ],
+        responses: {
+          '200': okAs('The feed.', 'application/atom+xml'),
+          '304': notModified,
+          '400': problem('A parameter is invalid; `detail` names it.'),
+        },
+      }),
+      '/': route({
+        operationId: 'getPage',
+        summary: 'The catalog page for people: health, the catalog (search, filters, pages) and the latest changes.',
+        description: 'Server-rendered; reads with JavaScript off. Every asset comes from this origin (`Content-Security-Policy`).',
+        parameters: [
+          { name: 'q', in: 'query', description: 'Search text (at most 100 characters).', schema: { type: 'string', maxLength: 100 } },
+          { name: 'source', in: 'query', schema: { type: 'string', enum: ['', 'zilliz', 'modelarts'] } },
+          { name: 'cloud', in: 'query', schema: { type: 'string', pattern: '^[a-z0-9._-]*$' } },
+          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 1 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          ifNoneMatch,
+        ],
+        responses: {
+          '200': okAs('The page.', 'text/html'),
+          '304': notModified,
+          '400': problem('A parameter is invalid; `detail` names it.'),
+        },
+      }),
+      '/assets/page.css': route({
+        operationId: 'getPageCss',
+        summary: "The page's style sheet.",
+        parameters: [{ name: 'v', in: 'query', description: 'Content hash; a matching `v` is cached for a year.', schema: { type: 'string' } }, ifNoneMatch],
+        responses: { '200': okAs('The style sheet.', 'text/css'), '304': notModified },
+      }),
+      '/assets/page.js': route({
+        operationId: 'getPageJs',
+        summary: "The page's script (instant search and filters; the page works without it).",
+        parameters: [{ name: 'v', in: 'query', description: 'Content hash; a matching `v` is cached for a year.', schema: { type: 'string' } }, ifNoneMatch],
+        responses: { '200': okAs('The script.', 'text/javascript'), '304': notModified },
+      }),
+      '/openapi.json': route({
         operationId: 'getOpenApi',
         summary: 'This document.',
         parameters: [ifNoneMatch],
         responses: {
-          '200': { description: 'The OpenAPI 3.1 document.', headers: cacheHeaders, content: json({ type: 'object', required: ['openapi', 'paths'] }) },
+          '200': ok('The OpenAPI 3.1 document.', {
+            type: 'object',
+            required: ['openapi', 'paths'],
+            properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, paths: { type: 'object' } },
+          }),
           '304': notModified,
-          ...errors,
+          '400': problem('The request is not an HTTP API request.'),
         },
-      },
-    },
-  },
-  components: {
-    parameters: {
-      IfNoneMatch: {
-        name: 'If-None-Match',
-        in: 'header',
-        description: 'Tags of bodies the client holds (or `*`); a match answers 304.',
-        schema: { type: 'string' },
-      },
-    },
-    responses: {
-      NotFound: problem('No such route.'),
-      MethodNotAllowed: problem('The path exists but answers only GET and HEAD.', {
-        Allow: { schema: { type: 'string', const: 'GET, HEAD' } },
       }),
-      UriTooLong: problem('The path is over 1 kB or the query string over 4 kB.'),
-      InternalError: problem('A fault of the service; `detail` is never given.'),
-      Unavailable: problem('Commits kept landing while the catalog was read; retry.', { 'Retry-After': { schema: { type: 'string' } } }),
     },
-    schemas: {
-      SourceName: { type: 'string', enum: ['zilliz', 'modelarts'] },
-      Region: {
-        type: 'object',
-        required: ['id', 'source', 'cloudId', 'regionId', 'name', 'localizedNames', 'apiBaseUrl', 'attributes', 'firstSeenAt', 'updatedAt'],
-        properties: {
-          id: { type: 'string', description: '`<source>:<regionId>`' },
-          source: { $ref: '#/components/schemas/SourceName' },
-          cloudId: { type: 'string' },
-          regionId: { type: 'string' },
-          name: { type: 'string' },
-          localizedNames: { type: 'object', additionalProperties: { type: 'string' } },
-          apiBaseUrl: { type: ['string', 'null'] },
-          attributes: { type: 'object', description: 'Every other upstream field, as given.' },
-          firstSeenAt: isoTime,
-          updatedAt: isoTime,
+    components: {
+      parameters: {
+        IfNoneMatch: {
+          name: 'If-None-Match',
+          in: 'header',
+          description: 'Tags of bodies the client holds (or `*`); a match answers 304.',
+          schema: { type: 'string' },
         },
-      },
-      RegionList: {
-        type: 'object',
-        required: ['regions', 'count', 'version', 'syncedAt'],
-        additionalProperties: false,
-        properties: {
-          regions: { type: 'array', items: { $ref: '#/components/schemas/Region' } },
-          count: { type: 'integer', minimum: 0 },
-          version: { type: 'string', pattern: '^\\d+$', description: 'The commit sequence of this catalog; "0" before the first sync.' },
-          syncedAt: { ...nullableTime, description: 'When that commit was made; null before the first sync.' },
+        AccessControlRequestMethod: {
+          name: 'Access-Control-Request-Method',
+          in: 'header',
+          required: true,
+          description: 'The method of the request the browser will send; without it, OPTIONS answers 405.',
+          schema: { type: 'string', enum: ['GET', 'HEAD'] },
         },
+        Origin: { name: 'Origin', in: 'header', description: 'The origin of the calling page.', schema: { type: 'string' } },
       },
-      SourceStatus: {
-        type: 'object',
-        required: ['scope', 'source', 'status', 'lastAttemptAt', 'lastSuccessAt', 'consecutiveFailures', 'lastError', 'regionCount'],
-        additionalProperties: false,
-        properties: {
-          scope: { type: 'string', examples: ['zilliz/aws'] },
-          source: { type: 'string' },
-          status: { type: 'string', enum: ['ok', 'degraded', 'held', 'never-synced'] },
-          lastAttemptAt: nullableTime,
-          lastSuccessAt: nullableTime,
-          consecutiveFailures: { type: 'integer', minimum: 0 },
-          lastError: {
-            oneOf: [
-              { type: 'null' },
-              {
-                type: 'object',
-                required: ['code', 'message', 'at'],
-                additionalProperties: false,
-                properties: { code: { type: 'string' }, message: { type: 'string' }, at: isoTime, requestId: { type: 'string', description: "the upstream's request id, to quote to its support" } },
-              },
-            ],
+      responses: {
+        Preflight: {
+          description: 'The preflight is answered; the CORS headers are given when the origin is allowed (`CORS_ORIGINS`).',
+          headers: {
+            'Access-Control-Allow-Origin': { schema: { type: 'string' } },
+            'Access-Control-Allow-Methods': { schema: { type: 'string', const: 'GET, HEAD' } },
+            'Access-Control-Allow-Headers': { schema: { type: 'string' } },
+            'Access-Control-Max-Age': { schema: { type: 'string' } },
           },
-          regionCount: { type: 'integer', minimum: 0 },
         },
+        NotAPreflight: problem('An OPTIONS request without `Access-Control-Request-Method` is not a preflight.', {
+          Allow: { schema: { type: 'string', const: 'GET, HEAD' } },
+        }),
       },
-      SourceList: {
-        type: 'object',
-        required: ['sources'],
-        additionalProperties: false,
-        properties: {
-          sources: { type: 'array', items: { $ref: '#/components/schemas/SourceStatus' } },
-          // Issue 14: per source, the upstream field names its answers carried when last seen.
-          fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
-        },
-      },
-      Change: {
-        type: 'object',
-        required: ['id', 'type', 'regionKey', 'source', 'scope', 'regionId', 'before', 'after', 'changedFields', 'detectedAt'],
-        properties: {
-          id: { type: 'string', description: 'Unique per change; subscribers deduplicate on it.' },
-          type: { type: 'string', enum: ['region.added', 'region.removed', 'region.changed'] },
-          regionKey: { type: 'string' },
-          source: { $ref: '#/components/schemas/SourceName' },
-          scope: { type: 'string' },
-          regionId: { type: 'string' },
-          before: { oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/Region' }] },
-          after: { oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/Region' }] },
-          changedFields: { type: 'array', items: { type: 'string' } },
-          detectedAt: isoTime,
-        },
-      },
-      ChangeFeed: {
-        type: 'object',
-        required: ['changes', 'next'],
-        additionalProperties: false,
-        properties: {
-          changes: { type: 'array', items: { $ref: '#/components/schemas/Change' } },
-          next: { type: 'string', description: 'Opaque cursor for the next poll; always given.' },
-        },
-      },
-      Problem: {
-        type: 'object',
-        description: 'RFC 9457 problem details.',
-        required: ['type', 'title', 'status'],
-        properties: {
-          type: { type: 'string', format: 'uri' },
-          title: { type: 'string' },
-          status: { type: 'integer', minimum: 400, maximum: 599 },
-          detail: { type: 'string' },
-        },
-      },
+      schemas: componentSchemas(),
     },
-  },
-} as const;
+  };
+}

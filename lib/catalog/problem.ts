@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createLogger, type Logger } from '../core/log';
+import type { Problem } from '../core/schemas';
 
 export const PROBLEM_BASE = 'https://region-sync.dev/problems/';
 
@@ -26,13 +27,6 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-}
 
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string> & {
   statusCode: number;
@@ -75,10 +69,6 @@ export function toProblem(error: unknown, log: Logger): HttpResult {
     return problemResponse(problem, error.headers);
   }
   const status = httpStatusOf(error);
-  if (status === 404) {
-    // @middy/http-router throws createError(404) for a path no route knows.
-    return problemResponse({ type: PROBLEM_BASE + 'not-found', title: TITLES[404]!, status, detail: 'no such route' });
-  }
   if (status !== undefined && status >= 400 && status < 500) {
     return problemResponse({ type: 'about:blank', title: TITLES[status] ?? 'Bad Request', status, detail: 'the request cannot be served' });
   }

@@ -43,12 +43,16 @@ export const ALLOW = 'GET, HEAD';
 
 const log = createLogger({ function: 'catalog' }, (line) => console.error(line));
 
-const KNOWN_PATHS = [/^\/regions\/?$/, /^\/regions\/[^/]+\/[^/]+\/?$/, /^\/regions\/[^/]+\/[^/]+\/history\/?$/, /^\/sources\/?$/, /^\/changes\/?$/, /^\/openapi\.json\/?$/];
+/** A route template (`/regions/{source}/{regionId}`) as a pattern of the paths it serves, trailing slash allowed. */
+const pathPattern = (template: string) =>
+  new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
 
-// The page, its feed and its assets (lib/catalog/page/routes.ts).
-KNOWN_PATHS.push(/^\/$/, /^\/changes\.atom$/, /^\/assets\/page\.(css|js)$/);
-
-const openapiRepresentation = new Representation(JSON.stringify(openapiDocument), `"o-${shortHash(JSON.stringify(openapiDocument))}"`);
+// Built on the first request for it, so the cold start of other routes does not generate the document.
+let openapiRepresentation: Representation | undefined;
+const openapiBody = () => {
+  const body = JSON.stringify(openapiDocument());
+  return (openapiRepresentation ??= new Representation(body, `"o-${shortHash(body)}"`));
+};
 
 function headersOf(event: CatalogEvent): Record<string, string | undefined> {
   return event.headers ?? {};
@@ -139,7 +143,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       return respond(new Representation(body, undefined, 5), headersOf(event), { cacheControl: 'no-store' });
     },
 
-    '/openapi.json': async (event) => respond(openapiRepresentation, headersOf(event), { cacheControl: 'public, max-age=300' }),
+    '/openapi.json': async (event) => respond(openapiBody(), headersOf(event), { cacheControl: 'public, max-age=300' }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
     ...createPageRoutes({ doc, tableName, cache }),
@@ -150,7 +154,7 @@ function methodNotAllowed(): HttpProblem {
   return new HttpProblem(405, 'method-not-allowed', `only ${ALLOW} are allowed here`, { Allow: ALLOW });
 }
 
-/** A CORS preflight on a known path answers 204 (http-cors adds its headers); any other OPTIONS is a 405. */
+/** A CORS preflight on a known path answers 204 (lib/catalog/headers adds its CORS headers); any other OPTIONS is a 405. */
 const preflight: RouteHandler = async (event) => {
   if (!headersOf(event)['access-control-request-method']) throw methodNotAllowed();
   return { statusCode: 204, headers: { 'Access-Control-Max-Age': '600' }, body: '' };
@@ -182,7 +186,10 @@ function checkSize(event: CatalogEvent): void {
 
 /** The inner handler of the catalog function: size checks, then the router. */
 export function createRouter(deps: CatalogDeps): (event: CatalogEvent, context: Context) => Promise<HttpResult> {
-  const routes = Object.entries(createRoutes(deps)).flatMap(([path, handler]) =>
+  const table = createRoutes(deps);
+  // A known path asked with another method is a 405, not a 404.
+  const known = Object.keys(table).map(pathPattern);
+  const routes = Object.entries(table).flatMap(([path, handler]) =>
     (
       [
         ['GET', handler],
@@ -194,7 +201,7 @@ export function createRouter(deps: CatalogDeps): (event: CatalogEvent, context: 
   const router = httpRouterHandler<CatalogEvent, HttpResult>({
     routes,
     notFoundResponse: ({ path }) => {
-      if (KNOWN_PATHS.some((re) => re.test(path))) throw methodNotAllowed();
+      if (known.some((re) => re.test(path))) throw methodNotAllowed();
       throw new HttpProblem(404, 'not-found', 'no such route');
     },
   });

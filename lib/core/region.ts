@@ -4,41 +4,11 @@
  * that neither key order nor list order of an upstream answer ever produces a
  * diff, while the region itself keeps the upstream's values as given.
  */
-export const SOURCES = ['zilliz', 'modelarts'] as const;
-export type SourceName = (typeof SOURCES)[number];
+import type { SourceName } from './schemas';
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-export interface Region {
-  id: string;
-  source: SourceName;
-  cloudId: string;
-  regionId: string;
-  name: string;
-  localizedNames: Record<string, string>;
-  apiBaseUrl: string | null;
-  attributes: Record<string, Json>;
-  firstSeenAt: string;
-  updatedAt: string;
-}
-
-/** What a source yields before the store stamps `firstSeenAt` / `updatedAt`. */
-export type RegionContent = Omit<Region, 'firstSeenAt' | 'updatedAt'>;
-
-export type ChangeType = 'region.added' | 'region.removed' | 'region.changed';
-
-export interface Change {
-  id: string;
-  type: ChangeType;
-  regionKey: string;
-  source: SourceName;
-  scope: string;
-  regionId: string;
-  before: Region | null;
-  after: Region | null;
-  changedFields: string[];
-  detectedAt: string;
-}
+// The records themselves are defined once, as zod schemas, in ./schemas; re-exported for the modules that use the helpers.
+export { SOURCES } from './schemas';
+export type { Change, ChangeType, Json, Region, RegionContent, SourceName } from './schemas';
 
 /** The fields whose difference makes a `region.changed` (attributes are compared key by key). */
 export const COMPARED_FIELDS = ['name', 'localizedNames', 'apiBaseUrl', 'cloudId'] as const;
@@ -86,7 +56,3 @@ export function comparableJson(value: unknown): string {
   return canonicalJson(canonicalValue(value));
 }
 
-export function contentOf(region: Region | RegionContent): RegionContent {
-  const { id, source, cloudId, regionId, name, localizedNames, apiBaseUrl, attributes } = region;
-  return { id, source, cloudId, regionId, name, localizedNames, apiBaseUrl, attributes };
-}

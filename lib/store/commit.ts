@@ -6,18 +6,11 @@
  * rest, so two passes never commit the same change twice.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CommitConflictError } from '../core/errors';
-import type { ScopePlan } from '../sync/plan';
-import type { Meter } from './meter';
-import { readSeq } from './read';
+import { readSeq, type StoreDeps } from './deps';
+import type { ScopePlan } from './plans';
 import { buildHeadOnly, buildTransaction, packTransactions, type TxPart } from './transactions';
-
-export interface StoreDeps {
-  doc: DynamoDBDocumentClient;
-  table: string;
-  meter?: Meter | undefined;
-}
 
 export interface CommitOptions {
   now: string;

@@ -4,9 +4,9 @@
  * region's own changes within the retention, whatever the size of the feed.
  */
 import type { Change } from '../core/region';
-import type { StoreDeps } from './commit';
+import type { StoreDeps } from './deps';
 import { decodeChange, historyPartition, type HistoryItem } from './items';
-import { queryAll } from './snapshot';
+import { queryAll } from './deps';
 
 export async function readRegionHistory(deps: StoreDeps, regionKey: string): Promise<Change[]> {
   const items = await queryAll<HistoryItem>(deps, {

@@ -5,9 +5,8 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { StoreDeps } from './commit';
 import { changesKey, decodeChanges, PK, PUBLISH_KEY, type ChangesItem, type OutboxItem, type PublishItem } from './items';
-import { queryAll } from './snapshot';
+import { queryAll, type StoreDeps } from './deps';
 import type { Change } from '../core/region';
 
 export async function readCursor(deps: StoreDeps): Promise<PublishItem | undefined> {

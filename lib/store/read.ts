@@ -4,11 +4,11 @@
  * status, and the changesets of the feed. Strongly consistent throughout so a
  * read right after a commit sees it.
  */
-import { GetCommand, QueryCommand, paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Change, Region } from '../core/region';
+import { paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Change, Region, SourceState, SourceStatus } from '../core/schemas';
+import { queryAll, readSeq, type SeqHead } from './deps';
 import {
   PK,
-  SEQ_KEY,
   decodeChanges,
   decodeRegion,
   seqSortKey,
@@ -16,18 +16,11 @@ import {
   type RegionItem,
   type SchemaItem,
   type ScopeItem,
-  type SeqItem,
   type StatusItem,
 } from './items';
-import type { Meter } from './meter';
-import { queryAll } from './snapshot';
 
-export interface SeqHead {
-  /** SEQ.value: 0 until the first commit. */
-  version: number;
-  /** SEQ.committedAt, null until the first commit. */
-  syncedAt: string | null;
-}
+// The catalog reads the sequence through this module, like every other read.
+export { readSeq, type SeqHead };
 
 export interface CatalogSnapshot extends SeqHead {
   /** Sorted by id. */
@@ -38,15 +31,6 @@ export interface CatalogSnapshot extends SeqHead {
 export class CatalogUnstableError extends Error {
   override name = 'CatalogUnstableError';
   readonly statusCode = 503;
-}
-
-export async function readSeq(doc: DynamoDBDocumentClient, tableName: string, meter?: Meter): Promise<SeqHead> {
-  const { Item, ConsumedCapacity } = await doc.send(
-    new GetCommand({ TableName: tableName, Key: SEQ_KEY, ConsistentRead: true, ...(meter ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
-  );
-  meter?.consumed('read', ConsumedCapacity);
-  const item = Item as Partial<SeqItem> | undefined;
-  return { version: item?.value ?? 0, syncedAt: item?.committedAt ?? null };
 }
 
 function partition(tableName: string, pk: string): QueryCommandInput {
@@ -75,19 +59,6 @@ export async function loadCatalog(doc: DynamoDBDocumentClient, tableName: string
     return { ...before, regions: items.map(decodeRegion).sort(byId) };
   }
   throw new CatalogUnstableError(`catalog kept changing over ${attempts} reads`);
-}
-
-export type SourceState = 'ok' | 'degraded' | 'held' | 'never-synced';
-
-export interface SourceStatus {
-  scope: string;
-  source: string;
-  status: SourceState;
-  lastAttemptAt: string | null;
-  lastSuccessAt: string | null;
-  consecutiveFailures: number;
-  lastError: { code: string; message: string; at: string; requestId?: string } | null;
-  regionCount: number;
 }
 
 /** Joins the SCOPE and STATUS items of each scope into its public status (pure). */
@@ -144,23 +115,20 @@ export async function* readChangesets(
   { fromSeq, toSeq, pageSize }: { fromSeq: number; toSeq: number; pageSize: number },
 ): AsyncGenerator<Changeset> {
   if (toSeq < fromSeq) return;
-  let start: QueryCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
-        ConsistentRead: true,
-        Limit: pageSize,
-        ExclusiveStartKey: start,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: doc, pageSize },
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
     for (const item of (page.Items ?? []) as ChangesItem[]) {
       yield { seq: item.seq ?? Number(item.sk), changes: decodeChanges(item) };
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
 }
 
 export interface DatedChangeset extends Changeset {

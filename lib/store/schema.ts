@@ -6,7 +6,7 @@
  * not at all, so concurrent passes announce each change once.
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreDeps } from './commit';
+import type { StoreDeps } from './deps';
 import { schemaKey, type OutboxItem, type SchemaItem } from './items';
 
 export interface SchemaState {

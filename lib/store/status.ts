@@ -5,7 +5,7 @@
  * announce the same degradation.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreDeps } from './commit';
+import type { StoreDeps } from './deps';
 import { statusKey, type ErrorInfo, type StatusItem } from './items';
 
 export type Transition = 'degraded' | 'recovered' | null;

@@ -9,7 +9,8 @@
  * (`HISTORY#<regionKey>`) in the same transaction, so it costs two items.
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ScopePlan } from '../sync/plan';
+import type { ScopePlan } from './plans';
+import { REMOVALS_HELD } from '../core/detail-types';
 import type { Change } from '../core/region';
 import { changesKey, historyPartition, historySortKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type HistoryItem, type OutboxItem } from './items';
 
@@ -103,7 +104,7 @@ export function removalsHeldEvent(plan: ScopePlan, now: string, newId: () => str
     heldCount: plan.head.hold?.regionIds.length ?? 0,
     previousCount: plan.previousCount,
   };
-  return { pk: PK.outbox, sk: newId(), detailType: 'Removals Held', detail: JSON.stringify(detail), expiresAt: ttl };
+  return { pk: PK.outbox, sk: newId(), detailType: REMOVALS_HELD, detail: JSON.stringify(detail), expiresAt: ttl };
 }
 
 export function buildTransaction(tx: Tx, o: BuildOptions): TransactWriteCommandInput {

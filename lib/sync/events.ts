@@ -1,18 +1,12 @@
 /**
- * EventBridge entries, pure: one per change, DetailType from the change type,
+ * EventBridge entries, pure: one per change, DetailType from the change type
+ * (lib/core/detail-types),
  * Detail the change record itself; and the batching PutEvents requires (at
  * most 10 entries and 256 KB a call, sized as EventBridge sizes them).
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { Change, ChangeType } from '../core/region';
-
-export const DETAIL_TYPES: Record<ChangeType, string> = {
-  'region.added': 'Region Added',
-  'region.removed': 'Region Removed',
-  'region.changed': 'Region Changed',
-};
-
-export const OPERATIONAL_DETAIL_TYPES = ['Source Degraded', 'Source Recovered', 'Removals Held', 'Schema Changed'] as const;
+import { REGION_DETAIL_TYPES } from '../core/detail-types';
+import type { Change } from '../core/region';
 
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 256 * 1024;
@@ -26,7 +20,7 @@ export function changeEntry(change: Change, target: Target): PutEventsRequestEnt
   return {
     EventBusName: target.busName,
     Source: target.source,
-    DetailType: DETAIL_TYPES[change.type],
+    DetailType: REGION_DETAIL_TYPES[change.type],
     Detail: JSON.stringify(change),
     Time: new Date(change.detectedAt),
   };

@@ -1,11 +1,16 @@
 /**
- * The sync function's wiring: configuration checked at init, secrets (from SSM
- * when a `*_PARAM` names them) read by the first pass beside its table read and cached, clients
+ * The sync function's wiring, the one factory of its handler (the Lambda
+ * entry point, the tests' harness and the benchmarks all build it here):
+ * configuration checked at init, secrets (from SSM when a `*_PARAM` names
+ * them) read by the first pass beside its table read and cached, clients
  * built once, and a middy handler that runs one pass, logs its summary and
- * writes its EMF metrics. A scope that fails is recorded, not thrown: the next
- * scheduled pass retries it. Only an unexpected error (the table unreachable)
- * fails the invocation.
+ * writes its EMF metrics. middy's early-timeout signal bounds the pass: it
+ * aborts the upstream phase `COMMIT_RESERVE_MS` before the Lambda timeout, so
+ * what was fetched is still committed, recorded and published in time. A
+ * scope that fails is recorded, not thrown: the next scheduled pass retries
+ * it. Only an unexpected error (the table unreachable) fails the invocation.
  */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ConfigError, type Env } from '../core/config';
@@ -15,7 +20,7 @@ import { createLogger, redact, registerSecret, type Logger, type Sink } from '..
 import { buildPassMetrics, writeMetrics } from './metrics';
 import { createSecretStore, SecretsError, secretSettings, type SecretValues } from './secrets';
 import { createDocumentClient } from '../store/client';
-import type { StoreDeps } from '../store/commit';
+import type { StoreDeps } from '../store/deps';
 import { runPass, type PassSummary, type SyncDeps } from './pass';
 
 export interface SyncHandlerOptions {
@@ -26,7 +31,13 @@ export interface SyncHandlerOptions {
   pass?: Pick<SyncDeps, 'backoffMs' | 'publish'>;
   /** The configuration of each invocation, when it can change (secrets re-read from SSM); the initial one otherwise. */
   current?: () => Promise<SyncConfig>;
+  /** Clients the caller built (a traced client, a fault proxy, a meter); built from the configuration otherwise. */
+  store?: StoreDeps;
+  events?: EventBridgeClient;
 }
+
+/** Time kept for the commit, the status writes and the publish after the upstream phase is cut short. */
+export const COMMIT_RESERVE_MS = 30_000;
 
 export interface LoadSyncHandlerOptions extends Omit<SyncHandlerOptions, 'current'> {
   /** Defaults to process.env. */
@@ -53,31 +64,33 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
   // With `current`, the initial configuration only shapes the clients and holds no secret.
   if (!options.current) for (const secret of secretsOf(initial)) registerSecret(secret);
   const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
-  const store: StoreDeps = { doc: createDocumentClient({ region: initial.region, endpoint: initial.dynamoEndpoint }), table: initial.tableName };
-  const events = createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
+  const store: StoreDeps = options.store ?? { doc: createDocumentClient({ region: initial.region, endpoint: initial.dynamoEndpoint }), table: initial.tableName };
+  const events = options.events ?? createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
   const metricsSink = options.metricsSink ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? stdout : undefined);
   let coldStart = true;
 
-  return middy(async (_event: ScheduledEvent | Record<string, never>, context?: Context): Promise<PassSummary> => {
+  const pass = async (_event: ScheduledEvent | Record<string, never>, context: Context | undefined, { signal }: { signal: AbortSignal }): Promise<PassSummary> => {
     const passLog = log.child({ requestId: context?.awsRequestId, coldStart });
     coldStart = false;
     try {
       // The secrets (SSM on a cold start or after the cache expires) are read beside the pass's table read.
       const pending = options.current ? options.current() : Promise.resolve(initial);
-      const summary = await runPass({ config: pending, store, events, log: passLog, ...options.pass });
+      const summary = await runPass({ config: pending, store, events, log: passLog, signal, ...options.pass });
       const config = await pending;
       passLog.info('pass complete', { ...summary });
-      if (metricsSink) {
-        // Each scope's count comes from the status write of this very pass: no extra read.
-        const failures = new Map(summary.scopes.map((s) => [s.scope, s.consecutiveFailures]));
-        writeMetrics(buildPassMetrics({ service: config.metricsService, summary, consecutiveFailures: failures, now: new Date() }), metricsSink);
-      }
+      if (metricsSink) writeMetrics(buildPassMetrics({ service: config.metricsService, summary, now: new Date() }), metricsSink);
       return summary;
     } catch (error: unknown) {
       passLog.error('pass failed', { error });
       // A missing parameter or unreadable SSM names the parameter, never a value: kept as it is for the operator.
       throw error instanceof ConfigError || error instanceof SecretsError ? error : redacted(error);
     }
+  };
+  return middy(pass, {
+    // middy aborts `signal` this long before the Lambda timeout (only where the context has getRemainingTimeInMillis).
+    timeoutEarlyInMillis: COMMIT_RESERVE_MS,
+    // The pass answers, not middy: the abort ends its upstream phase, and what it fetched is still committed.
+    timeoutEarlyResponse: () => new Promise<never>(() => undefined),
   });
 }
 

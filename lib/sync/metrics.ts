@@ -21,9 +21,8 @@ export interface EmfDocument {
 export interface PassMetricsInput {
   /** The `Service` dimension, e.g. region-sync-prod. */
   service: string;
+  /** Each scope's consecutive failures come from the status write of this very pass: no extra read. */
   summary: PassSummary;
-  /** Consecutive failed passes per scope after this pass (from the status items); a failed scope missing here counts as 1. */
-  consecutiveFailures?: ReadonlyMap<string, number>;
   now: Date;
 }
 
@@ -49,7 +48,7 @@ function document(dimensions: Record<string, string>, values: Values, timestamp:
 
 type Scope = PassSummary['scopes'][number];
 
-function scopeValues(scopes: readonly Scope[], failures: (s: Scope) => number): Values {
+function scopeValues(scopes: readonly Scope[]): Values {
   const sum = (pick: (s: Scope) => number) => scopes.reduce((n, s) => n + pick(s), 0);
   return {
     ChangesAdded: [sum((s) => s.added), 'Count'],
@@ -57,13 +56,12 @@ function scopeValues(scopes: readonly Scope[], failures: (s: Scope) => number): 
     ChangesChanged: [sum((s) => s.changed), 'Count'],
     FailedScopes: [sum((s) => (s.outcome === 'failed' ? 1 : 0)), 'Count'],
     HeldScopes: [sum((s) => (s.outcome === 'held' ? 1 : 0)), 'Count'],
-    MaxConsecutiveFailures: [Math.max(0, ...scopes.map(failures)), 'Count'],
+    MaxConsecutiveFailures: [Math.max(0, ...scopes.map((s) => s.consecutiveFailures)), 'Count'],
   };
 }
 
 /** The EMF documents of one pass: the service line first, then one per source (sorted). */
-export function buildPassMetrics({ service, summary, consecutiveFailures, now }: PassMetricsInput): EmfDocument[] {
-  const failures = (s: Scope) => consecutiveFailures?.get(s.scope) ?? (s.outcome === 'failed' ? 1 : 0);
+export function buildPassMetrics({ service, summary, now }: PassMetricsInput): EmfDocument[] {
   const timestamp = now.getTime();
   const p = summary.published;
   // 0 when nothing waits, so the age alarm sees a value every pass and clears.
@@ -72,7 +70,7 @@ export function buildPassMetrics({ service, summary, consecutiveFailures, now }:
   const overall = document(
     { Service: service },
     {
-      ...scopeValues(summary.scopes, failures),
+      ...scopeValues(summary.scopes),
       PassDurationMs: [summary.durationMs, 'Milliseconds'],
       PendingChangesets: [p.pending, 'Count'],
       OldestPendingAgeSeconds: [oldestAge, 'Seconds'],
@@ -84,7 +82,7 @@ export function buildPassMetrics({ service, summary, consecutiveFailures, now }:
   );
   const sources = [...new Set(summary.scopes.map((s) => s.source))].sort();
   const perSource = sources.map((source) =>
-    document({ Service: service, Source: source }, scopeValues(summary.scopes.filter((s) => s.source === source), failures), timestamp, extra),
+    document({ Service: service, Source: source }, scopeValues(summary.scopes.filter((s) => s.source === source)), timestamp, extra),
   );
   return [overall, ...perSource];
 }

@@ -8,13 +8,16 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { monotonicFactory } from 'ulid';
 import type { SyncConfig } from './config';
 import { crashPoint } from '../core/crash';
+import { SOURCE_DEGRADED, SOURCE_RECOVERED } from '../core/detail-types';
 import { CommitConflictError, UpstreamError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { createLimiter } from '../core/limit';
-import { isUnchanged, planScope, answerHash, type ScopePlan } from './plan';
+import { isUnchanged, planScope, answerHash } from './plan';
 import { publishPending, type PublishResult } from './publish';
 import type { RegionContent } from '../core/region';
-import { commitPlans, ScopeConflictError, type StoreDeps } from '../store/commit';
+import { commitPlans, ScopeConflictError } from '../store/commit';
+import type { StoreDeps } from '../store/deps';
+import type { ScopePlan } from '../store/plans';
 import { expiresAt } from '../store/transactions';
 import { PK, type ErrorInfo, type ScopeItem } from '../store/items';
 import { putOutbox } from '../store/publish-state';
@@ -40,6 +43,8 @@ export interface SyncDeps {
   /** Upstream retry backoff base; tests shorten it. */
   backoffMs?: number;
   publish?: { leaseMs?: number; leaseWaitMs?: number; backoffMs?: number };
+  /** Aborted when the invocation nears its timeout (middy's early-timeout signal): ends the upstream phase like the deadline. */
+  signal?: AbortSignal;
 }
 
 export type ScopeOutcome = 'ok' | 'unchanged' | 'held' | 'failed';
@@ -196,7 +201,7 @@ async function recordOutcome(deps: PassDeps, summary: ScopeSummary, at: string, 
   const { transition, consecutiveFailures } = await recordStatus(deps.store, { scope: summary.scope, source: summary.source, at, error: summary.error });
   summary.consecutiveFailures = consecutiveFailures;
   if (!transition) return;
-  const detailType = transition === 'degraded' ? 'Source Degraded' : 'Source Recovered';
+  const detailType = transition === 'degraded' ? SOURCE_DEGRADED : SOURCE_RECOVERED;
   const detail = { scope: summary.scope, source: summary.source, at, ...(summary.error ? { error: { code: summary.error.code, message: summary.error.message, ...(summary.error.requestId ? { requestId: summary.error.requestId } : {}) } } : {}) };
   await putOutbox(deps.store, { pk: PK.outbox, sk: newId(), detailType, detail: JSON.stringify(detail), expiresAt: expiresAt(at, deps.config.retentionDays) });
 }
@@ -213,7 +218,7 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
   const reading = loadScopeHeads(input.store);
   reading.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
   const deps: PassDeps = { ...input, config: await input.config };
-  const deadline = createDeadline(deps.config.passDeadlineMs);
+  const deadline = createDeadline(deps.config.passDeadlineMs, deps.signal);
   let results: ScopeResult[];
   try {
     results = await fetchAll({ ...deps, log }, reading, deadline);

@@ -6,38 +6,13 @@
 import { createHash } from 'node:crypto';
 import { diffScope } from './diff';
 import { decideHold } from './hold';
-import { canonicalJson, comparableJson, type Change, type Region, type RegionContent, type SourceName } from '../core/region';
-import type { RemovalHold, ScopeItem } from '../store/items';
-
-export interface StoredRegion {
-  region: Region;
-  /** Sequence of the commit that last wrote it: the condition of the next write. */
-  seq: number;
-}
+import { canonicalJson, comparableJson, type RegionContent, type SourceName } from '../core/region';
+import type { ScopeItem } from '../store/items';
+import type { ScopeHead, ScopePlan, StoredRegion } from '../store/plans';
 
 export interface ScopeState {
   head: ScopeItem | undefined;
   regions: readonly StoredRegion[];
-}
-
-export interface ScopeHead {
-  hash: string;
-  regionCount: number;
-  hold: RemovalHold | undefined;
-}
-
-export interface ScopePlan {
-  scope: string;
-  source: SourceName;
-  /** The head as read: the commit's condition. */
-  expected: { exists: boolean; version: number };
-  changes: Change[];
-  /** Stored sequence of each region a change replaces or deletes. */
-  priorSeq: Record<string, number>;
-  previousCount: number;
-  head: ScopeHead;
-  /** A hold started by this pass: one `Removals Held` event goes with the commit. */
-  holdStarted: boolean;
 }
 
 /** The content hash of an upstream answer, blind to key and list order; equal hash and no hold means nothing to diff. */

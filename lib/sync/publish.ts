@@ -10,7 +10,7 @@ import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } 
 import { crashPoint } from '../core/crash';
 import { batches, changeEntry, operationalEntry, type Target } from './events';
 import type { Logger } from '../core/log';
-import type { StoreDeps } from '../store/commit';
+import type { StoreDeps } from '../store/deps';
 import { readSeqValue } from '../store/commit';
 import {
   acquireLease,

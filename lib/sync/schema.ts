@@ -18,14 +18,14 @@
  * every attribute key (kept as given).
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { SCHEMA_CHANGED } from '../core/detail-types';
 import type { Logger } from '../core/log';
 import type { Json, RegionContent, SourceName } from '../core/region';
-import type { StoreDeps } from '../store/commit';
+import type { StoreDeps } from '../store/deps';
 import { PK, type OutboxItem } from '../store/items';
 import { readSchema, writeSchema, type SchemaState } from '../store/schema';
 import type { ScopeResult } from './sources/types';
 
-export const SCHEMA_CHANGED = 'Schema Changed';
 /** Events per write: a transaction holds 100 items; the rest are announced by the next pass. */
 export const MAX_SCHEMA_EVENTS = 90;
 const MAX_EXAMPLE_CHARS = 1000;

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { startHttpAdapter, type HttpAdapter } from '../../local/http-adapter';
 import { LOCAL_DIR } from '../../local/stack';
 import { createHarness, type Harness } from '../support/harness';

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import type { CrashPoint } from '../../lib/core/crash';
 import { PUBLISH_KEY } from '../../lib/store/items';
 import { startDynamoFaultProxy } from '../../local/dynamo-fault-proxy';

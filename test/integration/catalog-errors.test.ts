@@ -1,7 +1,7 @@
 // Every bad request answers a 4xx application/problem+json, never a 5xx; a
 // DynamoDB failure answers a 500 that says nothing internal; CORS and 405.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor } from '../../lib/catalog/cursor';
 import { call, type TestHandler } from '../support/catalog-event';
 import { freshTable } from '../support/db';

@@ -1,8 +1,10 @@
 // The OpenAPI document stays true: real answers of every route (200, 304, 400,
-// 404, 405, 410, 414, 500) are validated against the response it declares.
+// 404, 405, 410, 414, 500), for GET, HEAD and OPTIONS, are validated against
+// the response it declares, and every route the router serves is in it.
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
+import { createRoutes } from '../../lib/catalog/routes';
 import { encodeCursor } from '../../lib/catalog/cursor';
 import { openapiDocument } from '../../lib/catalog/openapi';
 import { call, type Answer, type TestHandler } from '../support/catalog-event';
@@ -12,7 +14,7 @@ import { T0, makeChange, makeRegion, seed } from '../support/seed';
 type Table = Awaited<ReturnType<typeof freshTable>>;
 type Json = Record<string, unknown>;
 
-const doc = openapiDocument as unknown as Json;
+const doc = openapiDocument() as unknown as Json;
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
 const compiled = new Map<unknown, ValidateFunction>();
 
@@ -35,11 +37,13 @@ function validatorFor(schema: unknown): ValidateFunction {
   return validate;
 }
 
-/** Asserts `answer` is a response the document declares for `path` (a template) and matches its schemas. */
-function expectDocumented(answer: Answer, path: string | null): void {
-  const responses = path ? ((resolve((doc.paths as Json)[path]) as Json).get as Json).responses as Json : undefined;
+/** Asserts `answer` is a response the document declares for `method` on `path` (a template) and matches its schemas. */
+function expectDocumented(answer: Answer, path: string | null, method = 'get'): void {
+  const responses = path ? ((resolve((doc.paths as Json)[path]) as Json)[method] as Json).responses as Json : undefined;
   const declared = responses?.[String(answer.status)];
-  const spec = resolve(declared ?? (answer.status === 404 && !path ? { $ref: '#/components/responses/NotFound' } : undefined) ?? {});
+  // A path no route knows cannot be in the document: its 404 is a problem like any other.
+  const noRoute = { description: 'no such route', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  const spec = resolve(declared ?? (answer.status === 404 && !path ? noRoute : undefined) ?? {});
   expect(spec.description, `${path} ${answer.status} is not documented`).toBeDefined();
   for (const [name, header] of Object.entries((spec.headers ?? {}) as Json)) {
     const value = answer.headers[name.toLowerCase()];
@@ -84,8 +88,8 @@ afterAll(() => table?.drop());
 
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with valid JSON Schema 2020-12 component schemas', () => {
-    expect(openapiDocument.openapi).toBe('3.1.0');
-    for (const [name, schema] of Object.entries(openapiDocument.components.schemas)) {
+    expect(openapiDocument().openapi).toBe('3.1.0');
+    for (const [name, schema] of Object.entries(openapiDocument().components.schemas)) {
       expect(ajv.validateSchema(schema as object), name).toBe(true);
     }
   });
@@ -115,6 +119,40 @@ describe('the OpenAPI document', () => {
     const res = await call(handler, method, url, headers);
     expect(res.status).toBe(status);
     expectDocumented(res, path);
+  });
+
+  it('describes GET, HEAD and OPTIONS of every route the router serves, and no other path', () => {
+    const served = Object.keys(createRoutes({ doc: table.doc, tableName: table.tableName, revalidateMs: 0, maxAgeSeconds: 0 })).sort();
+    expect(Object.keys(openapiDocument().paths).sort()).toEqual(served);
+    for (const item of Object.values(openapiDocument().paths)) expect(Object.keys(item).sort()).toEqual(['get', 'head', 'options']);
+  });
+
+  const heads: [string, string | null, number][] = [
+    ['/regions', '/regions', 200],
+    ['/regions?source=nope', '/regions', 400],
+    ['/regions/zilliz/aws-us-west-2', '/regions/{source}/{regionId}', 200],
+    ['/regions/zilliz/aws-mars-1', '/regions/{source}/{regionId}', 404],
+    ['/sources', '/sources', 200],
+    ['/changes?limit=1', '/changes', 200],
+    ['/openapi.json', '/openapi.json', 200],
+  ];
+
+  it.each(heads)('HEAD %s answers as documented', async (url, path, status) => {
+    const res = await call(handler, 'HEAD', url);
+    expect(res.status).toBe(status);
+    expect(res.raw.body ?? '').toBe('');
+    expectDocumented(res, path, 'head');
+  });
+
+  it.each(['/regions', '/regions/zilliz/aws-us-west-2', '/sources', '/changes', '/openapi.json'])('OPTIONS %s answers as documented', async (url) => {
+    const path = url.startsWith('/regions/') ? '/regions/{source}/{regionId}' : url;
+    const preflight = await call(handler, 'OPTIONS', url, { origin: 'https://app.example.com', 'access-control-request-method': 'GET' });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET, HEAD');
+    expectDocumented(preflight, path, 'options');
+    const plain = await call(handler, 'OPTIONS', url);
+    expect(plain.status).toBe(405);
+    expectDocumented(plain, path, 'options');
   });
 
   it.each(['/regions', '/regions/zilliz/aws-us-west-2', '/sources', '/openapi.json'])('%s 304 answers as documented', async (url) => {

@@ -1,8 +1,8 @@
 // The catalog HTTP function end to end against DynamoDB Local: every route and
 // filter, ETag/304, compression, the change feed, the warm cache's reads and the
 // local HTTP adapter over a real socket.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCatalogHandler, handler as deployedHandler } from '../../functions/catalog';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { decodeCursor, encodeCursor } from '../../lib/catalog/cursor';
 import type { Change, Region } from '../../lib/core/region';
 import { createDocumentClient } from '../../lib/store/client';
@@ -391,25 +391,6 @@ describe('local HTTP adapter', () => {
       expect(await missing.json()).toMatchObject({ status: 404 });
     } finally {
       await adapter.close();
-      await table.drop();
-    }
-  });
-});
-
-describe('the exported handler', () => {
-  it('reads its configuration from the environment on first use', async () => {
-    const table = await freshTable();
-    try {
-      await seed(table.doc, table.tableName, { seq: { value: 5 }, regions: regions.slice(0, 2) });
-      vi.stubEnv('TABLE_NAME', table.tableName);
-      vi.stubEnv('DYNAMODB_ENDPOINT', table.endpoint);
-      vi.stubEnv('CORS_ORIGINS', 'https://app.example.com');
-      const res = await call(deployedHandler as TestHandler, 'GET', '/regions', { origin: 'https://app.example.com' });
-      expect(res.status).toBe(200);
-      expect(res.json).toMatchObject({ version: '5', count: 2 });
-      expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
-    } finally {
-      vi.unstubAllEnvs();
       await table.drop();
     }
   });

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createHarness, type Harness } from '../support/harness';
 
 let h: Harness;

@@ -5,7 +5,7 @@
  * nothing still moves `next`; bad filter values are a 400 naming the parameter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { MAX_SCANNED } from '../../lib/catalog/feed';
 import type { Change } from '../../lib/core/region';
 import { call, type TestHandler } from '../support/catalog-event';

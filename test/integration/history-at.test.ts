@@ -9,13 +9,15 @@ import fc from 'fast-check';
 import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor, START, type FeedPosition } from '../../lib/catalog/cursor';
 import type { Change, Region, RegionContent, SourceName } from '../../lib/core/region';
-import { commitPlans, type StoreDeps } from '../../lib/store/commit';
+import { commitPlans } from '../../lib/store/commit';
+import type { StoreDeps } from '../../lib/store/deps';
 import { changesKey } from '../../lib/store/items';
 import { loadScopeHeads, loadScopeRegions } from '../../lib/store/snapshot';
-import { planScope, type ScopePlan } from '../../lib/sync/plan';
+import { planScope } from '../../lib/sync/plan';
+import type { ScopePlan } from '../../lib/store/plans';
 import { call, type TestHandler } from '../support/catalog-event';
 import { freshTable } from '../support/db';
 

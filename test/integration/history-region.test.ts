@@ -5,7 +5,7 @@
  * 404 and 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import type { Change } from '../../lib/core/region';
 import { call, type TestHandler } from '../support/catalog-event';
 import { freshTable } from '../support/db';

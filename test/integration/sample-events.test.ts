@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createSyncHandler } from '../../lib/sync/handler';
 import { createHarness, SAMPLE_REGIONS, type Harness } from '../support/harness';
 

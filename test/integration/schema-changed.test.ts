@@ -7,7 +7,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../functions/catalog';
+import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createLogger } from '../../lib/core/log';
 import { listOutbox } from '../../lib/store/publish-state';
 import { recordSchemas } from '../../lib/sync/schema';

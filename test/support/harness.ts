@@ -1,10 +1,12 @@
 /**
  * One sync test bench: a fresh table on the run's DynamoDB Local, both
  * upstream simulators and the PutEvents receiver on real sockets, and a
- * `pass()` that runs the real sync pass against them. Log lines are captured
+ * `pass()` that runs the real sync handler (lib/sync/handler, as the Lambda
+ * entry point builds it) against them. Log lines are captured
  * so tests can read them (and check no secret is in any).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
 import { loadSyncConfig, type SyncConfig } from '../../lib/sync/config';
 import { createEventBridgeClient } from '../../lib/sync/eventbridge';
 import { createLogger, registerSecret } from '../../lib/core/log';
@@ -13,7 +15,8 @@ import type { Change } from '../../lib/core/region';
 import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
 import { decodeChanges, PK, type ChangesItem } from '../../lib/store/items';
 import type { Meter } from '../../lib/store/meter';
-import { runPass, type PassSummary } from '../../lib/sync/pass';
+import { createSyncHandler } from '../../lib/sync/handler';
+import type { PassSummary } from '../../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
 import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
 import { freshTable } from './db';
@@ -40,6 +43,9 @@ export interface HarnessOptions {
   huaweiPassword?: string;
 }
 
+/** No getRemainingTimeInMillis: middy sets no early timeout, the pass is bounded by PASS_DEADLINE_MS alone. */
+const context = { functionName: 'sync', awsRequestId: 'harness' } as Context;
+
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const table = await freshTable();
   const zilliz = await startZillizSimulator(options.zillizKey ? { apiKey: options.zillizKey } : {});
@@ -63,10 +69,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const logLines: string[] = [];
   const log = createLogger({ test: true }, (line) => logLines.push(line), 'debug');
   const events = createEventBridgeClient({ region: 'us-east-1', endpoint: receiver.endpoint });
-  const store = {
+  // The meter of the next pass is set on this object, which the handler holds.
+  const store: { doc: DynamoDBDocumentClient; table: string; meter?: Meter | undefined } = {
     doc: options.storeEndpoint ? createDocumentClient({ region: 'us-east-1', endpoint: options.storeEndpoint }) : table.doc,
     table: table.tableName,
   };
+  const handler = createSyncHandler(config, { store, events, log, pass: { backoffMs: 5, publish: { leaseWaitMs: 3_000, backoffMs: 5 } } });
   return {
     zilliz,
     modelarts,
@@ -75,8 +83,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     env,
     table,
     logLines,
-    pass: ({ meter } = {}) =>
-      runPass({ config, store: { ...store, meter }, events, log, backoffMs: 5, publish: { leaseWaitMs: 3_000, backoffMs: 5 } }),
+    pass: ({ meter } = {}) => {
+      store.meter = meter;
+      return handler({}, context);
+    },
     async committedChanges() {
       const out = await table.doc.send(
         new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': PK.changes }, ConsistentRead: true }),

@@ -3,7 +3,7 @@
  * page, the choices of the filters, and the health and changes as read.
  */
 import type { Change, Region } from '../../core/region';
-import type { SourceStatus } from '../../store/read';
+import type { SourceStatus } from '../../core/schemas';
 import type { PageQuery } from './query';
 
 export interface PageModel {

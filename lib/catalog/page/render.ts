@@ -5,7 +5,7 @@
  * value is escaped; the only style and script come from the page's own routes.
  */
 import { SOURCES, type Change, type Region } from '../../core/region';
-import type { SourceStatus } from '../../store/read';
+import type { SourceStatus } from '../../core/schemas';
 import { PAGE_CSS, PAGE_JS } from './assets';
 import { CHANGE_TITLES, fieldChanges } from './describe';
 import { esc, shortTime } from './escape';

@@ -12,9 +12,9 @@ import { renderAtom } from '../atom';
 import type { CatalogCache } from '../cache';
 import { Representation, entityTag, respond, shortHash } from '../etag';
 import { PAGE_CSP } from '../headers';
-import { parseLimit, parseRegionFilter } from '../params';
+import { isUnfiltered, matchesChange, parseChangeFilter, parseLimit } from '../params';
 import type { HttpResult } from '../problem';
-import type { CatalogEvent } from '../routes';
+import type { APIGatewayProxyEventV2 as CatalogEvent } from 'aws-lambda';
 import { ASSETS } from './assets';
 import { buildPageModel } from './model';
 import { pageQueryKey, parsePageQuery } from './query';
@@ -91,11 +91,13 @@ export function createPageRoutes({ doc, tableName, cache }: PageRouteDeps): Reco
 
     '/changes.atom': async (event) => {
       const q = event.queryStringParameters;
-      const { source } = parseRegionFilter({ source: q?.source });
+      // The same filters as GET /changes (comma lists of sources and change types).
+      const filter = parseChangeFilter(q);
       const limit = q?.limit === undefined || q.limit === '' ? ATOM_DEFAULT_LIMIT : parseLimit(q.limit);
       const base = baseUrl(event);
       const self = new URLSearchParams();
-      if (source.length) self.set('source', source.join(','));
+      if (filter.source.length) self.set('source', filter.source.join(','));
+      if (filter.type.length) self.set('type', filter.type.join(','));
       if (q?.limit) self.set('limit', String(limit));
       const selfQuery = self.size ? `?${self.toString()}` : '';
       const catalog = await cache.get();
@@ -104,9 +106,9 @@ export function createPageRoutes({ doc, tableName, cache }: PageRouteDeps): Reco
         const changes = await readLatestChanges(doc, tableName, {
           toSeq: catalog.version,
           limit,
-          ...(source.length ? { keep: (c: Change) => source.includes(c.source) } : {}),
+          ...(isUnfiltered(filter) ? {} : { keep: (c: Change) => matchesChange(filter, c) }),
         });
-        return new Representation(renderAtom({ base, selfQuery, sources: source, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, key));
+        return new Representation(renderAtom({ base, selfQuery, sources: filter.source, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, key));
       });
       return respond(rep, event.headers ?? {}, { cacheControl: 'public, max-age=30', contentType: 'application/atom+xml; charset=utf-8' });
     },

@@ -26,11 +26,25 @@ export interface Deadline {
   at: number;
 }
 
-/** A deadline held by a strong timer; `clear()` once the phase is over. */
-export function createDeadline(ms: number, now = Date.now()): Deadline & { clear(): void } {
+/**
+ * A deadline held by a strong timer; `clear()` once the phase is over. An
+ * outer `signal` (the invocation nearing its timeout) ends it early, as a
+ * deadline too.
+ */
+export function createDeadline(ms: number, outer?: AbortSignal, now = Date.now()): Deadline & { clear(): void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('the pass deadline passed', 'TimeoutError')), ms);
-  return { signal: controller.signal, at: now + ms, clear: () => clearTimeout(timer) };
+  const expire = () => controller.abort(new DOMException('the pass deadline passed', 'TimeoutError'));
+  const timer = setTimeout(expire, ms);
+  if (outer?.aborted) expire();
+  outer?.addEventListener('abort', expire, { once: true });
+  return {
+    signal: controller.signal,
+    at: now + ms,
+    clear: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', expire);
+    },
+  };
 }
 
 export interface UpstreamHttpOptions {

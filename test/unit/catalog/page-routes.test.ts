@@ -6,7 +6,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../../functions/catalog';
+import { createCatalogHandler } from '../../../lib/catalog/handler';
 import { PAGE_CSS, PAGE_JS } from '../../../lib/catalog/page/assets';
 import { call, type TestHandler } from '../../support/catalog-event';
 import { createHarness, SAMPLE_REGIONS, type Harness } from '../../support/harness';

@@ -1,7 +1,7 @@
 // Packing plans into DynamoDB transactions and building each transaction's writes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ScopePlan } from '../../../lib/sync/plan';
+import type { ScopePlan } from '../../../lib/store/plans';
 import type { Change, Region } from '../../../lib/core/region';
 import { buildHeadOnly, buildTransaction, MAX_CHANGESET_BYTES, MAX_TRANSACTION_ITEMS, packTransactions, type BuildOptions, type Tx, type TxPart } from '../../../lib/store/transactions';
 

@@ -7,7 +7,7 @@ const T0 = '2026-11-23T10:00:00.000Z';
 const T1 = '2026-11-23T10:15:00.000Z';
 const SCOPE = 'zilliz/aws';
 
-/** A normalised Zilliz region as lib/sources/zilliz.ts yields it (canonical: sorted keys and lists). */
+/** A normalised Zilliz region as lib/sync/sources/zilliz.ts yields it (canonical: sorted keys and lists). */
 function content(regionId: string, overrides: Partial<RegionContent> = {}): RegionContent {
   return {
     id: `zilliz:${regionId}`,

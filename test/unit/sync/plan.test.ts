@@ -1,6 +1,7 @@
 // Planning one scope's write: diff, hold and the head that follows.
 import { describe, expect, it } from 'vitest';
-import { answerHash, isUnchanged, planScope, type PlanInput, type StoredRegion } from '../../../lib/sync/plan';
+import type { StoredRegion } from '../../../lib/store/plans';
+import { answerHash, isUnchanged, planScope, type PlanInput } from '../../../lib/sync/plan';
 import type { Region, RegionContent } from '../../../lib/core/region';
 import type { ScopeItem } from '../../../lib/store/items';
 

@@ -4,8 +4,8 @@
  * alarms in serverless.yml watch.
  */
 import { describe, expect, it } from 'vitest';
-import { buildPassMetrics, NAMESPACE, writeMetrics, type EmfDocument } from '../../lib/sync/metrics';
-import type { PassSummary, ScopeSummary } from '../../lib/sync/pass';
+import { buildPassMetrics, NAMESPACE, writeMetrics, type EmfDocument } from '../../../lib/sync/metrics';
+import type { PassSummary, ScopeSummary } from '../../../lib/sync/pass';
 
 const NOW = new Date('2026-11-23T10:30:00.000Z');
 
@@ -22,7 +22,7 @@ function summary(partial: Partial<PassSummary> = {}): PassSummary {
     scopes: [
       scope({ scope: 'zilliz/aws', source: 'zilliz', outcome: 'ok', added: 2, changed: 1 }),
       scope({ scope: 'zilliz/gcp', source: 'zilliz', outcome: 'held', removed: 1, heldRemovals: 4 }),
-      scope({ scope: 'zilliz/azure', source: 'zilliz', outcome: 'failed', regions: 0, error: { code: 'upstream.http', message: 'HTTP 503', at: '2026-11-23T10:29:58.000Z' } }),
+      scope({ scope: 'zilliz/azure', source: 'zilliz', outcome: 'failed', regions: 0, consecutiveFailures: 4, error: { code: 'upstream.http', message: 'HTTP 503', at: '2026-11-23T10:29:58.000Z' } }),
       scope({ scope: 'modelarts/0123456789abcdef0123456789abcdef', source: 'modelarts', outcome: 'ok', added: 1 }),
     ],
     sequences: [7],
@@ -42,7 +42,7 @@ function values(doc: EmfDocument | undefined): Record<string, unknown> {
 
 describe('buildPassMetrics', () => {
   it('writes one service document with every pass metric, its unit and the Service dimension', () => {
-    const [service] = buildPassMetrics({ service: 'region-sync-prod', summary: summary(), consecutiveFailures: new Map([['zilliz/azure', 4]]), now: NOW });
+    const [service] = buildPassMetrics({ service: 'region-sync-prod', summary: summary(), now: NOW });
     expect(service?._aws).toEqual({
       Timestamp: NOW.getTime(),
       CloudWatchMetrics: [
@@ -82,7 +82,7 @@ describe('buildPassMetrics', () => {
   });
 
   it('adds one document per source, sorted, with the Service and Source dimensions', () => {
-    const docs = buildPassMetrics({ service: 'region-sync-prod', summary: summary(), consecutiveFailures: new Map([['zilliz/azure', 4]]), now: NOW });
+    const docs = buildPassMetrics({ service: 'region-sync-prod', summary: summary(), now: NOW });
     expect(docs).toHaveLength(3);
     const [, modelarts, zilliz] = docs;
     expect(modelarts?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['Service', 'Source']]);
@@ -92,13 +92,10 @@ describe('buildPassMetrics', () => {
     expect(values(zilliz)).toEqual({ ChangesAdded: 2, ChangesRemoved: 1, ChangesChanged: 1, FailedScopes: 1, HeldScopes: 1, MaxConsecutiveFailures: 4 });
   });
 
-  it('counts a failed scope as one failure when its status could not be read', () => {
-    const [service] = buildPassMetrics({ service: 's', summary: summary(), now: NOW });
-    expect(values(service).MaxConsecutiveFailures).toBe(1);
-  });
-
-  it("takes each scope's consecutive failures from its status", () => {
-    const [service] = buildPassMetrics({ service: 's', summary: summary(), consecutiveFailures: new Map([['zilliz/azure', 2], ['zilliz/aws', 0]]), now: NOW });
+  it("takes each scope's consecutive failures from the pass's own status writes", () => {
+    const base = summary();
+    const scopes = base.scopes.map((s) => (s.scope === 'zilliz/azure' ? { ...s, consecutiveFailures: 2 } : s));
+    const [service] = buildPassMetrics({ service: 's', summary: { ...base, scopes }, now: NOW });
     expect(values(service).MaxConsecutiveFailures).toBe(2);
   });
 

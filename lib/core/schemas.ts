@@ -1,0 +1,129 @@
+/**
+ * The records of region-sync, defined once as zod schemas: Region and Change
+ * (stored, published as events, served by the feed), a scope's status, and
+ * the catalog API's answers. The TypeScript types are inferred from them, and
+ * lib/catalog/openapi.ts generates the OpenAPI components from `apiSchemas`
+ * with `z.toJSONSchema`, so the types, the document and the answers cannot
+ * drift apart. The schemas describe what the service writes (zod's output
+ * side); nothing is parsed with them on a hot path.
+ */
+import * as z from 'zod';
+
+export const SOURCES = ['zilliz', 'modelarts'] as const;
+
+const isoTime = () => z.iso.datetime();
+const count = () => z.int().min(0);
+
+export const SourceNameSchema = z.enum(SOURCES);
+
+/** Any JSON value: what an upstream field may hold. */
+export const JsonSchema = z.json();
+
+export const RegionSchema = z.object({
+  id: z.string().meta({ description: '`<source>:<regionId>`' }),
+  source: SourceNameSchema,
+  cloudId: z.string(),
+  regionId: z.string(),
+  name: z.string(),
+  localizedNames: z.record(z.string(), z.string()),
+  apiBaseUrl: z.string().nullable(),
+  attributes: z.record(z.string(), JsonSchema).meta({ description: 'Every other upstream field, as given.' }),
+  firstSeenAt: isoTime(),
+  updatedAt: isoTime(),
+});
+
+export const ChangeTypeSchema = z.enum(['region.added', 'region.removed', 'region.changed']);
+
+export const ChangeSchema = z.object({
+  id: z.string().meta({ description: 'Unique per change; subscribers deduplicate on it.' }),
+  type: ChangeTypeSchema,
+  regionKey: z.string(),
+  source: SourceNameSchema,
+  scope: z.string(),
+  regionId: z.string(),
+  before: RegionSchema.nullable(),
+  after: RegionSchema.nullable(),
+  changedFields: z.array(z.string()),
+  detectedAt: isoTime(),
+});
+
+export const SourceStateSchema = z.enum(['ok', 'degraded', 'held', 'never-synced']);
+
+export const LastErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  at: isoTime(),
+  requestId: z.string().optional().meta({ description: 'The request id the upstream sent (Zilliz `requestid`, Huawei `request_id` or `X-Request-Id`), to quote to its support.' }),
+});
+
+export const SourceStatusSchema = z.object({
+  scope: z.string().meta({ examples: ['zilliz/aws'] }),
+  source: z.string(),
+  status: SourceStateSchema,
+  lastAttemptAt: isoTime().nullable(),
+  lastSuccessAt: isoTime().nullable(),
+  consecutiveFailures: count(),
+  lastError: LastErrorSchema.nullable(),
+  regionCount: count(),
+});
+
+export const RegionListSchema = z.object({
+  regions: z.array(RegionSchema),
+  count: count(),
+  version: z.string().regex(/^\d+$/).meta({ description: 'The commit sequence of this catalog; "0" before the first sync.' }),
+  syncedAt: isoTime().nullable().meta({ description: 'When that commit was made; null before the first sync.' }),
+});
+
+export const SourceListSchema = z.object({
+  sources: z.array(SourceStatusSchema),
+  fields: z
+    .record(z.string(), z.array(z.string()))
+    .meta({ description: "Per source, the upstream fields its answers carried when last seen (what `Schema Changed` compares against)." }),
+});
+
+export const RegionHistorySchema = z.object({ changes: z.array(ChangeSchema) });
+
+export const ChangeFeedSchema = z.object({
+  changes: z.array(ChangeSchema),
+  next: z.string().meta({ description: 'Opaque cursor for the next poll; always given.' }),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().meta({ format: 'uri' }),
+    title: z.string(),
+    status: z.int().min(400).max(599),
+    detail: z.string().optional(),
+  })
+  .meta({ description: 'RFC 9457 problem details.' });
+
+/**
+ * The schemas the OpenAPI document names, by component name. A new answer is
+ * one more entry here; its components and `$ref`s follow.
+ */
+export const apiSchemas = {
+  SourceName: SourceNameSchema,
+  JsonValue: JsonSchema,
+  Region: RegionSchema,
+  RegionList: RegionListSchema,
+  SourceStatus: SourceStatusSchema,
+  SourceList: SourceListSchema,
+  RegionHistory: RegionHistorySchema,
+  Change: ChangeSchema,
+  ChangeFeed: ChangeFeedSchema,
+  Problem: ProblemSchema,
+} as const;
+
+export type SourceName = z.infer<typeof SourceNameSchema>;
+export type Json = z.infer<typeof JsonSchema>;
+export type Region = z.infer<typeof RegionSchema>;
+/** What a source yields before the store stamps `firstSeenAt` / `updatedAt`. */
+export type RegionContent = Omit<Region, 'firstSeenAt' | 'updatedAt'>;
+export type ChangeType = z.infer<typeof ChangeTypeSchema>;
+export type Change = z.infer<typeof ChangeSchema>;
+export type SourceState = z.infer<typeof SourceStateSchema>;
+export type SourceStatus = z.infer<typeof SourceStatusSchema>;
+export type RegionList = z.infer<typeof RegionListSchema>;
+export type SourceList = z.infer<typeof SourceListSchema>;
+export type ChangeFeed = z.infer<typeof ChangeFeedSchema>;
+export type Problem = z.infer<typeof ProblemSchema>;
