@@ -1,4 +1,3 @@
-/* global module */
 /**
  * Resolves the notification parameters for serverless.yml at package time
  * (`${file(./deploy/notify.cjs):…}`), so a bad value stops `serverless

@@ -7,7 +7,7 @@
  * whole route on a warm 304 (see BENCHMARKS.md).
  */
 import type { HttpResult } from './problem';
-import type { CatalogEvent } from './routes';
+import type { APIGatewayProxyEventV2 as CatalogEvent } from 'aws-lambda';
 
 const SECURITY: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
