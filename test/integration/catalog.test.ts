@@ -187,7 +187,18 @@ describe('catalog routes', () => {
     const res = await call(handler, 'GET', '/openapi.json', { 'accept-encoding': 'br' });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ openapi: '3.1.0' });
-    expect(Object.keys((res.json as { paths: object }).paths).sort()).toEqual(['/changes', '/openapi.json', '/regions', '/regions/{source}/{regionId}', '/sources']);
+    expect(Object.keys((res.json as { paths: object }).paths).sort()).toEqual([
+      '/',
+      '/assets/page.css',
+      '/assets/page.js',
+      '/changes',
+      '/changes.atom',
+      '/openapi.json',
+      '/regions',
+      '/regions/{source}/{regionId}',
+      '/regions/{source}/{regionId}/history',
+      '/sources',
+    ]);
   });
 
   it('a new commit changes the version and the tag', async () => {

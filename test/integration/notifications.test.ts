@@ -62,7 +62,7 @@ describe('notifications in the packaged template', () => {
     // No webhook URL anywhere in the template: the only URLs are the upstream endpoints' defaults, and
     // the reference appears once, in the API destination (not in a parameter, an output or an environment).
     const urls = new Set(full.text.match(/https?:\/\/[a-z0-9.-]+\.[a-z]{2,}/g));
-    expect([...urls].sort()).toEqual(['https://controller.api.gcp-us-west1.zillizcloud.com', 'https://iam.myhuaweicloud.com', 'https://modelarts.ap-southeast-1.myhuaweicloud.com']);
+    expect([...urls].sort()).toEqual(['https://api.cloud.zilliz.com', 'https://iam.myhuaweicloud.com', 'https://modelarts.ap-southeast-1.myhuaweicloud.com']);
     expect(full.text.split(REFERENCE).length - 1).toBe(1);
   });
 

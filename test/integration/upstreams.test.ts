@@ -201,8 +201,10 @@ describe('bounded waits', () => {
     expect(scopesOf(summary, 'modelarts')[0]?.error?.code).toBe('timeout');
     const arrivals = h.modelarts.requests.map((r) => r.at - started);
     expect(arrivals).toHaveLength(retries + 1);
-    // Each attempt went out after the previous one timed out, not before.
-    for (let i = 1; i < arrivals.length; i++) expect((arrivals[i] ?? 0) - (arrivals[i - 1] ?? 0)).toBeGreaterThanOrEqual(timeoutMs - 20);
+    // Each attempt went out after the previous one timed out, not before. The times are the simulator's arrival
+    // times, which a loaded machine delays by a variable amount: a quarter of the timeout is left for that jitter,
+    // while a retry sent before the timeout (or at once) would show a gap near 0.
+    for (let i = 1; i < arrivals.length; i++) expect((arrivals[i] ?? 0) - (arrivals[i - 1] ?? 0)).toBeGreaterThanOrEqual(timeoutMs * 0.75);
     expect(scopesOf(summary, 'zilliz').every((s) => s.outcome === 'ok')).toBe(true);
   });
 });
