@@ -1,0 +1,103 @@
+/**
+ * Commit behaviour under DynamoDB faults, through the fault proxy: a
+ * transaction applied whose answer was lost is reported as made (not as a
+ * conflict), and a cancelled transaction is read by its reasons: a failed
+ * condition re-reads and re-plans, a transaction conflict or throttling
+ * retries the same transaction, anything else fails the scopes at once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { classifyCancellation } from '../../lib/store/commit';
+import { startDynamoFaultProxy, type DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
+import { createHarness, SAMPLE_REGIONS, type Harness } from '../support/harness';
+
+let proxy: DynamoFaultProxy;
+beforeAll(async () => {
+  proxy = await startDynamoFaultProxy(inject('dynamoEndpoint'));
+});
+afterAll(() => proxy.close());
+
+async function bench(run: (h: Harness) => Promise<void>): Promise<void> {
+  proxy.clear();
+  proxy.calls.clear();
+  const h = await createHarness({ storeEndpoint: proxy.endpoint });
+  try {
+    await run(h);
+  } finally {
+    await h.close();
+  }
+}
+
+/** Every committed change id is unique and the sample is recorded exactly once. */
+async function expectOnce(h: Harness): Promise<void> {
+  const changes = await h.committedChanges();
+  expect(changes).toHaveLength(SAMPLE_REGIONS);
+  expect(new Set(changes.map((c) => c.regionKey)).size).toBe(SAMPLE_REGIONS);
+}
+
+describe('classifyCancellation (pure)', () => {
+  it.each([
+    [['ConditionalCheckFailed'], 'conflict'],
+    [['ConditionalCheckFailed', 'TransactionConflict'], 'conflict'],
+    [['TransactionConflict'], 'retry'],
+    [['ThrottlingError'], 'retry'],
+    [['ProvisionedThroughputExceeded', 'TransactionConflict'], 'retry'],
+    [['ValidationError'], 'reject'],
+    [['ConditionalCheckFailed', 'ValidationError'], 'reject'],
+    [['ItemCollectionSizeLimitExceeded'], 'reject'],
+    [[], 'conflict'],
+  ] as const)('%j -> %s', (codes, kind) => {
+    expect(classifyCancellation(codes)).toBe(kind);
+  });
+});
+
+describe('commit under DynamoDB faults', () => {
+  it('applied, then the connection dropped: the SDK retry reports the commit as made, once', async () => {
+    await bench(async (h) => {
+      proxy.inject('TransactWriteItems', 'applied-lost', 1);
+      const summary = await h.pass();
+      expect(proxy.injected).toBeGreaterThan(0);
+      expect(summary.ok).toBe(true);
+      expect(summary.changes).toBe(SAMPLE_REGIONS);
+      expect(summary.sequences).toEqual([1]);
+      expect(h.logLines.some((l) => l.includes('commit lost to a concurrent pass'))).toBe(false);
+      await expectOnce(h);
+    });
+  });
+
+  it('ConditionalCheckFailed: re-reads and re-plans, then commits', async () => {
+    await bench(async (h) => {
+      proxy.inject('TransactWriteItems', 'cancelled', 1, { reasons: ['ConditionalCheckFailed', 'None'] });
+      const summary = await h.pass();
+      expect(summary.ok).toBe(true);
+      expect(h.logLines.some((l) => l.includes('commit lost to a concurrent pass; re-reading'))).toBe(true);
+      await expectOnce(h);
+    });
+  });
+
+  it.each(['TransactionConflict', 'ThrottlingError'])('%s: retries the same transaction without re-planning', async (code) => {
+    await bench(async (h) => {
+      proxy.inject('TransactWriteItems', 'cancelled', 2, { reasons: ['None', code] });
+      const summary = await h.pass();
+      expect(summary.ok).toBe(true);
+      expect(proxy.calls.get('TransactWriteItems')).toBe(3);
+      expect(h.logLines.some((l) => l.includes('re-reading'))).toBe(false);
+      await expectOnce(h);
+    });
+  });
+
+  it('ValidationError: fails the scopes at once, naming the reason, and commits nothing', async () => {
+    await bench(async (h) => {
+      proxy.inject('TransactWriteItems', 'cancelled', 1, { reasons: ['None', 'ValidationError'] });
+      const summary = await h.pass();
+      expect(summary.ok).toBe(false);
+      expect(proxy.calls.get('TransactWriteItems')).toBe(1);
+      expect(summary.scopes.filter((s) => s.outcome === 'failed').map((s) => s.error?.code)).toEqual(summary.scopes.map(() => 'store.commit'));
+      expect(h.logLines.some((l) => l.includes('commit failed') && l.includes('ValidationError'))).toBe(true);
+      expect(await h.committedChanges()).toHaveLength(0);
+      const next = await h.pass();
+      expect(next.ok).toBe(true);
+      await expectOnce(h);
+    });
+  });
+});
