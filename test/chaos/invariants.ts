@@ -260,6 +260,8 @@ export class Checker {
     this.checkDeliveries(where, feed, true);
     const catalog = feed.replay;
     const truth = this.d.model.current;
+    const sources = await call(this.d.catalog as unknown as TestHandler, 'GET', '/sources');
+    const statusOf = new Map((sources.json as { sources: { scope: string; status: string; consecutiveFailures: number; regionCount: number }[] }).sources.map((x) => [x.scope, x]));
     for (const scope of this.d.model.scopes()) {
       const want = truth.get(scope) ?? new Map<string, ModelRegion>();
       const have = [...catalog.entries()].filter(([k]) => feed.scopeOf.get(k) === scope);
@@ -273,6 +275,14 @@ export class Checker {
         fail(where, `${scope} keeps ${retained.join(',')} which the upstream no longer lists (${exact ? 'after every hold' : 'not a mass removal, so not held'})`);
       }
       if (retained.length === 0) this.d.model.floor.set(scope, this.d.model.versions.length - 1);
+      // GET /sources after the healthy pass: the scope succeeded, counts what it stores, is held only while it keeps a removal.
+      const status = statusOf.get(scope);
+      if (truth.has(scope) || have.length > 0) {
+        const expected = retained.length ? 'held' : 'ok';
+        if (!status || status.status !== expected || status.consecutiveFailures !== 0 || status.regionCount !== have.length) {
+          fail(where, `GET /sources shows ${scope} as ${JSON.stringify(status)}; expected ${expected}, 0 failures, ${have.length} regions`);
+        }
+      }
     }
   }
 
