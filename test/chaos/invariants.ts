@@ -223,6 +223,11 @@ export class Checker {
     if (canonical(changes) !== canonical(feed.changes)) fail(where, `GET /changes (${changes.length}) differs from the feed (${feed.changes.length})`);
     const sources = await call(handler, 'GET', '/sources');
     if (sources.status !== 200) fail(where, `GET /sources answered ${sources.status}`);
+    // Each pass adds at most one failure to a scope: more means a status write was applied twice.
+    const since = this.d.model.passes - this.d.model.passesAtClean;
+    for (const x of (sources.json as { sources: { scope: string; consecutiveFailures: number }[] }).sources) {
+      if (x.consecutiveFailures > since) fail(where, `GET /sources: ${x.scope} has ${x.consecutiveFailures} consecutive failures after ${since} passes`);
+    }
     this.scanText(where, 'GET /regions', regions.text);
     this.scanText(where, 'GET /sources', sources.text);
     const first = want[0];

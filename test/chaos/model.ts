@@ -114,6 +114,8 @@ export class Model {
   floor = new Map<string, number>();
   /** Passes started so far, and the pass count at the version each region left the truth. */
   passes = 0;
+  /** The pass count at the last pass with everything healthy (every scope's failures are 0 after it). */
+  passesAtClean = 0;
   goneAt = new Map<string, number>();
 
   get current(): ScopeView {

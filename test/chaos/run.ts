@@ -35,6 +35,10 @@ try {
     shrink: true,
     shrinkBudget: Number(arg('shrink-budget') ?? 30),
     progress: (line) => process.stdout.write(`${line}\n`),
+    onReport: (r) => {
+      mkdirSync('.local', { recursive: true });
+      writeFileSync('.local/chaos-figures.md', `${formatFigures(r)}\n`);
+    },
   });
   const table = formatFigures(report);
   process.stdout.write(`\n${table}\n`);

@@ -103,7 +103,11 @@ export function generate(seed: number): Step[] {
       steps.push({ t: 'clean' });
       continue;
     }
+    // Half the time the next step arms more: one pass then meets several faults at once.
+    if (r() < 0.5) continue;
     steps.push({ t: 'pass', concurrent: r() < 0.6 ? 1 : int(r, 2, 4) });
   }
+  // Whatever is still armed meets a pass before the final clean passes clear it.
+  if (steps.at(-1)?.t !== 'pass') steps.push({ t: 'pass', concurrent: r() < 0.6 ? 1 : int(r, 2, 4) });
   return steps;
 }

@@ -18,6 +18,8 @@ export interface Failure {
 
 export interface ChaosReport {
   seeds: number[];
+  /** Seeds run so far. */
+  done: number[];
   schedules: number;
   steps: number;
   passes: number;
@@ -41,6 +43,8 @@ export interface ChaosOptions {
   /** Shrinking attempts at most (each is one schedule run). */
   shrinkBudget?: number;
   progress?: (line: string) => void;
+  /** Called after every schedule with the figures so far (a long run interrupted still leaves its table). */
+  onReport?: (report: ChaosReport) => void;
 }
 
 function add(report: ChaosReport, stats: RunStats): void {
@@ -80,6 +84,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const report: ChaosReport = {
     seeds: o.seeds,
+    done: [],
     schedules: 0,
     steps: 0,
     passes: 0,
@@ -100,7 +105,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const kept = o.only ?? all.map((_, i) => i);
     const result = await runSchedule(o.endpoint, proxy, select(all, kept));
     report.schedules += 1;
+    report.done.push(seed);
     add(report, result.stats);
+    report.ms = Date.now() - started;
+    o.onReport?.(report);
     if (!result.violation) {
       o.progress?.(`seed ${seed}: ok, ${kept.length} steps, ${result.stats.passes} passes, ${result.ms} ms`);
       return;
@@ -133,7 +141,9 @@ export function formatFailure(f: Failure): string {
 }
 
 export function formatFigures(r: ChaosReport): string {
-  const seeds = r.seeds.length ? `${Math.min(...r.seeds)}–${Math.max(...r.seeds)}` : '-';
+  const run = r.done.length ? r.done : r.seeds;
+  const contiguous = run.length > 0 && Math.max(...run) - Math.min(...run) + 1 === run.length;
+  const seeds = run.length ? `${Math.min(...run)}–${Math.max(...run)}${contiguous ? '' : ` (${run.length} of them)`}` : '-';
   const faults = [...r.faults.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const total = faults.reduce((n, [, v]) => n + v, 0);
   const rows: [string, string][] = [

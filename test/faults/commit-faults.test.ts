@@ -20,6 +20,8 @@ afterAll(() => proxy.close());
 async function bench(run: (h: Harness) => Promise<void>): Promise<void> {
   proxy.clear();
   proxy.calls.clear();
+  proxy.byKind.clear();
+  proxy.injected = 0;
   const h = await createHarness({ storeEndpoint: proxy.endpoint });
   try {
     await run(h);
@@ -98,6 +100,26 @@ describe('commit under DynamoDB faults', () => {
       const next = await h.pass();
       expect(next.ok).toBe(true);
       await expectOnce(h);
+    });
+  });
+
+  it('a status write applied, then its answer lost: counted once, and its Source Degraded event still published', async () => {
+    await bench(async (h) => {
+      await h.pass();
+      h.zilliz.faults.push({ kind: 'status', status: 500 }, { times: Infinity, match: { path: '/v1/regions' } });
+      h.modelarts.faults.push({ kind: 'status', status: 500 }, { times: Infinity, match: { path: /custom-endpoint/ } });
+      proxy.inject('UpdateItem', 'applied-lost', 1, { bodyIncludes: '{"S":"STATUS"}' });
+      const summary = await h.pass();
+      expect(proxy.injected).toBe(1);
+      expect(summary.scopes.map((s) => s.consecutiveFailures)).toEqual([1, 1, 1, 1]);
+      const degraded = h.receiver.events.filter((e) => e.detailType === 'Source Degraded').map((e) => (e.detail as { scope: string }).scope);
+      expect(degraded.sort()).toEqual(summary.scopes.map((s) => s.scope).sort());
+      // And the recovery, with its status write lost the same way.
+      h.zilliz.faults.clear();
+      h.modelarts.faults.clear();
+      proxy.inject('UpdateItem', 'applied-lost', 1, { bodyIncludes: '{"S":"STATUS"}' });
+      await h.pass();
+      expect(h.receiver.events.filter((e) => e.detailType === 'Source Recovered')).toHaveLength(4);
     });
   });
 });
