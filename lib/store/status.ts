@@ -24,6 +24,8 @@ export interface StatusUpdate {
   source: string;
   at: string;
   error?: ErrorInfo | undefined;
+  /** Write only over an existing status item (clearing a placeholder scope); otherwise nothing is written. */
+  onlyIfExists?: boolean;
 }
 
 /** Pure: what a status write means, given the item it replaced. */
@@ -68,7 +70,7 @@ export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promi
           ? `SET #source = :source, lastAttemptAt = :at, lastError = :error, ${keep} ADD consecutiveFailures :one`
           : `SET #source = :source, lastAttemptAt = :at, lastSuccessAt = :at, consecutiveFailures = :zero, ${keep}`,
         // A retry of this very write, already applied, must not apply again.
-        ConditionExpression: 'attribute_not_exists(writeToken) OR writeToken <> :token',
+        ConditionExpression: `${update.onlyIfExists ? 'attribute_exists(pk) AND ' : ''}(attribute_not_exists(writeToken) OR writeToken <> :token)`,
         ExpressionAttributeNames: { '#source': 'source' },
         ExpressionAttributeValues: {
           ':source': update.source,

@@ -18,7 +18,12 @@ const FIXED = {
 } as const;
 
 /** Seeds of bugs the long run found, each kept after its fix. */
-const REGRESSIONS: number[] = [];
+const REGRESSIONS: number[] = [
+  // zilliz/* stayed degraded forever after a first pass whose discovery failed.
+  3,
+  // A status write applied, its answer lost: a failure counted twice, Source Degraded lost.
+  603,
+];
 
 let proxy: DynamoFaultProxy;
 beforeAll(async () => {

@@ -97,7 +97,8 @@ export class World {
       HUAWEI_ACCESS_KEY: `AK${randomBytes(8).toString('hex').toUpperCase()}`,
       HUAWEI_SECRET_KEY: secretKey,
       REMOVAL_HOLD_PASSES: String(HOLD_PASSES),
-      UPSTREAM_TIMEOUT_MS: '300',
+      // Long enough that a loaded machine does not time a healthy upstream out.
+      UPSTREAM_TIMEOUT_MS: '1000',
       UPSTREAM_RETRIES: '2',
       PASS_DEADLINE_MS: '4000',
     };

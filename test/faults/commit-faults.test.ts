@@ -7,8 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { createCatalogHandler } from '../../functions/catalog';
 import { classifyCancellation } from '../../lib/store/commit';
 import { startDynamoFaultProxy, type DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
+import { call, type TestHandler } from '../support/catalog-event';
 import { createHarness, SAMPLE_REGIONS, type Harness } from '../support/harness';
 
 let proxy: DynamoFaultProxy;
@@ -120,6 +122,20 @@ describe('commit under DynamoDB faults', () => {
       proxy.inject('UpdateItem', 'applied-lost', 1, { bodyIncludes: '{"S":"STATUS"}' });
       await h.pass();
       expect(h.receiver.events.filter((e) => e.detailType === 'Source Recovered')).toHaveLength(4);
+    });
+  });
+
+  it('a first pass whose Zilliz discovery fails: the placeholder scope zilliz/* recovers once discovery works (chaos seeds 3, 4)', async () => {
+    await bench(async (h) => {
+      h.zilliz.faults.push({ kind: 'status', status: 500 }, { times: Infinity, match: { path: '/v1/clouds' } });
+      const first = await h.pass();
+      expect(first.scopes.find((s) => s.scope === 'zilliz/*')?.outcome).toBe('failed');
+      h.zilliz.faults.clear();
+      await h.pass();
+      const catalog = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
+      const { sources } = (await call(catalog as unknown as TestHandler, 'GET', '/sources')).json as { sources: { scope: string; status: string; consecutiveFailures: number }[] };
+      expect(sources.find((s) => s.scope === 'zilliz/*')).toMatchObject({ status: 'ok', consecutiveFailures: 0 });
+      expect(sources.every((s) => s.status === 'ok')).toBe(true);
     });
   });
 });
