@@ -89,6 +89,7 @@ export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promi
   } catch (error: unknown) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     previous = await replacedBy(deps, update.scope);
+    if (!previous && update.onlyIfExists) return { transition: null, consecutiveFailures: 0 };
   }
   deps.meter?.wrote('status');
   return {

@@ -195,9 +195,11 @@ async function recordOutcome(deps: SyncDeps, summary: ScopeSummary, at: string, 
  * reported, so it would show `degraded` forever: a successful discovery records its success,
  * when it exists (found by the chaos suite, seeds 3 and 4 of its second run).
  */
-async function clearDiscoveryPlaceholder(deps: SyncDeps, results: ScopeResult[], at: string): Promise<void> {
+async function clearDiscoveryPlaceholder(deps: SyncDeps, heads: Map<string, ScopeItem>, results: ScopeResult[], at: string): Promise<void> {
   const zilliz = results.filter((r) => r.source === 'zilliz');
   if (!deps.config.zilliz || deps.config.zilliz.cloudIds.length > 0 || zilliz.length === 0) return;
+  // Only until a Zilliz scope has a head: the placeholder can exist only before the first discovery that worked.
+  if ([...heads.keys()].some((scope) => scope.startsWith('zilliz/'))) return;
   if (zilliz.some((r) => r.scope === DISCOVERY_SCOPE || (!r.ok && r.error.details.path === '/v1/clouds'))) return;
   // No event: the placeholder never announced a degradation (it had never succeeded).
   await recordStatus(deps.store, { scope: DISCOVERY_SCOPE, source: 'zilliz', at, onlyIfExists: true });
@@ -226,7 +228,7 @@ export async function runPass(deps: SyncDeps): Promise<PassSummary> {
     summarise(r, committed, r.ok ? committed.failed.get(r.scope) : errorInfo(r.error, startedAt)),
   );
   await Promise.all(scopes.map((s) => recordOutcome({ ...deps, log }, s, startedAt, newId)));
-  await clearDiscoveryPlaceholder({ ...deps, log }, results, startedAt);
+  await clearDiscoveryPlaceholder({ ...deps, log }, heads, results, startedAt);
   for (const s of scopes) log[s.outcome === 'failed' ? 'warn' : 'info']('scope', { ...s });
 
   const published = await publishPending({
