@@ -139,7 +139,8 @@ export class Checker {
           if (removed.length * 2 <= before) continue;
           // A mass removal: every removed region must have been absent for REMOVAL_HOLD_PASSES passes.
           for (const id of removed) {
-            const since = this.d.model.passes - (this.d.model.goneAt.get(id) ?? this.d.model.passes);
+            const gone = this.d.model.goneAt.get(id) ?? this.d.model.passes;
+            const since = this.d.model.passes - gone + this.d.model.glitchSlack(gone);
             if (since < this.d.holdPasses) fail(where, `mass removal in ${scopeName} (changeset ${String(cs.seq)}) released after ${since} passes, before ${this.d.holdPasses}`);
           }
         }

@@ -116,6 +116,9 @@ export class Model {
   passes = 0;
   /** The pass count at the last pass with everything healthy (every scope's failures are 0 after it). */
   passesAtClean = 0;
+  /** Pass counts of the clean passes, and of the passes a glitch (a false short answer) was armed for. */
+  cleanPasses: number[] = [];
+  glitchPasses: number[] = [];
   goneAt = new Map<string, number>();
 
   get current(): ScopeView {
@@ -130,6 +133,16 @@ export class Model {
       for (const id of regions.keys()) if (!next.get(scope)?.has(id)) this.goneAt.set(id, this.passes);
     }
     this.versions.push(next);
+  }
+
+  /**
+   * Confirmations a hold may have counted before the truth changed at pass `gone`: a glitch answer
+   * after the last clean pass (a full answer resets a hold) can list exactly what the real removal
+   * later lists, and no system can tell them apart.
+   */
+  glitchSlack(gone: number): number {
+    const lastClean = Math.max(0, ...this.cleanPasses.filter((p) => p <= gone));
+    return this.glitchPasses.some((p) => p > lastClean && p <= gone) ? 1 : 0;
   }
 
   scopes(): string[] {

@@ -324,7 +324,10 @@ export class World {
   }
 
   private afterFaultyPass(): void {
-    if (this.glitchArmed) this.glitchAllowed = false;
+    if (this.glitchArmed) {
+      this.glitchAllowed = false;
+      this.model.glitchPasses.push(this.model.passes);
+    }
     this.glitchArmed = false;
     this.clearFaults();
   }
@@ -344,6 +347,7 @@ export class World {
     const [result] = await this.passes(1);
     if (!result?.ok) throw new Violation('a pass with every upstream and DynamoDB healthy did not succeed for every scope');
     this.model.passesAtClean = this.model.passes;
+    this.model.cleanPasses.push(this.model.passes);
     this.glitchAllowed = true;
     await this.checker.afterCleanPass();
   }
