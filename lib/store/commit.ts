@@ -4,12 +4,25 @@
  * that fails means a concurrent pass got there first: CommitConflictError says
  * which scopes were already completed, and the caller re-reads and re-plans the
  * rest, so two passes never commit the same change twice.
+ *
+ * Every transaction carries a ClientRequestToken, so the SDK's own retry of a
+ * transaction that was applied but whose answer was lost succeeds without
+ * applying it again (DynamoDB keeps the token 10 minutes; the SDK would fill
+ * one in by itself, we set it so the guarantee does not rest on that). Should the retry
+ * still report a failed condition, the changeset it would have written is read
+ * back: when it holds this transaction's change ids, the commit did land.
+ * A cancellation is read by its reasons: a failed condition is a lost race
+ * (re-read, re-plan), a transaction conflict or throttling is retried as is,
+ * anything else (a validation error) fails at once, naming the reasons.
  */
+import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { crashPoint } from '../core/crash';
 import { CommitConflictError } from '../core/errors';
 import { readSeq, type StoreDeps } from './deps';
 import type { ScopePlan } from './plans';
+import { changesKey, decodeChanges, type ChangesItem } from './items';
 import { buildHeadOnly, buildTransaction, packTransactions, type TxPart } from './transactions';
 
 export interface CommitOptions {
@@ -35,13 +48,74 @@ export async function readSeqValue({ doc, table, meter }: StoreDeps): Promise<nu
   return (await readSeq(doc, table, meter)).version;
 }
 
-function isConflict(error: unknown): boolean {
-  return error instanceof TransactionCanceledException;
+/** A cancellation that neither a re-plan nor a retry can cure (e.g. ValidationError): the scopes fail at once. */
+export class CommitRejectedError extends Error {
+  override name = 'CommitRejectedError';
+  constructor(readonly reasons: string[], options?: { cause?: unknown }) {
+    super(`the transaction was rejected: ${reasons.join(', ')}`, options);
+  }
 }
 
-async function send(deps: StoreDeps, input: ReturnType<typeof buildHeadOnly>): Promise<void> {
-  const out = await deps.doc.send(new TransactWriteCommand({ ...input }));
-  deps.meter?.consumed('write', out.ConsumedCapacity);
+export type Cancellation = 'conflict' | 'retry' | 'reject';
+
+/** Codes that mean "try the very same transaction again". */
+const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+/** The reason codes of a cancelled transaction, 'None' left out. */
+export function cancellationCodes(error: TransactionCanceledException): string[] {
+  return (error.CancellationReasons ?? []).map((r) => r.Code ?? 'Unknown').filter((code) => code !== 'None');
+}
+
+/** Pure: what a cancellation with these reason codes calls for. */
+export function classifyCancellation(codes: readonly string[]): Cancellation {
+  if (codes.length > 0 && codes.every((c) => c === 'ConditionalCheckFailed' || TRANSIENT.has(c))) {
+    return codes.includes('ConditionalCheckFailed') ? 'conflict' : 'retry';
+  }
+  // No reasons at all is what DynamoDB Local gives for some races; treat as a lost race, which re-reads.
+  return codes.length === 0 ? 'conflict' : 'reject';
+}
+
+/** Attempts of one transaction cancelled by a conflict or throttling before the pass gives up on it. */
+const TRANSIENT_ATTEMPTS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True when changeset `seq` holds exactly the changes this transaction was to write: it did land. */
+async function landed(deps: StoreDeps, seq: number, ids: readonly string[]): Promise<boolean> {
+  if (ids.length === 0) return false;
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: changesKey(seq), ConsistentRead: true }));
+  const item = out.Item as ChangesItem | undefined;
+  if (!item) return false;
+  const stored = decodeChanges(item).map((c) => c.id);
+  return stored.length === ids.length && stored.every((id, i) => id === ids[i]);
+}
+
+/**
+ * Sends one transaction under one ClientRequestToken; `check` names the changeset it writes, to confirm
+ * a commit whose answer was lost. Throws CommitConflictError (re-plan) or CommitRejectedError (fail).
+ */
+async function send(deps: StoreDeps, input: TransactWriteCommandInput, check?: { seq: number; ids: string[] }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    // One token per attempt: the SDK's own retries of this attempt reuse it (idempotent); a new
+    // attempt follows a cancellation, which applied nothing.
+    const token = randomUUID();
+    try {
+      const out = await deps.doc.send(new TransactWriteCommand({ ...input, ClientRequestToken: token }));
+      deps.meter?.consumed('write', out.ConsumedCapacity);
+      return;
+    } catch (error: unknown) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = cancellationCodes(error);
+      const kind = classifyCancellation(codes);
+      if (kind === 'reject') throw new CommitRejectedError(codes, { cause: error });
+      if (kind === 'retry' && attempt < TRANSIENT_ATTEMPTS) {
+        await sleep(20 * 2 ** attempt * (0.5 + Math.random()));
+        continue;
+      }
+      if (check && (await landed(deps, check.seq, check.ids))) return;
+      throw new CommitConflictError(`the transaction was cancelled: ${codes.join(', ') || 'no reason given'}`, { cause: error });
+    }
+  }
 }
 
 export async function commitPlans(deps: StoreDeps, plans: readonly ScopePlan[], options: CommitOptions): Promise<CommitResult> {
@@ -58,7 +132,8 @@ export async function commitPlans(deps: StoreDeps, plans: readonly ScopePlan[], 
 
   let seq = txs.length ? await readSeqValue(deps) : 0;
   try {
-    for (const tx of txs) {
+    for (const [index, tx] of txs.entries()) {
+      if (index > 0) crashPoint('between-transactions');
       const input = buildTransaction(tx, {
         table: deps.table,
         seq,
@@ -66,7 +141,7 @@ export async function commitPlans(deps: StoreDeps, plans: readonly ScopePlan[], 
         expected: (part) => expected.get(part.plan.scope) ?? part.plan.expected,
         countAfter,
       });
-      await send(deps, input);
+      await send(deps, input, { seq: seq + 1, ids: tx.flatMap((part) => part.changes.map((c) => c.id)) });
       seq += 1;
       result.sequences.push(seq);
       for (const part of tx) {
@@ -86,7 +161,7 @@ export async function commitPlans(deps: StoreDeps, plans: readonly ScopePlan[], 
       result.completedScopes.push(plan.scope);
     }
   } catch (error: unknown) {
-    if (isConflict(error)) throw new ScopeConflictError(result, { cause: error });
+    if (error instanceof CommitConflictError) throw new ScopeConflictError(result, { cause: error });
     throw error;
   }
   return result;

@@ -70,6 +70,7 @@ export async function sendAll(deps: PublishDeps, items: readonly Keyed[]): Promi
     // A few calls at a time: a 10,000-region first pass is 1,000 calls. The cursor still
     // moves only once the whole changeset is accepted.
     for (let i = 0; i < all.length; i += PARALLEL_CALLS) {
+      if (i > 0) crashPoint('between-batches');
       await Promise.all(all.slice(i, i + PARALLEL_CALLS).map((keyed) => sendBatch(deps, keyed, attempt, sent, retry)));
     }
     todo = retry;

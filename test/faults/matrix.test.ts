@@ -43,7 +43,7 @@ async function scenario(
     const { passes, reallyRemoved = new Set() } = await run(h, expected);
     const row = await audit(h, name, passes, expected, reallyRemoved);
     rows.push(row);
-    expect({ lost: row.lost, duplicates: row.duplicates, falseRemovals: row.falseRemovals }).toEqual({ lost: 0, duplicates: 0, falseRemovals: 0 });
+    expect({ lost: row.lost, duplicates: row.duplicates, falseRemovals: row.falseRemovals, wrongContent: row.wrongContent }).toEqual({ lost: 0, duplicates: 0, falseRemovals: 0, wrongContent: 0 });
     expect(row.recorded).toBe(row.expected);
     expect(await catalogKeys(h)).toEqual(upstreamKeys(h));
   } finally {
@@ -72,13 +72,23 @@ describe('upstream faults', () => {
         await h.pass();
         const sim = source === 'zilliz' ? h.zilliz : h.modelarts;
         sim.faults.push(fault, { times: Infinity, match: { path: source === 'zilliz' ? '/v1/regions' : /custom-endpoint/ } });
-        // A real change in the healthy source commits; one in the faulty source waits for its recovery.
-        h.modelarts.addRegion({ region_id: 'ap-southeast-9', locales: { en_us: 'AP-New' } });
+        // Real changes in both sources while the fault lasts: the healthy source's commit at once,
+        // the faulty source's wait for its recovery, and then commit with the upstream's content.
+        h.modelarts.addRegion({ region_id: 'ap-southeast-9', locales: { en_us: 'AP-New', zh_cn: '亚太-新' } });
+        h.modelarts.updateRegion('cn-north-12', { locales: { en_us: 'CN North-Ulanqab-202 (renamed)', zh_cn: '华北-乌兰察布二零二' } });
         h.zilliz.updateRegion('gcp', 'gcp-us-east4', { apiBaseUrl: 'https://new.gcp-us-east4.example' });
-        if (source === 'modelarts') h.modelarts.removeRegion('ap-southeast-9');
-        expected.push(...(source === 'zilliz' ? [{ type: 'region.added' as const, regionKey: 'modelarts:ap-southeast-9' }] : []));
-        expected.push({ type: 'region.changed', regionKey: 'zilliz:gcp-us-east4' });
+        h.zilliz.addRegion('azure', { regionId: 'az-westus9', apiBaseUrl: 'https://api.az-westus9.example' });
+        expected.push(
+          { type: 'region.added', regionKey: 'modelarts:ap-southeast-9' },
+          { type: 'region.changed', regionKey: 'modelarts:cn-north-12' },
+          { type: 'region.changed', regionKey: 'zilliz:gcp-us-east4' },
+          { type: 'region.added', regionKey: 'zilliz:az-westus9' },
+        );
         await h.pass();
+        const during = new Set((await h.committedChanges()).map((c) => `${c.type} ${c.regionKey}`));
+        // During the fault, only the healthy source's changes are in.
+        expect(during.has('region.added modelarts:ap-southeast-9')).toBe(source === 'zilliz');
+        expect(during.has('region.changed zilliz:gcp-us-east4')).toBe(source === 'modelarts');
         await h.pass();
         sim.faults.clear();
         await h.pass();

@@ -1,0 +1,308 @@
+/**
+ * The chaos suite's invariants, checked after every step against the model
+ * (the upstream truth over time), the receiver's log and the table as read
+ * directly, never against what the system says about itself:
+ * - the feed: sequences 1..SEQ with no gap and no repeat, ids unique, every
+ *   change valid against the replay of the ones before it (before = the
+ *   region as it stood, after = a state the model really had, changedFields
+ *   = the fields that really differ);
+ * - the catalog (table and GET /regions) is exactly the replay of the feed,
+ *   full content: the state at any moment, a kill included, is a prefix;
+ * - per scope, no region is missing that the truth held all along since the
+ *   last clean pass (no false removal), none has content the truth never had;
+ * - a mass removal commits only after REMOVAL_HOLD_PASSES passes saw it;
+ * - events delivered are feed changes, same id, same content; after a clean
+ *   pass every change has been delivered and each scope equals the truth
+ *   (held removals excepted, and only when they are a mass removal);
+ * - no secret in any stored item, response, event or log line.
+ */
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { CatalogHandler } from '../../lib/catalog/handler';
+import type { Change, Region } from '../../lib/core/region';
+import { PK, SEQ_KEY } from '../../lib/store/items';
+import type { EventReceiver } from '../../local/event-receiver';
+import type { ScratchTable } from '../../local/table';
+import { call, type TestHandler } from '../support/catalog-event';
+import { canonical, contentOf, fieldsDiffering, type Model, type ModelRegion } from './model';
+
+export class Violation extends Error {
+  override name = 'Violation';
+}
+
+export interface CheckerDeps {
+  model: Model;
+  table: ScratchTable;
+  receiver: EventReceiver;
+  catalog: CatalogHandler;
+  secrets: string[];
+  holdPasses: number;
+  logLines: string[];
+}
+
+interface FeedState {
+  seq: number;
+  changes: Change[];
+  /** Replay of the feed: region key → region. */
+  replay: Map<string, Region>;
+  /** Region key → scope. */
+  scopeOf: Map<string, string>;
+}
+
+const fail = (where: string, message: string): never => {
+  throw new Violation(`${where}: ${message}`);
+};
+
+export class Checker {
+  private seenChangesets = 0;
+  private logScanned = 0;
+  constructor(private readonly d: CheckerDeps) {}
+
+  private async query(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.d.table.doc.send(
+        new QueryCommand({ TableName: this.d.table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async scanAll(): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.d.table.doc.send(new ScanCommand({ TableName: this.d.table.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Reads and validates the feed; returns its replay. */
+  private async feed(where: string): Promise<FeedState> {
+    const [seqItems, changesets] = await Promise.all([this.query(SEQ_KEY.pk), this.query(PK.changes)]);
+    const seq = Number(seqItems[0]?.value ?? 0);
+    const seqs = changesets.map((c) => Number(c.seq));
+    // Changesets expire only after the retention days: here every one must still be there.
+    if (seqs.length !== seq || seqs.some((s, i) => s !== i + 1)) fail(where, `feed sequences ${JSON.stringify(seqs)} are not 1..${seq}`);
+    const replay = new Map<string, Region>();
+    const scopeOf = new Map<string, string>();
+    const ids = new Set<string>();
+    const changes: Change[] = [];
+    for (const cs of changesets) {
+      const list = JSON.parse(String(cs.body)) as Change[];
+      const perScope = new Map<string, { removed: string[]; before: number }>();
+      // Committed during the step just run: its passes all read the current truth.
+      const fresh = Number(cs.seq) > this.seenChangesets;
+      for (const c of list) {
+        const at = `${where}: changeset ${String(cs.seq)} change ${c.id} (${c.type} ${c.regionKey})`;
+        if (ids.has(c.id)) fail(at, 'the same change id is in the feed twice');
+        ids.add(c.id);
+        const current = replay.get(c.regionKey);
+        const scope = perScope.get(c.scope) ?? { removed: [], before: [...scopeOf.values()].filter((s) => s === c.scope).length };
+        perScope.set(c.scope, scope);
+        if (c.type === 'region.added') {
+          if (current) fail(at, 'added while already present: recorded twice');
+          if (c.before !== null || !c.after) fail(at, 'an addition must have before null and an after');
+        } else {
+          if (!current) fail(at, `${c.type} of a region not present`);
+          if (canonical(c.before) !== canonical(current)) fail(at, `before ${canonical(c.before)} differs from the region as it stood ${canonical(current)}`);
+        }
+        if (c.type === 'region.changed') {
+          const fields = fieldsDiffering(c.before as ModelRegion, c.after as ModelRegion);
+          if (fields.length === 0) fail(at, 'a change that changes nothing');
+          if (canonical(fields) !== canonical(c.changedFields)) fail(at, `changedFields ${JSON.stringify(c.changedFields)}, the fields that differ are ${JSON.stringify(fields)}`);
+          if (c.after?.firstSeenAt !== c.before?.firstSeenAt) fail(at, 'firstSeenAt moved');
+        } else if (c.changedFields.length !== 0) fail(at, 'changedFields on an addition or removal');
+        if (c.after && !this.everHad(c.regionKey, c.after)) fail(at, `after ${canonical(contentOf(c.after as ModelRegion))} is no state the upstream ever had`);
+        const truth = this.d.model.current.get(c.scope)?.get(c.regionKey);
+        if (fresh && c.after && canonical(contentOf(c.after as ModelRegion)) !== canonical(truth)) {
+          fail(at, `after ${canonical(contentOf(c.after as ModelRegion))}, the upstream lists ${canonical(truth)}`);
+        }
+        if (c.type === 'region.removed') {
+          if (c.after !== null) fail(at, 'a removal must have after null');
+          if (fresh && truth) fail(at, 'removed, but the upstream still lists it');
+          replay.delete(c.regionKey);
+          scopeOf.delete(c.regionKey);
+          scope.removed.push(c.regionKey);
+        } else {
+          replay.set(c.regionKey, c.after as Region);
+          scopeOf.set(c.regionKey, c.scope);
+        }
+        changes.push(c);
+      }
+      if (Number(cs.seq) > this.seenChangesets) {
+        for (const [scopeName, { removed, before }] of perScope) {
+          if (removed.length * 2 <= before) continue;
+          // A mass removal: every removed region must have been absent for REMOVAL_HOLD_PASSES passes.
+          for (const id of removed) {
+            const gone = this.d.model.goneAt.get(id) ?? this.d.model.passes;
+            const since = this.d.model.passes - gone + this.d.model.glitchSlack(gone);
+            if (since < this.d.holdPasses) fail(where, `mass removal in ${scopeName} (changeset ${String(cs.seq)}) released after ${since} passes, before ${this.d.holdPasses}`);
+          }
+        }
+      }
+    }
+    this.seenChangesets = Math.max(this.seenChangesets, seq);
+    return { seq, changes, replay, scopeOf };
+  }
+
+  /** True when the model's truth held this content for the region at some version. */
+  private everHad(regionKey: string, region: Region): boolean {
+    const want = canonical(contentOf(region as ModelRegion));
+    return this.d.model.versions.some((v) => [...v.values()].some((regions) => {
+      const r = regions.get(regionKey);
+      return r !== undefined && canonical(r) === want;
+    }));
+  }
+
+  /** True when the region was absent from its scope at some version since the scope's floor. */
+  private goneSince(scope: string, regionKey: string, from = this.d.model.floor.get(scope) ?? 0): boolean {
+    return this.d.model.versions.slice(from).some((v) => !v.get(scope)?.has(regionKey));
+  }
+
+  private async catalogItems(where: string): Promise<Map<string, Region>> {
+    const items = await this.query(PK.region);
+    const out = new Map<string, Region>();
+    for (const item of items) {
+      const region = JSON.parse(String(item.body)) as Region;
+      if (`${String(item.scope)}#${region.regionId}` !== item.sk) fail(where, `region item ${String(item.sk)} holds ${region.id}`);
+      out.set(region.id, region);
+    }
+    return out;
+  }
+
+  /** After every step, and at the moment of a kill. */
+  async check(where: string): Promise<FeedState> {
+    const feed = await this.feed(where);
+    const catalog = await this.catalogItems(where);
+    // The catalog is exactly the replay of the feed: nothing committed without its change, no change without its write.
+    const a = [...catalog.entries()].sort(([x], [y]) => (x < y ? -1 : 1));
+    const b = [...feed.replay.entries()].sort(([x], [y]) => (x < y ? -1 : 1));
+    if (canonical(a) !== canonical(b)) {
+      const missing = b.filter(([k]) => !catalog.has(k)).map(([k]) => k);
+      const extra = a.filter(([k]) => !feed.replay.has(k)).map(([k]) => k);
+      const differ = a.filter(([k, v]) => feed.replay.has(k) && canonical(v) !== canonical(feed.replay.get(k))).map(([k]) => k);
+      fail(where, `the catalog is not the replay of the feed: missing ${missing.join(',')} extra ${extra.join(',')} different ${differ.join(',')}`);
+    }
+    // Per scope against the truth: nothing the truth held all along is missing.
+    for (const scope of this.d.model.scopes()) {
+      const from = this.d.model.floor.get(scope) ?? 0;
+      for (const id of this.d.model.versions[from]?.get(scope)?.keys() ?? []) {
+        if (this.d.model.floor.has(scope) && !catalog.has(id) && !this.goneSince(scope, id, from)) {
+          fail(where, `${id} is missing from the catalog though ${scope} has listed it since the last clean pass`);
+        }
+      }
+    }
+    await this.checkHttp(where, catalog, feed);
+    this.checkDeliveries(where, feed, false);
+    await this.scanSecrets(where);
+    return feed;
+  }
+
+  private async checkHttp(where: string, catalog: Map<string, Region>, feed: FeedState): Promise<void> {
+    const handler = this.d.catalog as unknown as TestHandler;
+    const regions = await call(handler, 'GET', '/regions');
+    if (regions.status !== 200) fail(where, `GET /regions answered ${regions.status}`);
+    const served = (regions.json as { regions: Region[] }).regions;
+    const want = [...catalog.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
+    if (canonical(served) !== canonical(want)) fail(where, 'GET /regions differs from the table');
+    const changes: Change[] = [];
+    let url = '/changes?limit=500';
+    for (let i = 0; i < 100; i++) {
+      const page = await call(handler, 'GET', url);
+      if (page.status !== 200) fail(where, `GET ${url} answered ${page.status}`);
+      const body = page.json as { changes: Change[]; next: string };
+      changes.push(...body.changes);
+      this.scanText(where, `GET ${url}`, page.text);
+      if (body.changes.length === 0) break;
+      url = `/changes?limit=500&since=${encodeURIComponent(body.next)}`;
+    }
+    if (canonical(changes) !== canonical(feed.changes)) fail(where, `GET /changes (${changes.length}) differs from the feed (${feed.changes.length})`);
+    const sources = await call(handler, 'GET', '/sources');
+    if (sources.status !== 200) fail(where, `GET /sources answered ${sources.status}`);
+    // Each pass adds at most one failure to a scope: more means a status write was applied twice.
+    const since = this.d.model.passes - this.d.model.passesAtClean;
+    for (const x of (sources.json as { sources: { scope: string; consecutiveFailures: number }[] }).sources) {
+      if (x.consecutiveFailures > since) fail(where, `GET /sources: ${x.scope} has ${x.consecutiveFailures} consecutive failures after ${since} passes`);
+    }
+    this.scanText(where, 'GET /regions', regions.text);
+    this.scanText(where, 'GET /sources', sources.text);
+    const first = want[0];
+    if (first) {
+      const one = await call(handler, 'GET', `/regions/${first.source}/${encodeURIComponent(first.regionId)}`);
+      if (canonical(one.json) !== canonical(first)) fail(where, `GET /regions/${first.source}/${first.regionId} differs from the table`);
+    }
+  }
+
+  /** Events are feed changes with the feed's id and content; after a clean pass, all of them. */
+  private checkDeliveries(where: string, feed: FeedState, all: boolean): void {
+    const byId = new Map(feed.changes.map((c) => [c.id, c]));
+    const delivered = new Set<string>();
+    for (const e of this.d.receiver.events) {
+      this.scanText(where, `event ${e.detailType}`, JSON.stringify(e.detail));
+      if (!e.detailType.startsWith('Region ')) continue;
+      const detail = e.detail as Change;
+      const change = byId.get(detail.id);
+      if (!change) fail(where, `event ${detail.id} is no change of the feed`);
+      if (canonical(change) !== canonical(detail)) fail(where, `event ${detail.id} differs from the feed's change`);
+      const type = { 'region.added': 'Region Added', 'region.removed': 'Region Removed', 'region.changed': 'Region Changed' }[detail.type];
+      if (type !== e.detailType) fail(where, `event ${detail.id} has detail-type ${e.detailType}`);
+      delivered.add(detail.id);
+    }
+    if (all) {
+      const undelivered = feed.changes.filter((c) => !delivered.has(c.id));
+      if (undelivered.length) fail(where, `${undelivered.length} committed changes never delivered after a clean pass (first ${undelivered[0]?.id})`);
+    }
+  }
+
+  /** After a pass with everything healthy: each scope is the truth, held mass removals excepted. */
+  async afterCleanPass(exact = false): Promise<void> {
+    const where = exact ? 'after the final clean passes' : 'after a clean pass';
+    const feed = await this.check(where);
+    this.checkDeliveries(where, feed, true);
+    const catalog = feed.replay;
+    const truth = this.d.model.current;
+    const sources = await call(this.d.catalog as unknown as TestHandler, 'GET', '/sources');
+    const statusOf = new Map((sources.json as { sources: { scope: string; status: string; consecutiveFailures: number; regionCount: number }[] }).sources.map((x) => [x.scope, x]));
+    for (const scope of this.d.model.scopes()) {
+      const want = truth.get(scope) ?? new Map<string, ModelRegion>();
+      const have = [...catalog.entries()].filter(([k]) => feed.scopeOf.get(k) === scope);
+      for (const [id, region] of want) {
+        const stored = catalog.get(id);
+        if (!stored) fail(where, `${id} of ${scope} is not in the catalog`);
+        if (canonical(contentOf(stored as ModelRegion)) !== canonical(region)) fail(where, `${id}: stored ${canonical(contentOf(stored as ModelRegion))}, upstream ${canonical(region)}`);
+      }
+      const retained = have.filter(([k]) => !want.has(k)).map(([k]) => k);
+      if (retained.length && (exact || retained.length * 2 <= have.length)) {
+        fail(where, `${scope} keeps ${retained.join(',')} which the upstream no longer lists (${exact ? 'after every hold' : 'not a mass removal, so not held'})`);
+      }
+      if (retained.length === 0) this.d.model.floor.set(scope, this.d.model.versions.length - 1);
+      // GET /sources after the healthy pass: the scope succeeded, counts what it stores, is held only while it keeps a removal.
+      const status = statusOf.get(scope);
+      if (truth.has(scope) || have.length > 0) {
+        const expected = retained.length ? 'held' : 'ok';
+        if (!status || status.status !== expected || status.consecutiveFailures !== 0 || status.regionCount !== have.length) {
+          fail(where, `GET /sources shows ${scope} as ${JSON.stringify(status)}; expected ${expected}, 0 failures, ${have.length} regions`);
+        }
+      }
+    }
+  }
+
+  async finalCheck(): Promise<void> {
+    await this.afterCleanPass(true);
+  }
+
+  private scanText(where: string, what: string, text: string): void {
+    for (const secret of this.d.secrets) if (text.includes(secret)) fail(where, `a secret is in ${what}`);
+  }
+
+  private async scanSecrets(where: string): Promise<void> {
+    for (const item of await this.scanAll()) this.scanText(where, `stored item ${String(item.pk)}/${String(item.sk)}`, JSON.stringify(item));
+    for (const line of this.d.logLines.slice(this.logScanned)) this.scanText(where, `log line ${line.slice(0, 80)}`, line);
+    this.logScanned = this.d.logLines.length;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The chaos suite's model of the world: the upstream truth both simulators
+ * serve (the model owns it and pushes it to them), its normalised form
+ * written here independently of lib/sync/sources from the contract (README:
+ * Zilliz `description` is the name, every other field an attribute; ModelArts
+ * `locales.en_us` is the name; keys and lists sorted), and per scope the
+ * history of truth versions, so every check compares the system with what
+ * really happened upstream, never with the system's own records.
+ */
+import type { ModelartsRegion, ZillizCloud, ZillizRegion } from '../../local/simulators';
+import sample from '../../local/fixtures/upstream-sample.json' with { type: 'json' };
+
+export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
+export const MODELARTS_SCOPE = `modelarts/${PROJECT_ID}`;
+
+/** A region as the catalog must show it, without the store's timestamps. */
+export interface ModelRegion {
+  id: string;
+  source: 'zilliz' | 'modelarts';
+  cloudId: string;
+  regionId: string;
+  name: string;
+  localizedNames: Record<string, string>;
+  apiBaseUrl: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export interface Truth {
+  clouds: ZillizCloud[];
+  zilliz: Record<string, ZillizRegion[]>;
+  modelarts: ModelartsRegion[];
+}
+
+export function sampleTruth(): Truth {
+  return { clouds: structuredClone(sample.zilliz.clouds), zilliz: structuredClone(sample.zilliz.regions), modelarts: structuredClone(sample.modelarts.region_items) };
+}
+
+/** Sorted keys at every depth and sorted lists: the contract's normal form. */
+export function normalValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalValue).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, normalValue((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+
+export function canonical(value: unknown): string {
+  return JSON.stringify(normalValue(value));
+}
+
+function zillizRegion(cloudId: string, raw: ZillizRegion): ModelRegion {
+  const { regionId, cloudId: own, apiBaseUrl, description, ...rest } = raw;
+  return {
+    id: `zilliz:${regionId}`,
+    source: 'zilliz',
+    cloudId: own ?? cloudId,
+    regionId,
+    name: typeof description === 'string' ? description : regionId,
+    localizedNames: {},
+    apiBaseUrl: apiBaseUrl ?? null,
+    attributes: normalValue(rest) as Record<string, unknown>,
+  };
+}
+
+function modelartsRegion(raw: ModelartsRegion): ModelRegion {
+  const { region_id, locales = {}, ...rest } = raw;
+  return {
+    id: `modelarts:${region_id}`,
+    source: 'modelarts',
+    cloudId: 'huaweicloud',
+    regionId: region_id,
+    name: locales.en_us ?? region_id,
+    localizedNames: normalValue(locales) as Record<string, string>,
+    apiBaseUrl: null,
+    attributes: normalValue(rest) as Record<string, unknown>,
+  };
+}
+
+/** Scope → region id → normalised region: what a successful pass must store. */
+export type ScopeView = Map<string, Map<string, ModelRegion>>;
+
+export function normalise(truth: Truth): ScopeView {
+  const view: ScopeView = new Map();
+  for (const cloud of truth.clouds) {
+    view.set(`zilliz/${cloud.cloudId}`, new Map((truth.zilliz[cloud.cloudId] ?? []).map((r) => [`zilliz:${r.regionId}`, zillizRegion(cloud.cloudId, r)])));
+  }
+  view.set(MODELARTS_SCOPE, new Map(truth.modelarts.map((r) => [`modelarts:${r.region_id}`, modelartsRegion(r)])));
+  return view;
+}
+
+/** The fields of a change that differ, computed independently of lib/sync/diff. */
+export function fieldsDiffering(before: ModelRegion, after: ModelRegion): string[] {
+  const out: string[] = [];
+  for (const f of ['name', 'localizedNames', 'apiBaseUrl', 'cloudId'] as const) if (canonical(before[f]) !== canonical(after[f])) out.push(f);
+  for (const k of new Set([...Object.keys(before.attributes ?? {}), ...Object.keys(after.attributes ?? {})])) {
+    if (canonical(before.attributes?.[k]) !== canonical(after.attributes?.[k])) out.push(`attributes.${k}`);
+  }
+  return out.sort();
+}
+
+export function contentOf(region: ModelRegion): ModelRegion {
+  const { id, source, cloudId, regionId, name, localizedNames, apiBaseUrl, attributes } = region;
+  return { id, source, cloudId, regionId, name, localizedNames, apiBaseUrl, attributes };
+}
+
+/**
+ * The truth over time: every step that changes it appends a version. Per
+ * scope the checks remember the earliest version the catalog may still be at.
+ */
+export class Model {
+  truth: Truth = sampleTruth();
+  versions: ScopeView[] = [normalise(this.truth)];
+  /** Per scope: the lowest version index the catalog may be at (moves only forward). */
+  floor = new Map<string, number>();
+  /** Passes started so far, and the pass count at the version each region left the truth. */
+  passes = 0;
+  /** The pass count at the last pass with everything healthy (every scope's failures are 0 after it). */
+  passesAtClean = 0;
+  /** Pass counts of the clean passes, and of the passes a glitch (a false short answer) was armed for. */
+  cleanPasses: number[] = [];
+  glitchPasses: number[] = [];
+  goneAt = new Map<string, number>();
+
+  get current(): ScopeView {
+    return this.versions[this.versions.length - 1] as ScopeView;
+  }
+
+  /** Records the truth after a mutation. */
+  commitTruth(): void {
+    const before = this.current;
+    const next = normalise(this.truth);
+    for (const [scope, regions] of before) {
+      for (const id of regions.keys()) if (!next.get(scope)?.has(id)) this.goneAt.set(id, this.passes);
+    }
+    this.versions.push(next);
+  }
+
+  /**
+   * Confirmations a hold may have counted before the truth changed at pass `gone`: a glitch answer
+   * after the last clean pass (a full answer resets a hold) can list exactly what the real removal
+   * later lists, and no system can tell them apart.
+   */
+  glitchSlack(gone: number): number {
+    const lastClean = Math.max(0, ...this.cleanPasses.filter((p) => p <= gone));
+    return this.glitchPasses.some((p) => p > lastClean && p <= gone) ? 1 : 0;
+  }
+
+  scopes(): string[] {
+    const all = new Set<string>();
+    for (const v of this.versions) for (const s of v.keys()) all.add(s);
+    return [...all].sort();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Schedules, pure: a seed gives a list of abstract steps (mulberry32, so a
+ * seed replays exactly). Steps carry random numbers, not region ids: the
+ * world interprets them against the model when it runs them, so a schedule
+ * with steps removed (shrinking) still makes sense.
+ */
+import { CRASH_POINTS, type CrashPoint } from '../../lib/core/crash';
+
+export type Rng = () => number;
+
+/** mulberry32: a tiny, fast, seedable generator. */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)] as T;
+export const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+
+export const MUTATIONS = ['add', 'remove', 'rename', 'change-field', 'new-field', 'reorder', 'cloud-added', 'cloud-gone', 'mass-removal'] as const;
+export type MutationKind = (typeof MUTATIONS)[number];
+
+export const UPSTREAM_FAULTS = ['status-500', 'status-503', 'rate-limit', 'hang', 'malformed-json', 'html', 'empty-list', 'missing-id', 'business-error', 'short-list', 'delay', 'reset', 'echo-secrets'] as const;
+export type UpstreamFaultKind = (typeof UPSTREAM_FAULTS)[number];
+
+/** Where a DynamoDB fault lands: the operation and, for shared operations, the partition its body names. */
+export const DYNAMO_TARGETS = [
+  { label: 'TransactWriteItems commit', operation: 'TransactWriteItems' },
+  { label: 'UpdateItem status', operation: 'UpdateItem', bodyIncludes: '{"S":"STATUS"}' },
+  { label: 'UpdateItem cursor/lease', operation: 'UpdateItem', bodyIncludes: '{"S":"PUBLISH"}' },
+  { label: 'UpdateItem changeset sent', operation: 'UpdateItem', bodyIncludes: '{"S":"CHANGES"}' },
+  { label: 'PutItem outbox', operation: 'PutItem', bodyIncludes: '{"S":"OUTBOX"}' },
+  { label: 'DeleteItem outbox', operation: 'DeleteItem', bodyIncludes: '{"S":"OUTBOX"}' },
+  { label: 'Query', operation: 'Query' },
+  { label: 'GetItem', operation: 'GetItem' },
+] as const;
+export const DYNAMO_FAULTS = ['throttle', 'internal-error', 'applied-lost'] as const;
+
+export type Step =
+  | { t: 'mutate'; kind: MutationKind; a: number; b: number }
+  | { t: 'upstream-fault'; source: 'zilliz' | 'modelarts'; kind: UpstreamFaultKind; times: number }
+  | { t: 'glitch'; target: 'zilliz-regions' | 'zilliz-clouds' | 'modelarts' }
+  | { t: 'events-fault'; kind: 'entries' | 'outage' | 'predicate'; n: number }
+  | { t: 'dynamo-fault'; target: number; kind: (typeof DYNAMO_FAULTS)[number]; times: number }
+  | { t: 'pass'; concurrent: number }
+  | { t: 'crash'; point: CrashPoint; big: boolean }
+  | { t: 'clean' };
+
+export function describeStep(s: Step): string {
+  switch (s.t) {
+    case 'mutate':
+      return `mutate ${s.kind}(${s.a.toFixed(3)},${s.b.toFixed(3)})`;
+    case 'upstream-fault':
+      return `${s.source} fault ${s.kind} x${s.times}`;
+    case 'glitch':
+      return `glitch ${s.target}`;
+    case 'events-fault':
+      return `EventBridge ${s.kind} ${s.n}`;
+    case 'dynamo-fault':
+      return `DynamoDB ${s.kind} on ${DYNAMO_TARGETS[s.target]?.label} x${s.times}`;
+    case 'pass':
+      return `${s.concurrent} pass${s.concurrent > 1 ? 'es at once' : ''}`;
+    case 'crash':
+      return `SIGKILL ${s.point}${s.big ? ' (with a cloud too large for one transaction)' : ''}`;
+    case 'clean':
+      return 'clean pass';
+  }
+}
+
+/** A seed's schedule: about 5-12 steps of mutations, faults (each met by the next pass), passes, kills and clean passes. */
+export function generate(seed: number): Step[] {
+  const r = rng(seed);
+  const steps: Step[] = [];
+  const length = int(r, 4, 7);
+  let crashed = false;
+  for (let i = 0; i < length; i++) {
+    const x = r();
+    if (x < 0.3) {
+      steps.push({ t: 'mutate', kind: pick(r, MUTATIONS), a: r(), b: r() });
+      if (r() < 0.4) steps.push({ t: 'mutate', kind: pick(r, MUTATIONS), a: r(), b: r() });
+    } else if (x < 0.45) {
+      steps.push({ t: 'upstream-fault', source: r() < 0.5 ? 'zilliz' : 'modelarts', kind: pick(r, UPSTREAM_FAULTS), times: int(r, 1, 4) });
+    } else if (x < 0.52) {
+      steps.push({ t: 'glitch', target: pick(r, ['zilliz-regions', 'zilliz-clouds', 'modelarts'] as const) });
+    } else if (x < 0.62) {
+      steps.push({ t: 'events-fault', kind: pick(r, ['entries', 'outage', 'predicate'] as const), n: int(r, 1, 15) });
+    } else if (x < 0.77) {
+      const times = r() < 0.85 ? int(r, 1, 2) : 5;
+      steps.push({ t: 'dynamo-fault', target: int(r, 0, DYNAMO_TARGETS.length - 1), kind: pick(r, DYNAMO_FAULTS), times });
+    } else if (x < 0.83 && !crashed) {
+      crashed = true;
+      const point = pick(r, CRASH_POINTS);
+      const big = point === 'between-transactions' || point === 'between-batches' || r() < 0.15;
+      steps.push({ t: 'crash', point, big });
+      continue;
+    } else if (x < 0.9) {
+      steps.push({ t: 'clean' });
+      continue;
+    }
+    // Half the time the next step arms more: one pass then meets several faults at once.
+    if (r() < 0.5) continue;
+    steps.push({ t: 'pass', concurrent: r() < 0.6 ? 1 : int(r, 2, 4) });
+  }
+  // Whatever is still armed meets a pass before the final clean passes clear it.
+  if (steps.at(-1)?.t !== 'pass') steps.push({ t: 'pass', concurrent: r() < 0.6 ? 1 : int(r, 2, 4) });
+  return steps;
+}

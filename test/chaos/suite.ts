@@ -1,0 +1,165 @@
+/**
+ * Runs chaos schedules by seed, shrinks a failure to the shortest schedule
+ * that still fails (dropping steps one at a time while it keeps failing), and
+ * adds up the figures of README's second reliability table.
+ */
+import type { DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
+import { describeStep, generate, type Step } from './schedule';
+import { runSchedule, type RunResult, type RunStats } from './world';
+
+export interface Failure {
+  seed: number;
+  /** Indexes of the generated steps kept in the shortest failing schedule. */
+  kept: number[];
+  steps: Step[];
+  message: string;
+  replay: string;
+}
+
+export interface ChaosReport {
+  seeds: number[];
+  /** Seeds run so far. */
+  done: number[];
+  schedules: number;
+  steps: number;
+  passes: number;
+  concurrentSteps: number;
+  crashes: number;
+  crashesNotReached: number;
+  faults: Map<string, number>;
+  mutations: Map<string, number>;
+  failures: Failure[];
+  ms: number;
+}
+
+export interface ChaosOptions {
+  endpoint: string;
+  /** One fault proxy per schedule run at once (faults are armed per proxy). */
+  proxies: DynamoFaultProxy[];
+  seeds: number[];
+  /** Run only these step indexes of the seed's schedule (a shrunk replay). */
+  only?: number[];
+  shrink: boolean;
+  /** Shrinking attempts at most (each is one schedule run). */
+  shrinkBudget?: number;
+  progress?: (line: string) => void;
+  /** Called after every schedule with the figures so far (a long run interrupted still leaves its table). */
+  onReport?: (report: ChaosReport) => void;
+}
+
+function add(report: ChaosReport, stats: RunStats): void {
+  report.steps += stats.steps;
+  report.passes += stats.passes;
+  report.concurrentSteps += stats.concurrentSteps;
+  report.crashes += stats.crashes;
+  report.crashesNotReached += stats.crashesNotReached;
+  for (const [k, v] of stats.faults) report.faults.set(k, (report.faults.get(k) ?? 0) + v);
+  for (const [k, v] of stats.mutations) report.mutations.set(k, (report.mutations.get(k) ?? 0) + v);
+}
+
+const select = (all: Step[], kept: number[]) => kept.map((i) => all[i] as Step);
+
+async function shrink(o: ChaosOptions, proxy: DynamoFaultProxy, all: Step[], kept: number[]): Promise<{ kept: number[]; result: RunResult }> {
+  let best = kept;
+  let bestResult = await runSchedule(o.endpoint, proxy, select(all, best));
+  let budget = o.shrinkBudget ?? 60;
+  let progress = true;
+  while (progress && budget > 0) {
+    progress = false;
+    for (let i = best.length - 1; i >= 0 && budget > 0; i--) {
+      const candidate = best.filter((_, j) => j !== i);
+      budget -= 1;
+      const result = await runSchedule(o.endpoint, proxy, select(all, candidate));
+      if (result.violation) {
+        best = candidate;
+        bestResult = result;
+        progress = true;
+      }
+    }
+  }
+  return { kept: best, result: bestResult };
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const report: ChaosReport = {
+    seeds: o.seeds,
+    done: [],
+    schedules: 0,
+    steps: 0,
+    passes: 0,
+    concurrentSteps: 0,
+    crashes: 0,
+    crashesNotReached: 0,
+    faults: new Map(),
+    mutations: new Map(),
+    failures: [],
+    ms: 0,
+  };
+  const queue = [...o.seeds];
+  const worker = async (proxy: DynamoFaultProxy) => {
+    for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await one(proxy, seed);
+  };
+  const one = async (proxy: DynamoFaultProxy, seed: number) => {
+    const all = generate(seed);
+    const kept = o.only ?? all.map((_, i) => i);
+    const result = await runSchedule(o.endpoint, proxy, select(all, kept));
+    report.schedules += 1;
+    report.done.push(seed);
+    add(report, result.stats);
+    report.ms = Date.now() - started;
+    o.onReport?.(report);
+    if (!result.violation) {
+      o.progress?.(`seed ${seed}: ok, ${kept.length} steps, ${result.stats.passes} passes, ${result.ms} ms`);
+      return;
+    }
+    o.progress?.(`seed ${seed}: VIOLATION at step ${result.violation.step} (${result.violation.description}): ${result.violation.message}`);
+    const shrunk = o.shrink && !o.only ? await shrink(o, proxy, all, kept) : { kept, result };
+    const message = shrunk.result.violation?.message ?? result.violation.message;
+    const failure: Failure = {
+      seed,
+      kept: shrunk.kept,
+      steps: select(all, shrunk.kept),
+      message,
+      replay: `npm run test:chaos -- --seed ${seed}${shrunk.kept.length === all.length ? '' : ` --steps ${shrunk.kept.join(',')}`}`,
+    };
+    report.failures.push(failure);
+    o.progress?.(formatFailure(failure));
+  };
+  await Promise.all(o.proxies.map(worker));
+  report.ms = Date.now() - started;
+  return report;
+}
+
+export function formatFailure(f: Failure): string {
+  return [
+    `seed ${f.seed} fails; shortest schedule (${f.steps.length} steps):`,
+    ...f.steps.map((s, i) => `  ${i + 1}. ${describeStep(s)}`),
+    `  violation: ${f.message}`,
+    `  replay: ${f.replay}`,
+  ].join('\n');
+}
+
+export function formatFigures(r: ChaosReport): string {
+  const run = r.done.length ? r.done : r.seeds;
+  const contiguous = run.length > 0 && Math.max(...run) - Math.min(...run) + 1 === run.length;
+  const seeds = run.length ? `${Math.min(...run)}–${Math.max(...run)}${contiguous ? '' : ` (${run.length} of them)`}` : '-';
+  const faults = [...r.faults.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const total = faults.reduce((n, [, v]) => n + v, 0);
+  const rows: [string, string][] = [
+    ['seeds', seeds],
+    ['schedules', String(r.schedules)],
+    ['steps', String(r.steps)],
+    ['passes', String(r.passes)],
+    ['steps with 2–4 passes at once', String(r.concurrentSteps)],
+    ['SIGKILLs (real child processes)', String(r.crashes)],
+    ['kills armed, point not reached', String(r.crashesNotReached)],
+    ['upstream mutations', String([...r.mutations.values()].reduce((n, v) => n + v, 0))],
+    [`faults injected (${total}), by kind`, ''],
+    ...faults.map(([k, v]): [string, string] => [`&nbsp;&nbsp;${k}`, String(v)]),
+    ['invariant violations', String(r.failures.length)],
+    ['time', `${(r.ms / 60_000).toFixed(1)} min`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return ['| chaos: `npm run test:chaos -- --runs ' + r.schedules + '` | |', '|---|---:|', ...rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v} |`)].join('\n');
+}
