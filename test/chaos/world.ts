@@ -19,7 +19,7 @@ import { runPass } from '../../lib/sync/pass';
 import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
 import type { DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
-import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type Fault, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
+import { huaweiEnv, simulatorEnv, startModelartsSimulator, startZillizSimulator, type Fault, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
 import { createScratchTable, type ScratchTable } from '../../local/table';
 import { runBundledPass } from './child';
 import { Checker, Violation } from './invariants';
@@ -74,10 +74,11 @@ export class World {
   static async create(endpoint: string, proxy: DynamoFaultProxy): Promise<World> {
     const key = `zk-${randomBytes(12).toString('hex')}`;
     const password = `pw-${randomBytes(12).toString('hex')}`;
+    const secretKey = `sk-${randomBytes(12).toString('hex')}`;
     const [table, zilliz, modelarts, receiver] = await Promise.all([
       createScratchTable(endpoint, 'chaos'),
       startZillizSimulator({ apiKey: key }),
-      startModelartsSimulator({ password }),
+      startModelartsSimulator({ password, secretKey }),
       startEventReceiver(),
     ]);
     const world = new World(table, proxy, zilliz, modelarts, receiver);
@@ -86,16 +87,15 @@ export class World {
   }
 
   private init(): void {
-    const secretKey = `sk-${randomBytes(12).toString('hex')}`;
     this.env = {
       TABLE_NAME: this.table.tableName,
       DYNAMODB_ENDPOINT: this.proxy.endpoint,
       EVENT_BUS_NAME: 'region-sync-chaos',
       EVENTBRIDGE_ENDPOINT: this.receiver.endpoint,
+      // Zilliz v1 (discovery and one listing per cloud: the most scope logic to break) and ModelArts
+      // signed with AK/SK, the default method; the password is configured too, and scanned for.
       ...simulatorEnv(this.zilliz, this.modelarts),
-      // Configured for AK/SK signing where the branch supports it; scanned for either way.
-      HUAWEI_ACCESS_KEY: `AK${randomBytes(8).toString('hex').toUpperCase()}`,
-      HUAWEI_SECRET_KEY: secretKey,
+      ...huaweiEnv(this.modelarts, 'aksk'),
       REMOVAL_HOLD_PASSES: String(HOLD_PASSES),
       // Long enough that a loaded machine does not time a healthy upstream out.
       UPSTREAM_TIMEOUT_MS: '1000',
@@ -107,7 +107,7 @@ export class World {
     this.events = createEventBridgeClient({ region: 'us-east-1', endpoint: this.receiver.endpoint });
     for (const s of secretsOf(this.config)) registerSecret(s);
     // The scan list: every secret the deployment holds, used by this branch or not.
-    this.secrets = [this.zilliz.apiKey, this.modelarts.password, secretKey];
+    this.secrets = [this.zilliz.apiKey, this.modelarts.password, this.modelarts.secretKey];
     this.catalog = createCatalogHandler({ doc: this.table.doc, tableName: this.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
     this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, logLines: this.logLines });
     this.pushTruth();
