@@ -61,12 +61,30 @@ export async function loadCatalog(doc: DynamoDBDocumentClient, tableName: string
   throw new CatalogUnstableError(`catalog kept changing over ${attempts} reads`);
 }
 
+/**
+ * A scope that never held data (no head, no success) and that the latest pass of its source did
+ * not attempt is no scope any more: e.g. a cloud whose first listing failed and that then left the
+ * provider list. No pass will report it again, so it is left out rather than shown degraded forever
+ * (found by the chaos suite, seeds 336, 788, 844, 853).
+ */
+function isRetired(entry: { scope?: ScopeItem; status?: StatusItem }, latestAttempt: Map<string, string>): boolean {
+  const { scope, status } = entry;
+  if (scope || !status || status.lastSuccessAt || !status.lastAttemptAt) return false;
+  const latest = latestAttempt.get(status.source);
+  return latest !== undefined && status.lastAttemptAt < latest;
+}
+
 /** Joins the SCOPE and STATUS items of each scope into its public status (pure). */
 export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): SourceStatus[] {
   const byScope = new Map<string, { scope?: ScopeItem; status?: StatusItem }>();
   for (const scope of scopes) byScope.set(scope.sk, { ...byScope.get(scope.sk), scope });
   for (const status of statuses) byScope.set(status.sk, { ...byScope.get(status.sk), status });
+  const latestAttempt = new Map<string, string>();
+  for (const { source, lastAttemptAt } of statuses) {
+    if (lastAttemptAt && lastAttemptAt > (latestAttempt.get(source) ?? '')) latestAttempt.set(source, lastAttemptAt);
+  }
   return [...byScope.entries()]
+    .filter(([, entry]) => !isRetired(entry, latestAttempt))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, { scope, status }]) => {
       const consecutiveFailures = status?.consecutiveFailures ?? 0;

@@ -35,4 +35,26 @@ describe('source status', () => {
     });
     expect(sourceStatuses([], [status('zilliz/new')])[0]).toMatchObject({ status: 'never-synced', lastError: null, lastAttemptAt: null });
   });
+
+  it('leaves out a scope that never held data and that the latest pass of its source no longer attempted', () => {
+    const [earlier, later] = ['2026-11-23T10:00:00.000Z', '2026-11-23T10:05:00.000Z'];
+    const lastError = { code: 'http.503', message: 'upstream answered 503', at: earlier };
+    const result = sourceStatuses(
+      [scope('zilliz/aws')],
+      [
+        status('zilliz/aws', { lastAttemptAt: later, lastSuccessAt: later, consecutiveFailures: 0 }),
+        // failed its first listing, then its cloud left the provider list: no pass attempts it any more
+        status('zilliz/gone', { lastAttemptAt: earlier, consecutiveFailures: 1, lastError }),
+        // failing its first listing now, in the latest pass: still a scope, shown degraded
+        status('zilliz/new', { lastAttemptAt: later, consecutiveFailures: 3, lastError }),
+        // another source's clock does not retire it
+        status('modelarts/p', { lastAttemptAt: earlier, consecutiveFailures: 1, lastError }),
+      ],
+    );
+    expect(result.map((s) => [s.scope, s.status])).toEqual([
+      ['modelarts/p', 'degraded'],
+      ['zilliz/aws', 'ok'],
+      ['zilliz/new', 'degraded'],
+    ]);
+  });
 });
