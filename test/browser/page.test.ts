@@ -7,7 +7,7 @@
  * axe-core finds no violation. The "view at" form, with JavaScript off, shows
  * the simulators' catalog as it was before the changes, and a row's link shows
  * that region's story. Saves a screenshot to .local/artifacts/page.png (and
- * the history view's to page-history.png).
+ * the past and history views' to page-past.png, page-history.png).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -166,6 +166,7 @@ describe('the page in Chromium', () => {
     expect(await rowIds(page)).toEqual(first.ids);
     expect(first.ids).not.toEqual(truthIds());
     expect(await page.textContent('#past')).toMatch(/^Viewing the catalog as of \d{4}-\d\d-\d\d \d\d:\d\d UTC, version \d+ — back to now$/);
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-past.png'), fullPage: false });
     // Searching keeps the point.
     await page.selectOption('#cloud', 'gcp');
     await Promise.all([page.waitForURL(/cloud=gcp/), page.click('#filters button[type=submit]')]);
