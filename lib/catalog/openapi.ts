@@ -245,12 +245,26 @@ function buildDocument() {
           { name: 'cloud', in: 'query', schema: { type: 'string', pattern: '^[a-z0-9._-]*$' } },
           { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 1 } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          {
+            name: 'at',
+            in: 'query',
+            description: 'The page at a past point, as `GET /regions?at=` answers it: a feed cursor or an RFC 3339 time. The health is not shown; a settled point is served `immutable`.',
+            schema: { type: 'string', maxLength: 64 },
+          },
+          {
+            name: 'region',
+            in: 'query',
+            description: "Adds that region's history (`<source>:<regionId>`), oldest first, removed regions included.",
+            schema: { type: 'string', pattern: '^(zilliz|modelarts):[A-Za-z0-9._-]{1,128}$' },
+          },
           ifNoneMatch,
         ],
         responses: {
           '200': okAs('The page.', 'text/html'),
           '304': notModified,
-          '400': problem('A parameter is invalid; `detail` names it.'),
+          '400': problem('A parameter is invalid (`at` that does not parse or lies in the future included); `detail` names it.'),
+          '404': problem('`region` has no change within the retention and is not in the catalog.'),
+          '410': problem('`at` is older than the change retention.'),
         },
       }),
       '/assets/page.css': route({

@@ -18,7 +18,7 @@ import { Representation, entityTag, respond, shortHash } from './etag';
 import { openapiDocument } from './openapi';
 import { filterKey, isUnfiltered, parseChangeFilter, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
 import { HttpProblem, invalidParameter, type HttpResult } from './problem';
-import { createPageRoutes } from './page/routes';
+import { createPageRoutes, type PastAt } from './page/routes';
 
 export interface CatalogDeps {
   doc: DynamoDBDocumentClient;
@@ -80,6 +80,16 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     clock,
   );
 
+  /** `?at=` as both `/regions` and the page answer it: the catalog then, or the 400 / 410 problem. */
+  const pastAt: PastAt = async (at) => {
+    const nowMs = clock();
+    const point = parsePoint(at, nowMs);
+    const past = isBeyondRetention(point, nowMs, deps.retentionDays ?? 30) ? ({ kind: 'expired' } as const) : await catalogAt(point);
+    if (past.kind === 'ahead') throw invalidParameter('at', 'the cursor is ahead of the last commit');
+    if (past.kind === 'expired') throw new HttpProblem(410, 'point-expired', 'at: older than the change retention; the changes since then are no longer kept');
+    return { catalog: past.catalog, settled: isSettled(point, nowMs) };
+  };
+
   const catalogBody = (catalog: CachedCatalog, key: string, make: () => unknown) =>
     catalog.memo(key, () => new Representation(JSON.stringify(make()), entityTag(catalog.version, key)));
 
@@ -88,13 +98,8 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       const filter = parseRegionFilter(event.queryStringParameters);
       const at = event.queryStringParameters?.at;
       if (at !== undefined) {
-        const nowMs = clock();
-        const point = parsePoint(at, nowMs);
-        const past = isBeyondRetention(point, nowMs, deps.retentionDays ?? 30) ? ({ kind: 'expired' } as const) : await catalogAt(point);
-        if (past.kind === 'ahead') throw invalidParameter('at', 'the cursor is ahead of the last commit');
-        if (past.kind === 'expired') throw new HttpProblem(410, 'point-expired', 'at: older than the change retention; the changes since then are no longer kept');
-        const cacheControl = isSettled(point, nowMs) ? IMMUTABLE : catalogCacheControl;
-        return respond(pastRepresentation(past.catalog, filter), headersOf(event), { cacheControl });
+        const { catalog: past, settled } = await pastAt(at);
+        return respond(pastRepresentation(past, filter), headersOf(event), { cacheControl: settled ? IMMUTABLE : catalogCacheControl });
       }
       const catalog = await cache.get();
       const key = filterKey(filter);
@@ -146,7 +151,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     '/openapi.json': async (event) => respond(openapiBody(), headersOf(event), { cacheControl: 'public, max-age=300' }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
-    ...createPageRoutes({ doc, tableName, cache }),
+    ...createPageRoutes({ doc, tableName, cache, pastAt }),
   };
 }
 

@@ -4,7 +4,10 @@
  * real passes against the simulators: what it shows is checked against the
  * simulators' data; search and filters with JavaScript (instant, in place)
  * and without (the GET form); no request to another origin; its CSP enforced;
- * axe-core finds no violation. Saves a screenshot to .local/artifacts/page.png.
+ * axe-core finds no violation. The "view at" form, with JavaScript off, shows
+ * the simulators' catalog as it was before the changes, and a row's link shows
+ * that region's story. Saves a screenshot to .local/artifacts/page.png (and
+ * the past and history views' to page-past.png, page-history.png).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -38,6 +41,8 @@ let browser: Browser;
 const requests: string[] = [];
 const violations: string[] = [];
 const timings: Record<string, number> = {};
+/** After the first pass, before any change: the simulators' catalog and the feed's cursor there. */
+let first: { ids: string[]; cursor: string };
 
 async function open(context: BrowserContext, path = '/'): Promise<Page> {
   const page = await context.newPage();
@@ -55,12 +60,13 @@ beforeAll(async () => {
   const t0 = Date.now();
   h = await createHarness();
   await h.pass();
+  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
+  api = await startHttpAdapter({ handler });
+  first = { ids: truthIds(), cursor: ((await (await fetch(`${api.url}/changes?limit=500`)).json()) as { next: string }).next };
   h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' } as never);
   h.zilliz.updateRegion('gcp', 'gcp-us-west1', { apiBaseUrl: 'https://api2.gcp-us-west1.zillizcloud.com' });
   h.modelarts.faults.push({ kind: 'status', status: 503 }, { times: Infinity, match: { path: /custom-endpoint/ } });
   await h.pass();
-  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
-  api = await startHttpAdapter({ handler });
   timings.data = Date.now() - t0;
   const t1 = Date.now();
   browser = await launchBrowser();
@@ -91,7 +97,7 @@ describe('the page in Chromium', () => {
     expect(await degraded.textContent()).toBe(`modelarts/${h.modelarts.projectId}`);
     const changes = await page.$$eval('ul.changes > li', (items) => items.map((li) => li.textContent ?? ''));
     expect(changes.length).toBe(20);
-    expect(changes.slice(0, 2).map((c) => c.split(' · ')[0]).sort()).toEqual(['Region Added zilliz:aws-sa-east-1', 'Region Changed zilliz:gcp-us-west1']);
+    expect(changes.slice(0, 2).map((c) => c.split(' · ')[0]).sort()).toEqual(['Region Added zilliz:aws-sa-east-1 (history)', 'Region Changed zilliz:gcp-us-west1 (history)']);
     expect(changes.find((c) => c.startsWith('Region Changed'))).toContain('https://api2.gcp-us-west1.zillizcloud.com');
     // Its own style sheet applied (a computed style from page.css), and inline code refused by the CSP.
     expect(await page.$eval('#health .badge.s-degraded', (el) => getComputedStyle(el).color)).toBe('rgb(138, 16, 32)');
@@ -140,7 +146,7 @@ describe('the page in Chromium', () => {
     expect(await rowIds(page)).toEqual(truthIds());
     await page.fill('#q', 'west');
     await page.selectOption('#cloud', 'aws');
-    await Promise.all([page.waitForURL(/\?q=west&source=&cloud=aws$/), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\?q=west&source=&cloud=aws$/), page.click('#filters button[type=submit]')]);
     expect(await rowIds(page)).toEqual(truthIds().filter((id) => id.startsWith('zilliz:aws-') && id.includes('west')));
     expect(await page.inputValue('#q')).toBe('west');
     // Pages are links.
@@ -151,11 +157,52 @@ describe('the page in Chromium', () => {
     timings.noJs = Date.now() - t;
   });
 
-  it('passes axe-core with no violation, on a desktop and on a phone', async () => {
+  it('views the catalog at a past point through the "view at" form, with JavaScript off', async () => {
     const t = Date.now();
-    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await open(context);
+    await page.getByLabel('View at').fill(first.cursor);
+    await Promise.all([page.waitForURL(/\?at=/), page.click('#view-at button[type=submit]')]);
+    expect(await rowIds(page)).toEqual(first.ids);
+    expect(first.ids).not.toEqual(truthIds());
+    expect(await page.textContent('#past')).toMatch(/^Viewing the catalog as of \d{4}-\d\d-\d\d \d\d:\d\d UTC, version \d+ — back to now$/);
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-past.png'), fullPage: false });
+    // Searching keeps the point.
+    await page.selectOption('#cloud', 'gcp');
+    await Promise.all([page.waitForURL(/cloud=gcp/), page.click('#filters button[type=submit]')]);
+    expect(await rowIds(page)).toEqual(first.ids.filter((id) => id.startsWith('zilliz:gcp-')));
+    // Back to now, with the same search.
+    await Promise.all([page.waitForURL((u) => !u.search.includes('at=')), page.click('#past a')]);
+    expect(await rowIds(page)).toEqual(truthIds().filter((id) => id.startsWith('zilliz:gcp-')));
+    await context.close();
+    timings.viewAt = Date.now() - t;
+  });
+
+  it("shows a region's story from its row's link, with JavaScript off", async () => {
+    const t = Date.now();
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const page = await open(context);
+    await Promise.all([page.waitForURL(/region=/), page.click('#catalog th[scope=row] a:text-is("zilliz:gcp-us-west1")')]);
+    expect(await page.textContent('#history-h')).toBe('History of zilliz:gcp-us-west1');
+    expect(await page.$$eval('#history li .kind', (items) => items.map((i) => i.textContent ?? ''))).toEqual(['Region Added', 'Region Changed']);
+    expect(await page.textContent('#history ins')).toBe(h.zilliz.data.regions.gcp?.find((r) => r.regionId === 'gcp-us-west1')?.apiBaseUrl);
+    expect(await page.getAttribute('#history a:text-is("history JSON")', 'href')).toBe('/regions/zilliz/gcp-us-west1/history');
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-history.png'), fullPage: false });
+    await context.close();
+    timings.history = Date.now() - t;
+  });
+
+  it('passes axe-core with no violation, on a desktop and on a phone, now, at a past point and on a history', async () => {
+    const t = Date.now();
+    const views = [
+      { path: '/', viewport: { width: 1280, height: 900 } },
+      { path: '/', viewport: { width: 390, height: 844 } },
+      { path: `/?at=${first.cursor}`, viewport: { width: 390, height: 844 } },
+      { path: '/?region=zilliz:gcp-us-west1', viewport: { width: 1280, height: 900 } },
+    ];
+    for (const { path, viewport } of views) {
       const context = await browser.newContext({ viewport });
-      const page = await open(context);
+      const page = await open(context, path);
       // Injected through the DevTools protocol, which the page's CSP does not govern.
       await page.evaluate(AXE_SOURCE);
       const result = await page.evaluate(async () => {
@@ -163,7 +210,7 @@ describe('the page in Chromium', () => {
         const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
         return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
       });
-      expect(result, `at ${viewport.width}px`).toEqual([]);
+      expect(result, `${path} at ${viewport.width}px`).toEqual([]);
       // Readable on a phone: the page itself never scrolls sideways (only the tables' own boxes do).
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       await context.close();

@@ -37,10 +37,12 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 tr.alert{box-shadow:inset 4px 0 0 #8a1020}tr.alert.held{box-shadow:inset 4px 0 0 #b07d00}
 .arrow{color:var(--muted)}del{color:#8a1020}ins{color:#0b4d1f;text-decoration:none}
 nav.pager{display:flex;gap:1rem;align-items:center;margin:.6rem 0}
-ul.changes{list-style:none;padding:0;margin:0}
-ul.changes li{border-top:1px solid var(--line);padding:.45rem .2rem}
+.changes{list-style:none;padding:0;margin:0}
+.changes>li{border-top:1px solid var(--line);padding:.45rem .2rem}
+.banner{background:#fff1c2;color:#3d2800;border:1px solid #5c3c00;border-radius:6px;padding:.5rem .7rem}
+#at{min-width:16rem}.hint{flex-basis:100%;margin:0;font-size:.85rem}
 .kind{font-weight:700}
-@media (max-width:640px){main{padding:.6rem}input[type=search]{min-width:0;width:100%}form label{flex:1 1 100%}th,td{padding:.35rem .4rem}}
+@media (max-width:640px){main{padding:.6rem}input[type=search],#at{min-width:0;width:100%}form label{flex:1 1 100%}th,td{padding:.35rem .4rem}}
 `;
 
 /**

@@ -1,10 +1,29 @@
 /**
- * What the page shows, pure: the catalog filtered by the query and cut to one
- * page, the choices of the filters, and the health and changes as read.
+ * What the page shows, pure: the catalog (now, or at a past point) filtered by
+ * the query and cut to one page, the choices of the filters, the health and
+ * changes as read, and one region's history when asked for.
  */
 import type { Change, Region } from '../../core/region';
 import type { SourceStatus } from '../../core/schemas';
 import type { PageQuery } from './query';
+
+/** The point a past view stands at, as `/regions?at=` resolved it. */
+export interface PastPoint {
+  /** The `at` as given (kept in the page's links and forms). */
+  raw: string;
+  version: number;
+  syncedAt: string | null;
+}
+
+/** One region's changes within the retention, oldest first. */
+export interface RegionHistory {
+  regionKey: string;
+  source: string;
+  regionId: string;
+  changes: Change[];
+  /** Whether the region is in the catalog now (its JSON route answers). */
+  current: boolean;
+}
 
 export interface PageModel {
   query: PageQuery;
@@ -16,10 +35,13 @@ export interface PageModel {
   total: number;
   pages: number;
   clouds: string[];
-  sources: SourceStatus[];
+  /** The health now; null on a past view (health is not kept in history). */
+  sources: SourceStatus[] | null;
   changes: Change[];
   version: number;
   syncedAt: string | null;
+  past: PastPoint | null;
+  history: RegionHistory | null;
 }
 
 /** The text a search matches: id, name, localized names, cloud and API base URL, lower-cased. */
@@ -38,13 +60,15 @@ export function matches(region: Region, query: PageQuery): boolean {
 export interface PageInput {
   query: PageQuery;
   regions: readonly Region[];
-  sources: SourceStatus[];
+  sources: SourceStatus[] | null;
   changes: Change[];
   version: number;
   syncedAt: string | null;
+  past?: PastPoint | null;
+  history?: RegionHistory | null;
 }
 
-export function buildPageModel({ query, regions, sources, changes, version, syncedAt }: PageInput): PageModel {
+export function buildPageModel({ query, regions, sources, changes, version, syncedAt, past = null, history = null }: PageInput): PageModel {
   const found = regions.filter((r) => matches(r, query));
   const start = (query.page - 1) * query.limit;
   return {
@@ -58,5 +82,7 @@ export function buildPageModel({ query, regions, sources, changes, version, sync
     changes,
     version,
     syncedAt,
+    past,
+    history,
   };
 }

@@ -1,7 +1,9 @@
 /**
- * The page's query string, `/?q=&source=&cloud=&page=&limit=`: what the GET
- * form submits without JavaScript. Each bad value is a 400 naming it, as on
- * the JSON routes; an empty value means "any".
+ * The page's query string, `/?q=&source=&cloud=&page=&limit=&at=&region=`:
+ * what the GET forms submit without JavaScript. Each bad value is a 400 naming
+ * it, as on the JSON routes; an empty value means "any" (or "now" for `at`).
+ * `at` is only checked for size here: the route parses it as `/regions?at=`
+ * does, with the same clock.
  */
 import { SOURCES, type SourceName } from '../../core/region';
 import { invalidParameter } from '../problem';
@@ -15,12 +17,18 @@ export interface PageQuery {
   /** 1-based. */
   page: number;
   limit: number;
+  /** The raw point (a feed cursor or an RFC 3339 time); '' for now. */
+  at: string;
+  /** `<source>:<regionId>` whose history is shown; '' for none. */
+  region: string;
 }
 
 export const PAGE_DEFAULT_LIMIT = 100;
 export const PAGE_MAX_LIMIT = 500;
 const MAX_Q = 100;
 const CLOUD = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MAX_AT = 64;
+const REGION_KEY = new RegExp(`^(${SOURCES.join('|')}):[A-Za-z0-9._-]{1,128}$`);
 
 function whole(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -35,18 +43,25 @@ export function parsePageQuery(query: Query): PageQuery {
   if (source !== '' && !(SOURCES as readonly string[]).includes(source)) throw invalidParameter('source', `expected ${SOURCES.join(' or ')} or empty`);
   const cloud = (query?.cloud ?? '').trim();
   if (cloud !== '' && !CLOUD.test(cloud)) throw invalidParameter('cloud', 'expected 1-64 of a-z 0-9 . _ - or empty');
+  const at = (query?.at ?? '').trim();
+  if (at.length > MAX_AT) throw invalidParameter('at', `at most ${MAX_AT} characters`);
+  const region = (query?.region ?? '').trim();
+  if (region !== '' && !REGION_KEY.test(region)) throw invalidParameter('region', `expected <source>:<regionId>, such as zilliz:aws-us-east-1`);
   return {
     q: q.toLowerCase(),
     source: source as SourceName | '',
     cloud,
     page: whole('page', query?.page, 1, 100_000),
     limit: whole('limit', query?.limit, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT),
+    at,
+    region,
   };
 }
 
-/** The query as a link's query string, leaving defaults out; `page` overrides the page. */
+/** The query as a link's query string, leaving defaults out; `page` overrides the page. The point viewed is kept, the region's history is not. */
 export function pageHref(query: PageQuery, page = query.page): string {
   const params = new URLSearchParams();
+  if (query.at) params.set('at', query.at);
   if (query.q) params.set('q', query.q);
   if (query.source) params.set('source', query.source);
   if (query.cloud) params.set('cloud', query.cloud);
@@ -56,7 +71,14 @@ export function pageHref(query: PageQuery, page = query.page): string {
   return text ? `/?${text}` : '/';
 }
 
-/** Equal queries, equal key (and entity tag). */
+/** The page of a region's history, at the point viewed. */
+export function historyHref(regionKey: string, at = ''): string {
+  const params = new URLSearchParams({ region: regionKey });
+  if (at) params.set('at', at);
+  return `/?${params.toString()}`;
+}
+
+/** Equal queries, equal key (and entity tag), the point aside: a past view's tag names the position it resolved to. */
 export function pageQueryKey(query: PageQuery): string {
-  return `page:${query.q}|${query.source}|${query.cloud}|${query.page}|${query.limit}`;
+  return `page:${query.q}|${query.source}|${query.cloud}|${query.page}|${query.limit}|${query.region}`;
 }

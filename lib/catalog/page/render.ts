@@ -1,8 +1,11 @@
 /**
  * The page for people, as one HTML string from a PageModel (pure, no
- * framework): the catalog table with its search form (a GET form, so it works
- * with JavaScript off), each scope's health, and the latest changes. Every
- * value is escaped; the only style and script come from the page's own routes.
+ * framework): the catalog table with its search form and its "view at" form
+ * (GET forms, so they work with JavaScript off), each scope's health, the
+ * latest changes, and one region's history when asked for. A past view says
+ * so in a banner and leaves the health out (it is not kept in history, and a
+ * past view is served as immutable). Every value is escaped; the only style
+ * and script come from the page's own routes.
  */
 import { SOURCES, type Change, type Region } from '../../core/region';
 import type { SourceStatus } from '../../core/schemas';
@@ -10,7 +13,7 @@ import { PAGE_CSS, PAGE_JS } from './assets';
 import { CHANGE_TITLES, fieldChanges } from './describe';
 import { esc, shortTime } from './escape';
 import type { PageModel } from './model';
-import { pageHref } from './query';
+import { historyHref, pageHref } from './query';
 
 const regionHref = (source: string, regionId: string) => `/regions/${encodeURIComponent(source)}/${encodeURIComponent(regionId)}`;
 
@@ -28,10 +31,11 @@ function names(region: Region): string {
   return entries.map(([locale, name]) => `<span lang="${esc(langOf(locale))}">${esc(name)}</span> <small>(${esc(locale)})</small>`).join('<br>');
 }
 
-function regionRow(r: Region): string {
+function regionRow(r: Region, at: string): string {
   return (
     `<tr data-source="${esc(r.source)}" data-cloud="${esc(r.cloudId)}">` +
-    `<th scope="row"><a href="${esc(regionHref(r.source, r.regionId))}">${esc(r.id)}</a></th>` +
+    // The id leads to the region's story on this page; its history section links the JSON.
+    `<th scope="row"><a href="${esc(historyHref(r.id, at))}">${esc(r.id)}</a></th>` +
     `<td>${esc(r.name)}</td><td class="names">${names(r)}</td><td>${esc(r.cloudId)}</td>` +
     `<td class="url">${r.apiBaseUrl ? `<code>${esc(r.apiBaseUrl)}</code>` : '—'}</td>` +
     `<td>${time(r.firstSeenAt)}</td><td>${time(r.updatedAt)}</td></tr>`
@@ -50,7 +54,32 @@ function filters(model: PageModel): string {
     `<label for="source">Source<select id="source" name="source">${options(SOURCES, query.source, 'all sources')}</select></label>` +
     `<label for="cloud">Cloud<select id="cloud" name="cloud">${options(model.clouds, query.cloud, 'all clouds')}</select></label>` +
     (query.limit !== 100 ? `<input type="hidden" name="limit" value="${query.limit}">` : '') +
+    (query.at ? `<input type="hidden" name="at" value="${esc(query.at)}">` : '') +
     `<button type="submit">Search</button></form>`
+  );
+}
+
+/** The "view at" form: a text field, since an RFC 3339 time or a cursor is not what datetime-local takes. The search carries over. */
+function viewAt(model: PageModel): string {
+  const { query } = model;
+  const keep = (['q', 'source', 'cloud'] as const)
+    .filter((k) => query[k] !== '')
+    .map((k) => `<input type="hidden" name="${k}" value="${esc(query[k])}">`)
+    .join('');
+  return (
+    `<form id="view-at" method="get" action="/" aria-label="View the catalog at a past point">` +
+    `<label for="at">View at<input type="text" id="at" name="at" value="${esc(query.at)}" placeholder="2026-11-23T10:00:00Z" maxlength="64" autocomplete="off" spellcheck="false" aria-describedby="at-hint"></label>` +
+    `${keep}<button type="submit">View</button>` +
+    `<p id="at-hint" class="hint meta">An RFC 3339 time, such as 2026-11-23T10:00:00Z, or a feed cursor (the <code>next</code> of <a href="/changes">/changes</a>)${query.at ? ` · <a href="${esc(pageHref({ ...query, at: '' }, 1))}">back to now</a>` : ''}</p></form>`
+  );
+}
+
+function banner(model: PageModel): string {
+  const { past } = model;
+  if (!past) return '';
+  return (
+    `<p id="past" class="banner"><strong>Viewing the catalog as of ${time(past.syncedAt)}, version ${past.version}</strong>` +
+    ` — <a href="${esc(pageHref({ ...model.query, at: '' }, 1))}">back to now</a></p>`
   );
 }
 
@@ -67,11 +96,11 @@ function catalog(model: PageModel): string {
   const complete = !filtered && model.pages === 1;
   const first = (model.query.page - 1) * model.query.limit;
   const shown = model.regions.length === 0 ? 'none' : `${first + 1}–${first + model.regions.length}`;
-  const rows = model.regions.length ? model.regions.map(regionRow).join('') : '<tr><td colspan="7">No region matches.</td></tr>';
+  const rows = model.regions.length ? model.regions.map((r) => regionRow(r, model.query.at)).join('') : '<tr><td colspan="7">No region matches.</td></tr>';
   return (
     `<div id="results"><p id="count" class="meta" aria-live="polite">${model.matching} of ${model.total} regions${model.pages > 1 ? ` (showing ${shown})` : ''}</p>` +
     `<div class="scroll" tabindex="0" role="region" aria-labelledby="catalog-caption"><table id="catalog" data-complete="${complete}">` +
-    `<caption id="catalog-caption">Regions, sorted by id${filtered ? ' (filtered)' : ''}</caption>` +
+    `<caption id="catalog-caption">Regions${model.past ? ` as of version ${model.past.version}` : ''}, sorted by id${filtered ? ' (filtered)' : ''}</caption>` +
     `<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Localized names</th><th scope="col">Cloud</th>` +
     `<th scope="col">API base URL</th><th scope="col">First seen</th><th scope="col">Updated</th></tr></thead>` +
     `<tbody>${rows}</tbody></table></div>${pager(model)}</div>`
@@ -88,12 +117,18 @@ function healthRow(s: SourceStatus): string {
   );
 }
 
-function health(sources: SourceStatus[]): string {
+function health(sources: SourceStatus[] | null): string {
+  if (!sources) {
+    return (
+      `<section aria-labelledby="health-h"><h2 id="health-h">Health</h2>` +
+      `<p class="meta">Health is not kept in history: see each scope's health now on <a href="/">the current page</a> or in <a href="/sources">JSON</a>.</p></section>`
+    );
+  }
   const troubled = sources.filter((s) => s.status === 'held' || s.status === 'degraded').length;
   const rows = sources.length ? sources.map(healthRow).join('') : '<tr><td colspan="6">No scope has been synced yet.</td></tr>';
   return (
     `<section aria-labelledby="health-h"><h2 id="health-h">Health</h2>` +
-    `<p class="meta">${sources.length} scopes${troubled ? `, <strong>${troubled} need attention</strong>` : ', all fine'} · <a href="/sources">JSON</a></p>` +
+    `<p class="meta">Now: ${sources.length} scopes${troubled ? `, <strong>${troubled} need attention</strong>` : ', all fine'} · <a href="/sources">JSON</a></p>` +
     `<div class="scroll" tabindex="0" role="region" aria-labelledby="health-caption"><table id="health">` +
     `<caption id="health-caption">Each scope's last sync</caption><thead><tr><th scope="col">Scope</th><th scope="col">Status</th>` +
     `<th scope="col">Last success</th><th scope="col">Consecutive failures</th><th scope="col">Last error</th><th scope="col">Regions</th></tr></thead>` +
@@ -101,23 +136,54 @@ function health(sources: SourceStatus[]): string {
   );
 }
 
-function changeItem(c: Change): string {
+function fieldList(c: Change): string {
+  return `<ul>${fieldChanges(c)
+    .map((f) => `<li><code>${esc(f.field)}</code>: <del>${esc(f.before)}</del> <span class="arrow" aria-label="becomes">→</span> <ins>${esc(f.after)}</ins></li>`)
+    .join('')}</ul>`;
+}
+
+/** A change in the latest-changes list: its region's JSON, and its story (removed regions included). */
+function changeItem(c: Change, at: string): string {
   const region = c.after ?? c.before;
-  const link = region ? `<a href="${esc(regionHref(region.source, region.regionId))}">${esc(c.regionKey)}</a>` : esc(c.regionKey);
+  const link = `<a href="${esc(regionHref(c.source, c.regionId))}">${esc(c.regionKey)}</a> (<a href="${esc(historyHref(c.regionKey, at))}">history</a>)`;
   const fields =
     c.type === 'region.changed'
-      ? `<ul>${fieldChanges(c)
-          .map((f) => `<li><code>${esc(f.field)}</code>: <del>${esc(f.before)}</del> <span class="arrow" aria-label="becomes">→</span> <ins>${esc(f.after)}</ins></li>`)
-          .join('')}</ul>`
+      ? fieldList(c)
       : ` <span class="meta">${esc(region?.name ?? '')}</span>`;
   return `<li><span class="kind">${esc(CHANGE_TITLES[c.type])}</span> ${link} · ${time(c.detectedAt)}${fields}</li>`;
 }
 
-function changes(list: Change[]): string {
+function changes(list: Change[], model: PageModel): string {
+  const at = model.query.at;
   return (
-    `<section aria-labelledby="changes-h"><h2 id="changes-h">Latest changes</h2>` +
+    `<section aria-labelledby="changes-h"><h2 id="changes-h">${model.past ? `Changes up to version ${model.past.version}` : 'Latest changes'}</h2>` +
     `<p class="meta">Newest first · <a href="/changes.atom">Atom feed</a> · <a href="/changes">JSON feed</a></p>` +
-    (list.length ? `<ul class="changes">${list.map(changeItem).join('')}</ul>` : '<p>No change recorded yet.</p>') +
+    (list.length ? `<ul class="changes">${list.map((c) => changeItem(c, at)).join('')}</ul>` : '<p>No change recorded yet.</p>') +
+    `</section>`
+  );
+}
+
+/** What one change of the region's story shows: the fields before → after, or what the region was when it came or went. */
+function historyItem(c: Change): string {
+  const region = c.type === 'region.removed' ? c.before : c.after;
+  const detail =
+    c.type === 'region.changed'
+      ? fieldList(c)
+      : region
+        ? ` <span class="meta">${esc(region.name)} (${esc(region.cloudId)})${region.apiBaseUrl ? ` <code>${esc(region.apiBaseUrl)}</code>` : ''}</span>`
+        : '';
+  return `<li><span class="kind">${esc(CHANGE_TITLES[c.type])}</span> · ${time(c.detectedAt)}${detail}</li>`;
+}
+
+function history(model: PageModel): string {
+  const h = model.history;
+  if (!h) return '';
+  const json = h.current ? `<a href="${esc(regionHref(h.source, h.regionId))}">region JSON</a>` : 'not in the catalog now';
+  return (
+    `<section id="history" aria-labelledby="history-h"><h2 id="history-h">History of ${esc(h.regionKey)}</h2>` +
+    `<p class="meta">Every change within the retention, oldest first · ${json} · <a href="${esc(`${regionHref(h.source, h.regionId)}/history`)}">history JSON</a>` +
+    ` · <a href="${esc(pageHref({ ...model.query, region: '' }))}">close</a></p>` +
+    (h.changes.length ? `<ol class="changes">${h.changes.map(historyItem).join('')}</ol>` : '<p>No change within the retention.</p>') +
     `</section>`
   );
 }
@@ -125,15 +191,17 @@ function changes(list: Change[]): string {
 export function renderPage(model: PageModel): string {
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>region-sync: region catalog</title><link rel="stylesheet" href="${PAGE_CSS.href}">` +
+    `<title>region-sync: region catalog${model.past ? ` as of version ${model.past.version}` : ''}</title><link rel="stylesheet" href="${PAGE_CSS.href}">` +
     `<link rel="alternate" type="application/atom+xml" title="region-sync changes" href="/changes.atom">` +
     `<script src="${PAGE_JS.href}" defer></script></head><body><main>` +
     `<h1>Region catalog</h1><p class="meta">Zilliz Cloud and Huawei Cloud ModelArts regions · version ${model.version}` +
-    ` · synced ${time(model.syncedAt)} · <a href="/regions">JSON</a> · <a href="/openapi.json">API</a></p>` +
+    ` · synced ${time(model.syncedAt)} · <a href="${model.past ? `/regions?at=${esc(encodeURIComponent(model.past.raw))}` : '/regions'}">JSON</a> · <a href="/openapi.json">API</a></p>` +
+    banner(model) +
+    history(model) +
     // Health first: a few rows, and what a person checks before trusting the table.
     health(model.sources) +
-    `<section aria-labelledby="catalog-h"><h2 id="catalog-h">Catalog</h2>${filters(model)}${catalog(model)}</section>` +
-    changes(model.changes) +
+    `<section aria-labelledby="catalog-h"><h2 id="catalog-h">Catalog</h2>${viewAt(model)}${filters(model)}${catalog(model)}</section>` +
+    changes(model.changes, model) +
     `</main></body></html>`
   );
 }

@@ -3,31 +3,46 @@
  * page's two assets. Same discipline as the JSON routes: strong entity tags
  * bound to the catalog version (and, for the page, to the health it shows),
  * 304 on If-None-Match, br/gzip; each rendered body is built once per version.
+ * `/?at=` is the page at a past point, resolved by the very `catalogAt` of
+ * `GET /regions?at=`; `/?region=` adds that region's history.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../../core/region';
 import { readLatestChanges } from '../../store/latest';
-import { listSources } from '../../store/read';
+import { readRegionHistory } from '../../store/history';
+import { listSources, readChangesetsBackward } from '../../store/read';
+import { IMMUTABLE, type PastCatalog } from '../at';
+import type { FeedPosition } from '../cursor';
 import { renderAtom } from '../atom';
 import type { CatalogCache } from '../cache';
 import { Representation, entityTag, respond, shortHash } from '../etag';
 import { PAGE_CSP } from '../headers';
 import { isUnfiltered, matchesChange, parseChangeFilter, parseLimit } from '../params';
-import type { HttpResult } from '../problem';
+import { HttpProblem, type HttpResult } from '../problem';
 import type { APIGatewayProxyEventV2 as CatalogEvent } from 'aws-lambda';
 import { ASSETS } from './assets';
-import { buildPageModel } from './model';
-import { pageQueryKey, parsePageQuery } from './query';
+import { buildPageModel, type RegionHistory } from './model';
+import { pageQueryKey, parsePageQuery, type PageQuery } from './query';
 import { renderPage } from './render';
 
 export const PAGE_CHANGES = 20;
 export const ATOM_DEFAULT_LIMIT = 50;
 const MEMO_LIMIT = 64;
 
+/** A past catalog for `at` as `/regions?at=` resolves it, or the 400/410 problem it answers. */
+export interface PastView {
+  catalog: PastCatalog;
+  /** The answer can never change (served as immutable). */
+  settled: boolean;
+}
+export type PastAt = (at: string) => Promise<PastView>;
+
 export interface PageRouteDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
   cache: CatalogCache;
+  /** Shared with `GET /regions?at=`: one instance and one memo, so the page and the API never disagree. */
+  pastAt: PastAt;
 }
 
 type Handler = (event: CatalogEvent) => Promise<HttpResult>;
@@ -41,7 +56,7 @@ export function baseUrl(event: CatalogEvent): string {
   return `${proto}://${host}`;
 }
 
-export function createPageRoutes({ doc, tableName, cache }: PageRouteDeps): Record<string, Handler> {
+export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDeps): Record<string, Handler> {
   // Bodies of the current catalog version; a failed build is forgotten, not kept.
   let memoVersion = -1;
   const memo = new Map<string, Promise<Representation>>();
@@ -73,20 +88,84 @@ export function createPageRoutes({ doc, tableName, cache }: PageRouteDeps): Reco
     return latest;
   };
 
+  const current = async (regionKey: string) => (await cache.get()).region(regionKey) !== undefined;
+
+  /** The region's story for `?region=`, or a 404 like its JSON route when it has none and is not in the catalog. */
+  const regionHistory = async (regionKey: string): Promise<RegionHistory | null> => {
+    if (!regionKey) return null;
+    const [changes, inCatalog] = await Promise.all([readRegionHistory({ doc, table: tableName }, regionKey), current(regionKey)]);
+    if (changes.length === 0 && !inCatalog) throw new HttpProblem(404, 'not-found', `region: ${regionKey} has no change within the retention and is not in the catalog`);
+    const colon = regionKey.indexOf(':');
+    return { regionKey, source: regionKey.slice(0, colon), regionId: regionKey.slice(colon + 1), changes, current: inCatalog };
+  };
+
+  /** The latest changes a client held at `position`, newest first: the changes after it in its commit are left out. */
+  const changesUpTo = async (position: FeedPosition): Promise<Change[]> => {
+    const out: Change[] = [];
+    for await (const { seq, changes } of readChangesetsBackward(doc, tableName, { fromSeq: 1, toSeq: position.seq, pageSize: 10 })) {
+      const held = seq === position.seq ? changes.slice(0, position.index + 1) : changes;
+      for (let i = held.length - 1; i >= 0 && out.length < PAGE_CHANGES; i--) out.push(held[i]!);
+      if (out.length === PAGE_CHANGES) break;
+    }
+    return out;
+  };
+
+  // Settled past views never change (without a region's history, which grows): each is built once.
+  const pastMemo = new Map<string, Promise<Representation>>();
+  const html = (rep: Representation, event: CatalogEvent, cacheControl: string): HttpResult => {
+    const res = respond(rep, event.headers ?? {}, { cacheControl, contentType: 'text/html; charset=utf-8' });
+    res.headers['Content-Security-Policy'] = PAGE_CSP;
+    return res;
+  };
+
+  /** `/?at=`: the catalog as `/regions?at=` answers it (the same instance, so they never disagree); the health is left out. */
+  const pastPage = async (event: CatalogEvent, query: PageQuery): Promise<HttpResult> => {
+    const { catalog: past, settled } = await pastAt(query.at);
+    const history = await regionHistory(query.region);
+    // The tag names the position and everything the body shows of the query (the raw `at` is in its links).
+    const historyTag = history ? `-${shortHash(JSON.stringify([history.changes.map((c) => c.id), history.current]))}` : '';
+    const tag = `"p${past.position.seq}.${past.position.index}-${shortHash(`${pageQueryKey(query)}|${query.at}`)}${historyTag}"`;
+    const build = async () => {
+      const changes = await changesUpTo(past.position);
+      const model = buildPageModel({
+        query,
+        regions: past.regions,
+        sources: null,
+        changes,
+        version: past.version,
+        syncedAt: past.syncedAt,
+        past: { raw: query.at, version: past.version, syncedAt: past.syncedAt },
+        history,
+      });
+      return new Representation(renderPage(model), tag);
+    };
+    const immutable = settled && !history;
+    let rep = immutable ? pastMemo.get(tag) : undefined;
+    if (!rep) {
+      rep = build();
+      if (immutable) {
+        const mine = rep;
+        mine.catch(() => pastMemo.delete(tag));
+        if (pastMemo.size >= MEMO_LIMIT) pastMemo.delete(pastMemo.keys().next().value as string);
+        pastMemo.set(tag, mine);
+      }
+    }
+    return html(await rep, event, immutable ? IMMUTABLE : 'no-cache');
+  };
+
   const routes: Record<string, Handler> = {
     '/': async (event) => {
       const query = parsePageQuery(event.queryStringParameters);
+      if (query.at) return pastPage(event, query);
       const [catalog, sources] = await Promise.all([cache.get(), listSources(doc, tableName)]);
       // The health changes with every pass, commit or not: it is part of the tag.
       const key = `${pageQueryKey(query)}|${shortHash(JSON.stringify(sources))}`;
       const rep = await once(catalog.version, key, async () => {
-        const changes = await latestChanges(catalog.version);
-        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, version: catalog.version, syncedAt: catalog.syncedAt });
+        const [changes, history] = await Promise.all([latestChanges(catalog.version), regionHistory(query.region)]);
+        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, version: catalog.version, syncedAt: catalog.syncedAt, history });
         return new Representation(renderPage(model), entityTag(catalog.version, key));
       });
-      const res = respond(rep, event.headers ?? {}, { cacheControl: 'no-cache', contentType: 'text/html; charset=utf-8' });
-      res.headers['Content-Security-Policy'] = PAGE_CSP;
-      return res;
+      return html(rep, event, 'no-cache');
     },
 
     '/changes.atom': async (event) => {

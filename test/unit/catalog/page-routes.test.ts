@@ -2,11 +2,15 @@
  * `GET /`, `GET /changes.atom` and the page's assets through the real catalog
  * handler, on a table filled by real passes against the simulators: what the
  * page and the feed show is checked against the simulators' own data, and the
- * same ETag / 304 discipline as the JSON routes.
+ * same ETag / 304 discipline as the JSON routes. The page at a past point
+ * (`/?at=`) is checked against the simulators' state as it was before the
+ * change, and a region's story (`/?region=`) against the values the simulator
+ * was given at each step.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../../lib/catalog/handler';
+import { encodeCursor } from '../../../lib/catalog/cursor';
 import { PAGE_CSS, PAGE_JS } from '../../../lib/catalog/page/assets';
 import { call, type TestHandler } from '../../support/catalog-event';
 import { createHarness, SAMPLE_REGIONS, type Harness } from '../../support/harness';
@@ -14,16 +18,46 @@ import { createHarness, SAMPLE_REGIONS, type Harness } from '../../support/harne
 let h: Harness;
 let handler: TestHandler;
 
+interface SimulatorState {
+  ids: string[];
+  /** API base URL of each Zilliz region, as the simulator serves it. */
+  urls: Record<string, string>;
+}
+
+/** The catalog's truth, from the simulators (not from our store), copied: the simulators' data changes in place. */
+function simulatorState(): SimulatorState {
+  const zilliz = Object.values(h.zilliz.data.regions).flatMap((list) => (list ?? []).map((r) => [`zilliz:${r.regionId}`, r.apiBaseUrl ?? '—'] as const));
+  const modelarts = h.modelarts.data.region_items.map((r) => `modelarts:${r.region_id}`);
+  return { ids: [...zilliz.map(([id]) => id), ...modelarts].sort(), urls: Object.fromEntries(zilliz) };
+}
+
+/** The catalog table's rows as the page renders them: id → API base URL. */
+function rowsOf(html: string): Record<string, string> {
+  const rows: Record<string, string> = {};
+  for (const m of html.matchAll(/<th scope="row"><a href="[^"]+">([^<]+)<\/a><\/th>.*?<td class="url">(?:<code>([^<]*)<\/code>|—)<\/td>/g)) rows[m[1]!] = m[2] ?? '—';
+  return rows;
+}
+
+const nextCursor = async () => ((await call(handler, 'GET', '/changes?limit=500')).json as { next: string }).next;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** After the first pass, before any change: the simulators' state, the feed's cursor, and a time between the two passes. */
+let first: { state: SimulatorState; cursor: string; time: string };
+
 beforeAll(async () => {
   h = await createHarness();
   await h.pass();
+  handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  // A commit is stamped with its pass's start: a time after the first pass and before the second lies between them.
+  await sleep(5);
+  first = { state: simulatorState(), cursor: await nextCursor(), time: new Date().toISOString() };
+  await sleep(5);
   // One real change of each kind after the first pass.
   h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' } as never);
   expect(h.zilliz.updateRegion('gcp', 'gcp-us-west1', { apiBaseUrl: 'https://new.example.com' })).toBe(true);
   expect(h.zilliz.removeRegion('az', 'az-eastus2') || h.zilliz.removeRegion('azure', 'az-eastus2')).toBe(true);
   h.modelarts.faults.push({ kind: 'status', status: 503 }, { times: Infinity, match: { path: /custom-endpoint/ } });
   await h.pass();
-  handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 });
 afterAll(async () => {
   await h?.close();
@@ -173,5 +207,124 @@ describe('GET /changes.atom', () => {
     expect((await call(handler, 'GET', '/changes.atom?source=modelarts', { 'if-none-match': res.headers.etag ?? '' })).status).toBe(304);
     expect((await call(handler, 'GET', '/changes.atom?source=nope')).status).toBe(400);
     expect((await call(handler, 'GET', '/changes.atom?limit=0')).status).toBe(400);
+  });
+});
+
+describe('GET /?at=: the page at a past point', () => {
+  it('at the cursor before the changes shows the simulators\' catalog as it was then, as /regions?at= does, immutable', async () => {
+    const res = await call(handler, 'GET', `/?at=${first.cursor}`, { 'accept-encoding': 'br' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['cache-control']).toContain('immutable');
+    const rows = rowsOf(res.text);
+    expect(Object.keys(rows)).toEqual(first.state.ids);
+    for (const [id, url] of Object.entries(first.state.urls)) expect(rows[id], id).toBe(url);
+    // Now differs: the change and the removal are not there yet.
+    expect(simulatorState().ids).not.toEqual(first.state.ids);
+    const api = (await call(handler, 'GET', `/regions?at=${first.cursor}`)).json as { regions: { id: string }[]; version: string; syncedAt: string };
+    expect(api.regions.map((r) => r.id)).toEqual(Object.keys(rows));
+    expect(res.text).toContain(`<strong>Viewing the catalog as of <time datetime="${api.syncedAt}">`);
+    expect(res.text).toMatch(new RegExp(`, version ${api.version}</strong> — <a href="/">back to now</a>`));
+    // The health is not history: said so, not shown.
+    expect(res.text).toContain('Health is not kept in history');
+    expect(res.text).not.toContain('<table id="health">');
+    // The changes a client held then: the first pass's, none of the second's.
+    expect(res.text).toContain('<h2 id="changes-h">Changes up to version');
+    expect(res.text).not.toMatch(/Region (Removed|Changed)<\/span>/);
+    // The forms and links keep the point; 304 to its own tag.
+    expect(res.text).toContain(`<input type="hidden" name="at" value="${first.cursor}">`);
+    expect(res.text).toContain(`<input type="text" id="at" name="at" value="${first.cursor}"`);
+    const again = await call(handler, 'GET', `/?at=${first.cursor}`, { 'if-none-match': res.headers.etag ?? '' });
+    expect(again.status).toBe(304);
+    expect((await call(handler, 'GET', '/', { 'if-none-match': res.headers.etag ?? '' })).status).toBe(200);
+  });
+
+  it('at a time between the passes shows the same catalog, filtered by the query, and is not immutable yet', async () => {
+    const res = await call(handler, 'GET', `/?at=${encodeURIComponent(first.time)}&cloud=gcp`);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-cache');
+    const rows = rowsOf(res.text);
+    expect(Object.keys(rows)).toEqual(first.state.ids.filter((id) => id.startsWith('zilliz:gcp-')));
+    expect(rows['zilliz:gcp-us-west1']).toBe(first.state.urls['zilliz:gcp-us-west1']);
+    expect(rows['zilliz:gcp-us-west1']).not.toBe('https://new.example.com');
+    const all = rowsOf((await call(handler, 'GET', `/?at=${encodeURIComponent(first.time)}`)).text);
+    expect(Object.keys(all)).toEqual(first.state.ids);
+  });
+
+  it('answers a bad or future point with 400 naming at, one older than the retention with 410, as /regions?at= does', async () => {
+    const cases = [
+      ['last tuesday', 400],
+      [new Date(Date.now() + 3_600_000).toISOString(), 400],
+      [encodeCursor({ seq: 999, index: 0 }), 400],
+      ['2020-01-01T00:00:00Z', 410],
+    ] as const;
+    for (const [at, status] of cases) {
+      const page = await call(handler, 'GET', `/?at=${encodeURIComponent(at)}`);
+      const api = await call(handler, 'GET', `/regions?at=${encodeURIComponent(at)}`);
+      expect([page.status, api.status], at).toEqual([status, status]);
+      expect(page.headers['content-type']).toBe('application/problem+json');
+      const detail = (page.json as { detail: string }).detail;
+      expect(detail).toMatch(/^at:/);
+      expect(detail).toBe((api.json as { detail: string }).detail);
+    }
+    expect((await call(handler, 'GET', `/?at=${'1'.repeat(65)}`)).status).toBe(400);
+  });
+});
+
+describe('GET /?region=: one region\'s story', () => {
+  const key = 'zilliz:aws-sa-east-1';
+  const changedUrl = 'https://changed.example.com';
+  let addedUrl: string;
+  let beforeRemoval: { state: SimulatorState; cursor: string };
+
+  beforeAll(async () => {
+    addedUrl = h.zilliz.data.regions.aws?.find((r) => r.regionId === 'aws-sa-east-1')?.apiBaseUrl ?? '';
+    expect(addedUrl).toMatch(/^https:/);
+    expect(h.zilliz.updateRegion('aws', 'aws-sa-east-1', { apiBaseUrl: changedUrl })).toBe(true);
+    await h.pass();
+    beforeRemoval = { state: simulatorState(), cursor: await nextCursor() };
+    expect(h.zilliz.removeRegion('aws', 'aws-sa-east-1')).toBe(true);
+    await h.pass();
+  });
+
+  it('lists its addition, change and removal, oldest first, with the values the simulator had, and links its JSON', async () => {
+    const res = await call(handler, 'GET', `/?region=${key}`);
+    expect(res.status).toBe(200);
+    const section = /<section id="history"[^]*?<\/section>/.exec(res.text)?.[0] ?? '';
+    expect(section).toContain(`<h2 id="history-h">History of ${key}</h2>`);
+    expect([...section.matchAll(/<li><span class="kind">([^<]+)<\/span>/g)].map((m) => m[1])).toEqual(['Region Added', 'Region Changed', 'Region Removed']);
+    expect(section).toContain(`<code>${addedUrl}</code>`);
+    expect(section).toContain(`<code>apiBaseUrl</code>: <del>${addedUrl}</del> <span class="arrow" aria-label="becomes">→</span> <ins>${changedUrl}</ins>`);
+    // Removed: no JSON of the region now, its history JSON still.
+    expect(section).toContain('not in the catalog now');
+    expect(section).toContain('href="/regions/zilliz/aws-sa-east-1/history"');
+    const json = (await call(handler, 'GET', '/regions/zilliz/aws-sa-east-1/history')).json as { changes: { type: string }[] };
+    expect(json.changes.map((c) => c.type)).toEqual(['region.added', 'region.changed', 'region.removed']);
+    // A region in the catalog links its JSON.
+    const current = await call(handler, 'GET', '/?region=zilliz:gcp-us-west1');
+    expect(current.text).toContain('<a href="/regions/zilliz/gcp-us-west1">region JSON</a>');
+  });
+
+  it('is reached from each row and, for a removed region, from the latest changes', async () => {
+    const res = await call(handler, 'GET', '/');
+    expect(res.text).toContain('<th scope="row"><a href="/?region=zilliz%3Agcp-us-west1">zilliz:gcp-us-west1</a></th>');
+    expect(res.text).toContain(
+      `<span class="kind">Region Removed</span> <a href="/regions/zilliz/aws-sa-east-1">${key}</a> (<a href="/?region=zilliz%3Aaws-sa-east-1">history</a>)`,
+    );
+    expect(rowsOf(res.text)[key]).toBeUndefined();
+  });
+
+  it('at the cursor before the removal, the page holds the region as the simulator last served it', async () => {
+    const rows = rowsOf((await call(handler, 'GET', `/?at=${beforeRemoval.cursor}`)).text);
+    expect(Object.keys(rows)).toEqual(beforeRemoval.state.ids);
+    expect(rows[key]).toBe(changedUrl);
+  });
+
+  it('answers a malformed region with 400 naming it, and one never seen with 404', async () => {
+    const bad = await call(handler, 'GET', '/?region=aws-sa-east-1');
+    expect(bad.status).toBe(400);
+    expect((bad.json as { detail: string }).detail).toMatch(/^region:/);
+    expect((await call(handler, 'GET', '/?region=zilliz:nowhere-1')).status).toBe(404);
   });
 });
