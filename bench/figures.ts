@@ -53,8 +53,12 @@ export const FIGURES: readonly Figure[] = [
 
   { section: S.scale, path: 'scale.regions', label: 'scale: regions', limit: '', unit: 'count' },
   { section: S.scale, path: 'scale.firstPassRatio', label: 'first pass', limit: 'plain BatchWriteItem of the same items', goal: { op: '<=', value: 2 }, unit: 'ratio', digits: 2 },
-  { section: S.scale, path: 'scale.onePercentRatio', label: 'pass with 1 % changed', limit: 'the same writes alone (BatchWriteItem)', goal: { op: '<=', value: 2 }, unit: 'ratio', digits: 2 },
-  { section: S.scale, path: 'scale.peakRssMb', label: 'peak RSS of the 1 % pass (fresh process)', limit: '', goal: { op: '<=', value: 256 }, unit: 'MB', digits: 1 },
+  // The figure is the steady state: a scheduled function runs warm, its snapshot cache filled by the
+  // previous pass (lib/sync/snapshot-cache). The cold pass (a new execution environment) is measured beside it.
+  { section: S.scale, path: 'scale.onePercentRatio', label: 'pass with 1 % changed, warm (the process of the previous pass)', limit: 'the same writes alone (BatchWriteItem)', goal: { op: '<=', value: 2 }, unit: 'ratio', digits: 2 },
+  { section: S.scale, path: 'scale.onePercentColdRatio', label: 'pass with 1 % changed, cold (a fresh process)', limit: 'the same writes alone (BatchWriteItem)', goal: { op: '<=', value: 2 }, unit: 'ratio', digits: 2 },
+  { section: S.scale, path: 'scale.peakRssMb', label: 'peak RSS of the cold 1 % pass (fresh process)', limit: '', goal: { op: '<=', value: 256 }, unit: 'MB', digits: 1 },
+  { section: S.scale, path: 'scale.snapshotCacheMb', label: 'heap held by the snapshot cache at 10,000 regions', limit: '', unit: 'MB', digits: 1 },
 
   { section: S.catalogHandler, path: 'catalogHandler.p50Ms200', label: 'warm handler, GET /regions br: p50', limit: '1 Lambda billing ms', unit: 'ms', digits: 4 },
   { section: S.catalogHandler, path: 'catalogHandler.p99Ms200', label: 'warm handler, GET /regions br: p99', limit: '1 Lambda billing ms', goal: { op: '<=', value: 0.1 }, unit: 'ms', digits: 4 },

@@ -8,10 +8,14 @@
  *   items (every item the pass wrote, as it left them) with plain
  *   BatchWriteItem, 25 per call, one call at a time, into a fresh table, in
  *   the same run right after the pass.
- * - Pass with 1 % changed (one region in each cloud), in a fresh child whose
- *   peak RSS is the figure, vs the same writes alone (the items that pass
- *   wrote, BatchWriteItem over the first-pass copy).
+ * - Pass with 1 % changed (one region in each cloud), warm: in the child that
+ *   ran the first pass, as a scheduled function runs (`onePercentRatio`), vs
+ *   the same writes alone (the items that pass wrote, BatchWriteItem over the
+ *   first-pass copy); then the heap its snapshot cache holds.
+ * - Another 1 % pass, cold: in a fresh child (`onePercentColdRatio`), whose
+ *   peak RSS is the figure, vs its own writes alone.
  * - An unchanged pass after it, in the same child (informational).
+ * Every pass carries its breakdown (bench/scale-breakdown.ts).
  * The table is then the 10,000-region catalog of the catalog sections.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -40,6 +44,12 @@ export interface ScaleDetails {
   upstreamMode: string;
   first: PassFigures;
   firstLimit: BatchWriteFigures;
+  /** The 1 % pass in the process that ran the first pass (the figure `onePercentRatio`). */
+  warm: PassFigures & { touched: number };
+  warmLimit: BatchWriteFigures;
+  /** The snapshot cache of that process after the warm pass. */
+  cache: CacheCost;
+  /** The 1 % pass in a fresh process (`onePercentColdRatio`, and the peak RSS). */
   onePercent: PassFigures & { touched: number };
   onePercentLimit: BatchWriteFigures;
   unchanged: PassFigures;
@@ -48,6 +58,13 @@ export interface ScaleDetails {
 }
 
 type PassMessage = { type: 'pass'; figures: ScalePassFigures };
+export interface CacheCost {
+  regions: number;
+  heapWithMb: number;
+  heapWithoutMb: number;
+  costMb: number;
+}
+type CacheMessage = { type: 'cache'; cost: CacheCost };
 
 async function runPassInChild(child: ChildProcess, sims: { zilliz: ZillizSimulator; modelarts: ModelartsSimulator }): Promise<ScalePassFigures & { upstream: UpstreamWindow }> {
   sims.zilliz.requests.length = 0;
@@ -83,39 +100,65 @@ export async function runScale(ctx: BenchContext): Promise<{ values: Record<stri
       return c;
     };
 
+    // The first pass, cold (a fresh process, an empty table); the same process then runs the warm 1 % pass.
     child = await fork();
     const first = await runPassInChild(child, { zilliz, modelarts });
-    await stopChild(child);
-    child = undefined;
     const firstItems = await readItems(table.doc, table.tableName, first.keys);
     const firstLimit = await batchWrite(limitTable.doc, limitTable.tableName, firstItems);
-    log(`scale: first pass ${first.wallMs} ms (${first.keys.length} items, ${first.upstream.requests} upstream calls), BatchWriteItem of the same items ${firstLimit.ms} ms; max RSS ${first.maxRssMb} MB`);
+    log(`scale: first pass ${first.wallMs} ms (${first.keys.length} items, ${first.upstream.requests} upstream calls, ${first.upstream.zillizRequests} to Zilliz), BatchWriteItem of the same items ${firstLimit.ms} ms; max RSS ${first.maxRssMb} MB`);
+    log(`scale: first pass phases ${JSON.stringify(first.breakdown.phases)}; ${first.breakdown.transactions} transactions, ${first.breakdown.meanTransactionMs} ms each`);
 
-    const touched = touchRegions(zilliz.data, (CLOUDS * REGIONS_PER_CLOUD) / 100, 'scale');
+    // Warm: the process that ran the previous pass, as a scheduled function runs (its snapshot cache filled).
+    const touched = touchRegions(zilliz.data, (CLOUDS * REGIONS_PER_CLOUD) / 100, 'warm');
+    const warm = await runPassInChild(child, { zilliz, modelarts });
+    if (warm.changes !== touched) throw new Error(`scale: expected ${touched} changes in the warm pass, got ${warm.changes}`);
+    const warmItems = await readItems(table.doc, table.tableName, warm.keys);
+    const warmLimit = await batchWrite(limitTable.doc, limitTable.tableName, warmItems);
+    const cache = (await ask<CacheMessage>(child, { type: 'cache' }, 'cache')).cost;
+    await stopChild(child);
+    child = undefined;
+    log(`scale: warm 1% pass ${warm.wallMs} ms (${warm.keys.length} items), the same writes ${warmLimit.ms} ms; phases ${JSON.stringify(warm.breakdown.phases)}`);
+    log(`scale: snapshot cache ${cache.regions} regions, ${cache.costMb} MB of heap (${cache.heapWithMb} → ${cache.heapWithoutMb} MB)`);
+
+    // Cold: a fresh process (a new execution environment), whose peak RSS is the figure; then an unchanged pass in it.
+    const touchedCold = touchRegions(zilliz.data, (CLOUDS * REGIONS_PER_CLOUD) / 100, 'cold');
     child = await fork();
     const onePercent = await runPassInChild(child, { zilliz, modelarts });
-    if (onePercent.changes !== touched) throw new Error(`scale: expected ${touched} changes, got ${onePercent.changes}`);
+    if (onePercent.changes !== touchedCold) throw new Error(`scale: expected ${touchedCold} changes, got ${onePercent.changes}`);
     const unchanged = await runPassInChild(child, { zilliz, modelarts });
     await stopChild(child);
     child = undefined;
     const oneItems = await readItems(table.doc, table.tableName, onePercent.keys);
     const onePercentLimit = await batchWrite(limitTable.doc, limitTable.tableName, oneItems);
-    log(`scale: 1% pass ${onePercent.wallMs} ms (${onePercent.keys.length} items), the same writes ${onePercentLimit.ms} ms; max RSS ${onePercent.maxRssMb} MB; unchanged ${unchanged.wallMs} ms`);
+    log(`scale: cold 1% pass ${onePercent.wallMs} ms (${onePercent.keys.length} items), the same writes ${onePercentLimit.ms} ms; max RSS ${onePercent.maxRssMb} MB; unchanged ${unchanged.wallMs} ms`);
+    log(`scale: cold 1% phases ${JSON.stringify(onePercent.breakdown.phases)}`);
 
     const regions = unchanged.regions;
     await largeCatalog(ctx, { table, regions });
     keepTable = true;
     const firstPassRatio = round(first.wallMs / firstLimit.ms, 3);
-    const onePercentRatio = round(onePercent.wallMs / onePercentLimit.ms, 3);
+    // The figure the issue names is the production steady state: a scheduled function runs warm.
+    const onePercentRatio = round(warm.wallMs / warmLimit.ms, 3);
+    const onePercentColdRatio = round(onePercent.wallMs / onePercentLimit.ms, 3);
     return {
-      values: { 'scale.regions': regions, 'scale.firstPassRatio': firstPassRatio, 'scale.onePercentRatio': onePercentRatio, 'scale.peakRssMb': onePercent.maxRssMb },
+      values: {
+        'scale.regions': regions,
+        'scale.firstPassRatio': firstPassRatio,
+        'scale.onePercentRatio': onePercentRatio,
+        'scale.onePercentColdRatio': onePercentColdRatio,
+        'scale.peakRssMb': onePercent.maxRssMb,
+        'scale.snapshotCacheMb': cache.costMb,
+      },
       details: {
         regions,
         clouds: CLOUDS,
         upstreamMode: ctx.upstream,
         first: withoutKeys(first),
         firstLimit,
-        onePercent: { ...withoutKeys(onePercent), touched },
+        warm: { ...withoutKeys(warm), touched },
+        warmLimit,
+        cache,
+        onePercent: { ...withoutKeys(onePercent), touched: touchedCold },
         onePercentLimit,
         unchanged: withoutKeys(unchanged),
         firstPassPeakRssMb: first.maxRssMb,

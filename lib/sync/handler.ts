@@ -4,7 +4,9 @@
  * configuration checked at init, secrets (from SSM when a `*_PARAM` names
  * them) read by the first pass beside its table read and cached, clients
  * built once, and a middy handler that runs one pass, logs its summary and
- * writes its EMF metrics. middy's early-timeout signal bounds the pass: it
+ * writes its EMF metrics. The process keeps each scope's regions across
+ * invocations (lib/sync/snapshot-cache), used only while the scope's head
+ * version is unchanged. middy's early-timeout signal bounds the pass: it
  * aborts the upstream phase `COMMIT_RESERVE_MS` before the Lambda timeout, so
  * what was fetched is still committed, recorded and published in time. A
  * scope that fails is recorded, not thrown: the next scheduled pass retries
@@ -22,6 +24,7 @@ import { createSecretStore, SecretsError, secretSettings, type SecretValues } fr
 import { createDocumentClient } from '../store/client';
 import type { StoreDeps } from '../store/deps';
 import { runPass, type PassSummary, type SyncDeps } from './pass';
+import { createSnapshotCache } from './snapshot-cache';
 
 export interface SyncHandlerOptions {
   log?: Logger;
@@ -68,6 +71,8 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
   const events = options.events ?? createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
   const metricsSink = options.metricsSink ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? stdout : undefined);
   let coldStart = true;
+  // Each scope's regions as this process last committed or read them: a warm pass diffs without re-reading them.
+  const snapshots = createSnapshotCache();
 
   const pass = async (_event: ScheduledEvent | Record<string, never>, context: Context | undefined, { signal }: { signal: AbortSignal }): Promise<PassSummary> => {
     const passLog = log.child({ requestId: context?.awsRequestId, coldStart });
@@ -75,7 +80,7 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
     try {
       // The secrets (SSM on a cold start or after the cache expires) are read beside the pass's table read.
       const pending = options.current ? options.current() : Promise.resolve(initial);
-      const summary = await runPass({ config: pending, store, events, log: passLog, signal, ...options.pass });
+      const summary = await runPass({ config: pending, store, events, log: passLog, signal, snapshots, ...options.pass });
       const config = await pending;
       passLog.info('pass complete', { ...summary });
       if (metricsSink) writeMetrics(buildPassMetrics({ service: config.metricsService, summary, now: new Date() }), metricsSink);

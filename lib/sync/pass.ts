@@ -17,13 +17,14 @@ import { publishPending, type PublishResult } from './publish';
 import type { RegionContent } from '../core/region';
 import { commitPlans, ScopeConflictError } from '../store/commit';
 import type { StoreDeps } from '../store/deps';
-import type { ScopePlan } from '../store/plans';
+import type { ScopePlan, StoredRegion } from '../store/plans';
 import { expiresAt } from '../store/transactions';
 import { PK, type ErrorInfo, type ScopeItem } from '../store/items';
 import { putOutbox } from '../store/publish-state';
 import { loadScopeHeads, loadScopeRegions } from '../store/snapshot';
 import { recordStatus } from '../store/status';
 import { recordSchemas } from './schema';
+import { applyChanges, committedScopes, type SnapshotCache } from './snapshot-cache';
 import { createDeadline, createUpstreamHttp, type Deadline } from './sources/http';
 import { fetchModelarts } from './sources/modelarts';
 import type { ScopeResult, SourceContext } from './sources/types';
@@ -45,6 +46,8 @@ export interface SyncDeps {
   publish?: { leaseMs?: number; leaseWaitMs?: number; backoffMs?: number };
   /** Aborted when the invocation nears its timeout (middy's early-timeout signal): ends the upstream phase like the deadline. */
   signal?: AbortSignal;
+  /** The warm process's regions per scope (lib/sync/snapshot-cache), kept by the handler across passes; every scope is read from the table without it. */
+  snapshots?: SnapshotCache;
 }
 
 export type ScopeOutcome = 'ok' | 'unchanged' | 'held' | 'failed';
@@ -129,7 +132,7 @@ async function commitAll(
   newId: () => string,
   initialHeads: Map<string, ScopeItem>,
 ): Promise<Committed> {
-  const { store, config, log } = deps;
+  const { store, config, log, snapshots } = deps;
   const out: Committed = { plans: new Map(), sequences: [], changes: 0, failed: new Map() };
   let pending = ok;
   // The heads read before the fetch serve the first attempt: every write is conditioned on them,
@@ -140,22 +143,36 @@ async function commitAll(
     const current = heads;
     const candidates = pending.filter((r) => !isUnchanged(current.get(r.scope), answerHash(r.regions)));
     const limit = createLimiter({ concurrency: 8, ratePerSecond: 1000 });
+    if (attempt === 1) snapshots?.retain(new Set(current.keys()));
+    // Regions planned from, per scope: what the cache is updated from once the commit is known.
+    const read = new Map<string, readonly StoredRegion[]>();
     const planned = await Promise.all(
       candidates.map((r) =>
         limit(async () => {
-          const state = { head: current.get(r.scope), regions: await loadScopeRegions(store, r.scope) };
+          const head = current.get(r.scope);
+          const regions = (attempt === 1 ? known(snapshots, r.scope, head) : undefined) ?? (await loadScopeRegions(store, r.scope));
+          read.set(r.scope, regions);
+          const state = { head, regions };
           return planScope({ scope: r.scope, source: r.source, regions: r.regions, state, holdPasses: config.removalHoldPasses, now, newId });
         }),
       ),
     );
     const plans = planned.filter((p): p is ScopePlan => p !== null);
+    // A scope read but left unplanned (nothing to write) is stored as read, at the version its head had.
+    for (const r of candidates) {
+      const head = current.get(r.scope);
+      if (head && !plans.some((p) => p.scope === r.scope)) snapshots?.set(r.scope, { version: head.version, regions: read.get(r.scope) ?? [] });
+    }
     try {
       const result = await commitPlans(store, plans, { now, retentionDays: config.retentionDays, newId });
       out.sequences.push(...result.sequences);
       out.changes += result.changes;
       for (const plan of plans) out.plans.set(plan.scope, plan);
+      if (snapshots) remember(snapshots, plans, result.sequences, read);
       break;
     } catch (error: unknown) {
+      // Any doubt about what is stored now: those scopes are read from the table next time.
+      for (const plan of plans) snapshots?.drop(plan.scope);
       if (error instanceof ScopeConflictError) {
         out.sequences.push(...error.completed.sequences);
         out.changes += error.completed.changes;
@@ -176,6 +193,29 @@ async function commitAll(
     }
   }
   return out;
+}
+
+/**
+ * The regions a first attempt may plan from without reading them: the cache's,
+ * when they reflect the head version just read, and none for a scope with no
+ * head (a scope's regions are only ever written with its head). Either way the
+ * commit's conditions reject a plan built on anything else, and the retry reads
+ * the table.
+ */
+function known(snapshots: SnapshotCache | undefined, scope: string, head: ScopeItem | undefined): readonly StoredRegion[] | undefined {
+  if (!head) return [];
+  return snapshots?.get(scope, head.version);
+}
+
+/** After a commit that succeeded: each scope's regions as now stored, at its new head version. */
+function remember(snapshots: SnapshotCache, plans: readonly ScopePlan[], sequences: readonly number[], read: Map<string, readonly StoredRegion[]>): void {
+  const committed = committedScopes(plans, sequences);
+  for (const plan of plans) {
+    const entry = committed?.get(plan.scope);
+    const before = read.get(plan.scope);
+    if (!entry || !before) snapshots.drop(plan.scope);
+    else snapshots.set(plan.scope, { version: entry.version, regions: applyChanges(before, entry.changes) });
+  }
 }
 
 function summarise(result: ScopeResult, committed: Committed, error: ErrorInfo | undefined): ScopeSummary {
