@@ -171,6 +171,8 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
     h.modelarts.faults.push({ kind: 'status', status: 503 }, { times: Infinity, match: { path: /custom-endpoint/ } });
     await h.pass();
     h.modelarts.faults.clear();
+    // Every ModelArts region gains a field: a change of shape (Schema Changed) once ModelArts answers again.
+    for (const r of h.modelarts.data.region_items) h.modelarts.updateRegion(r.region_id, { endpoint_type: 'public' });
     h.zilliz.faults.push({ kind: 'short-list', keep: 1 }, { times: Infinity, match: { path: /\/v[12]\/regions/ } });
     await h.pass();
     emitted = h.receiver.events.map((e) => ({
@@ -179,7 +181,7 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
       event: { version: '0', id: e.eventId, 'detail-type': e.detailType, source: e.source, account: '123456789012', time: e.receivedAt, region: 'us-east-1', resources: [], detail: e.detail },
     }));
     // What the project emitted: every kind a person would be told about here.
-    expect(new Set(emitted.map((e) => e.detailType))).toEqual(new Set(['Region Added', 'Region Changed', 'Region Removed', 'Source Degraded', 'Source Recovered', 'Removals Held']));
+    expect(new Set(emitted.map((e) => e.detailType))).toEqual(new Set(['Region Added', 'Region Changed', 'Region Removed', 'Source Degraded', 'Source Recovered', 'Removals Held', 'Schema Changed']));
 
     moto = await startMoto();
     await moto.events('CreateEventBus', { Name: bus });
@@ -252,7 +254,7 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
       for (const body of bodies) {
         const parsed = JSON.parse(body) as { text: string };
         expect(Object.keys(parsed)).toEqual(['text']);
-        expect(parsed.text).toMatch(/^(Region (Added|Removed)|Source (Degraded|Recovered)|Removals Held): [^\n<>]+ · https:\/\//);
+        expect(parsed.text).toMatch(/^(Region (Added|Removed)|Source (Degraded|Recovered)|Removals Held|Schema Changed): [^\n<>]+ · https:\/\//);
         checked++;
       }
     }
