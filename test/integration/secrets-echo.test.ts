@@ -12,7 +12,7 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createLogger } from '../../lib/core/log';
 import { loadSyncConfig, secretsOf } from '../../lib/sync/config';
@@ -32,16 +32,18 @@ const context = { functionName: 'sync', awsRequestId: 'echo' } as Context;
 let h: Harness;
 const lines: string[] = [];
 
-beforeEach(async () => {
+/** The two ways a deployment holds a Huawei secret: the IAM password, or the AK/SK secret key (which wins when both are set). */
+async function start(method: 'password' | 'aksk'): Promise<void> {
   clearTokenCache();
   lines.length = 0;
   h = await createHarness({
     zillizKey: ZILLIZ_KEY,
     huaweiPassword: HUAWEI_PASSWORD,
-    env: { HUAWEI_ACCESS_KEY, HUAWEI_SECRET_KEY, UPSTREAM_RETRIES: '0' },
+    huaweiKeys: { accessKey: HUAWEI_ACCESS_KEY, secretKey: HUAWEI_SECRET_KEY },
+    env: { ...(method === 'aksk' ? { HUAWEI_ACCESS_KEY, HUAWEI_SECRET_KEY } : {}), UPSTREAM_RETRIES: '0' },
   });
-});
-afterEach(() => h.close());
+}
+afterEach(() => h?.close());
 
 function syncHandler() {
   const config = loadSyncConfig(h.env);
@@ -77,12 +79,13 @@ async function scanEverything(): Promise<{ leaks: string[]; sources: unknown }> 
 }
 
 describe('upstreams that echo the secrets back', () => {
-  it('no secret in any stored item, response, event or log line', async () => {
+  it.each(['password', 'aksk'] as const)('with the Huawei %s: no secret in any stored item, response, event or log line', async (method) => {
+    await start(method);
     const { config, run } = syncHandler();
-    // What this build sends upstream, and so what an upstream can echo: the key, the password, the AK/SK secret once signing uses it.
+    // What this configuration holds, and so what an upstream can echo: the key, and the password or the AK/SK secret.
     const echo = secretsOf(config).join(' | ');
     expect(echo).toContain(ZILLIZ_KEY);
-    expect(echo).toContain(HUAWEI_PASSWORD);
+    expect(echo).toContain(method === 'aksk' ? HUAWEI_SECRET_KEY : HUAWEI_PASSWORD);
     await run({}, context);
 
     h.zilliz.faults.push({ kind: 'business-error', code: 80002, message: `Invalid Api-Key ${echo} (yours: Bearer ${ZILLIZ_KEY})` }, { times: Infinity, match: { path: '/v1/regions' } });
@@ -93,13 +96,18 @@ describe('upstreams that echo the secrets back', () => {
     const failed = await run({}, context);
     expect(failed.ok).toBe(false);
 
-    // The IAM login itself echoes the password it was sent.
+    // The IAM login itself echoes the password it was sent; signed requests never log in, so there the
+    // regions call answers a 500 that carries the secrets.
     clearTokenCache();
     h.modelarts.faults.clear();
-    h.modelarts.faults.push(
-      { kind: 'status', status: 401, body: { error: { code: 401, message: `The username or password is wrong: ${echo}`, title: 'Unauthorized' } } },
-      { times: Infinity, match: { path: '/v3/auth/tokens' } },
-    );
+    if (method === 'aksk') {
+      h.modelarts.faults.push({ kind: 'status', status: 500, body: { error_code: 'ModelArts.0001', error_msg: `internal error: ${echo}` } }, { times: Infinity, match: { path: /custom-endpoint/ } });
+    } else {
+      h.modelarts.faults.push(
+        { kind: 'status', status: 401, body: { error: { code: 401, message: `The username or password is wrong: ${echo}`, title: 'Unauthorized' } } },
+        { times: Infinity, match: { path: '/v3/auth/tokens' } },
+      );
+    }
     // And a 500 whose body carries the secrets.
     h.zilliz.faults.clear();
     h.zilliz.faults.push({ kind: 'status', status: 500, body: { code: 500, message: `upstream dump: ${echo}` } }, { times: Infinity, match: { path: '/v1/regions' } });

@@ -41,6 +41,8 @@ export interface HarnessOptions {
   storeEndpoint?: string;
   zillizKey?: string;
   huaweiPassword?: string;
+  /** The AK/SK pair the ModelArts simulator accepts (its defaults otherwise). */
+  huaweiKeys?: { accessKey: string; secretKey: string };
 }
 
 /** No getRemainingTimeInMillis: middy sets no early timeout, the pass is bounded by PASS_DEADLINE_MS alone. */
@@ -49,7 +51,10 @@ const context = { functionName: 'sync', awsRequestId: 'harness' } as Context;
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const table = await freshTable();
   const zilliz = await startZillizSimulator(options.zillizKey ? { apiKey: options.zillizKey } : {});
-  const modelarts = await startModelartsSimulator(options.huaweiPassword ? { password: options.huaweiPassword } : {});
+  const modelarts = await startModelartsSimulator({
+    ...(options.huaweiPassword ? { password: options.huaweiPassword } : {}),
+    ...(options.huaweiKeys ?? {}),
+  });
   const receiver = await startEventReceiver();
   const env: Record<string, string> = {
     TABLE_NAME: table.tableName,
