@@ -76,8 +76,8 @@ export const FIGURES: readonly Figure[] = [
   { section: S.coldStart, path: 'coldStartRatio.sync', label: 'cold start sync: import + first invocation', limit: 'SDK-only bundle: same clients, one call each', goal: { op: '<=', value: 1.5 }, unit: 'ratio', digits: 3 },
   { section: S.coldStart, path: 'coldStartRatio.catalog', label: 'cold start catalog: import + first invocation', limit: 'SDK-only bundle: same client, one call', goal: { op: '<=', value: 1.5 }, unit: 'ratio', digits: 3 },
 
-  { section: S.page, path: 'page.sampleBrBytes', label: 'page, sample catalog, br', limit: '', unit: 'B' },
-  { section: S.page, path: 'page.largeBrBytes', label: 'page, 10,000 regions, br', limit: '', unit: 'B' },
+  { section: S.page, path: 'page.sampleBrBytes', label: 'page, sample catalog, br', limit: 'budget 30 KB', goal: { op: '<=', value: 30 * 1024 }, unit: 'B' },
+  { section: S.page, path: 'page.largeBrBytes', label: 'page, 10,000 regions, first screen, br', limit: 'budget 300 KB', goal: { op: '<=', value: 300 * 1024 }, unit: 'B' },
   { section: S.page, path: 'page.sampleHtmlBytes', label: 'page HTML, sample catalog', limit: '', unit: 'B' },
   { section: S.page, path: 'page.largeHtmlBytes', label: 'page HTML, 10,000 regions', limit: '', unit: 'B' },
 
