@@ -5,7 +5,8 @@
  * ≤ 30 KB br at the sample catalog, ≤ 300 KB br for the first screen at
  * 10,000 regions (the page is paginated server-side, 100 rows by default).
  *
- * `measurePage(endpoint?)` starts its own DynamoDB Local when given none.
+ * `measurePage(options?)` takes the bench run's context (`{ endpoint }`, its DynamoDB Local) and starts
+ * its own DynamoDB Local when given none.
  * CLI: `npx tsx bench/page.ts`.
  */
 import { brotliDecompressSync } from 'node:zlib';
@@ -50,7 +51,8 @@ async function weigh(endpoint: string, zilliz?: ReturnType<typeof generatedCloud
   }
 }
 
-export async function measurePage(endpoint?: string): Promise<PageFigures> {
+export async function measurePage(options: { endpoint?: string } = {}): Promise<PageFigures> {
+  const { endpoint } = options;
   const db = endpoint ? undefined : await startDynamoDbLocal();
   try {
     const at = endpoint ?? db!.endpoint;
