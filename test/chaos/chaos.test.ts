@@ -23,6 +23,8 @@ const REGRESSIONS: number[] = [
   3,
   // A status write applied, its answer lost: a failure counted twice, Source Degraded lost.
   603,
+  // A cloud whose first listing failed, then left the provider list, stayed degraded in /sources forever.
+  336,
   // Model fix: a glitch answer listing exactly what a later real removal lists counts toward its hold.
   739,
 ];
