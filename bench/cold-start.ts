@@ -261,7 +261,8 @@ export async function runColdStart(ctx: BenchContext, packaged: Packaged): Promi
   const zilliz = await startZillizSimulator();
   const modelarts = await startModelartsSimulator();
   const receiver = await startEventReceiver();
-  const plain = simulatorEnv(zilliz, modelarts);
+  // The default deployment: Zilliz in the run's upstream mode, ModelArts signed with AK/SK (the secret key from SSM).
+  const plain = simulatorEnv(zilliz, modelarts, { zilliz: ctx.upstream, huawei: 'aksk' });
   const parameters: Record<string, string> = {};
   const env: Record<string, string> = {
     AWS_REGION: REGION,
