@@ -121,16 +121,29 @@ export async function listSources(doc: DynamoDBDocumentClient, tableName: string
 export interface Changeset {
   seq: number;
   changes: Change[];
+  committedAt: string;
+}
+
+/** Kept for the readers of the past catalog: every changeset carries its commit time. */
+export type DatedChangeset = Changeset;
+
+export interface ChangesetRange {
+  fromSeq: number;
+  toSeq: number;
+  pageSize: number;
+  /** Newest first (rebuilding a past catalog, the latest changes); oldest first otherwise (the feed). */
+  newestFirst?: boolean;
 }
 
 /**
- * The changesets with `fromSeq <= seq <= toSeq`, oldest first, fetched
- * `pageSize` at a time as the caller consumes them (it stops when it has enough).
+ * The changesets with `fromSeq <= seq <= toSeq`, in sequence order or newest
+ * first, fetched `pageSize` at a time as the caller consumes them (it stops
+ * when it has enough). The one reader of the CHANGES partition.
  */
 export async function* readChangesets(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  { fromSeq, toSeq, pageSize }: { fromSeq: number; toSeq: number; pageSize: number },
+  { fromSeq, toSeq, pageSize, newestFirst = false }: ChangesetRange,
 ): AsyncGenerator<Changeset> {
   if (toSeq < fromSeq) return;
   const pages = paginateQuery(
@@ -140,38 +153,7 @@ export async function* readChangesets(
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
       ConsistentRead: true,
-    },
-  );
-  for await (const page of pages) {
-    for (const item of (page.Items ?? []) as ChangesItem[]) {
-      yield { seq: item.seq ?? Number(item.sk), changes: decodeChanges(item) };
-    }
-  }
-}
-
-export interface DatedChangeset extends Changeset {
-  committedAt: string;
-}
-
-/**
- * The changesets with `fromSeq <= seq <= toSeq`, newest first, a page of
- * `pageSize` at a time as the caller consumes them: rebuilding a past catalog
- * walks back from the current one and stops as soon as it reaches its point.
- */
-export async function* readChangesetsBackward(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  { fromSeq, toSeq, pageSize }: { fromSeq: number; toSeq: number; pageSize: number },
-): AsyncGenerator<DatedChangeset> {
-  if (toSeq < fromSeq) return;
-  const pages = paginateQuery(
-    { client: doc, pageSize },
-    {
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
-      ConsistentRead: true,
-      ScanIndexForward: false,
+      ScanIndexForward: !newestFirst,
     },
   );
   for await (const page of pages) {
@@ -179,6 +161,11 @@ export async function* readChangesetsBackward(
       yield { seq: item.seq ?? Number(item.sk), changes: decodeChanges(item), committedAt: item.committedAt };
     }
   }
+}
+
+/** The changesets of a range, newest first: rebuilding a past catalog walks back from the current one. */
+export function readChangesetsBackward(doc: DynamoDBDocumentClient, tableName: string, range: Omit<ChangesetRange, 'newestFirst'>): AsyncGenerator<Changeset> {
+  return readChangesets(doc, tableName, { ...range, newestFirst: true });
 }
 
 /** Per source, the upstream fields its answers carried when last seen (sorted). */
