@@ -16,13 +16,19 @@ afterAll(async () => {
 });
 
 it('starts with PORT+3 taken, on another free port, and says so', async () => {
-  const base = await freePort();
+  // A free base whose PORT+3 this test can hold: another process may win base + 3 first, then try another base.
+  let base = 0;
+  for (let attempt = 0; attempt < 10 && !blocker; attempt++) {
+    base = await freePort();
+    const server = createServer();
+    const held = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(base + 3, '127.0.0.1', () => resolve(true));
+    });
+    if (held) blocker = server;
+  }
+  expect(blocker, 'no free PORT+3 in 10 tries').toBeDefined();
   const taken = base + 3;
-  blocker = createServer();
-  await new Promise<void>((resolve, reject) => {
-    blocker!.once('error', reject);
-    blocker!.listen(taken, '127.0.0.1', () => resolve());
-  });
   const lines: string[] = [];
   stack = await startLocalStack({
     env: { SOURCES: 'zilliz' },
