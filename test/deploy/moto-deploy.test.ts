@@ -78,8 +78,21 @@ let moto: Moto;
 let modelled: Set<string>;
 /** Per resource moto skips: its type and the configurations that deploy it. */
 const skipped = new Map<string, { type: string; configurations: string[] }>();
-/** Per GetAtt of a skipped resource replaced for moto (`Id.Attribute`): the configurations that have it. */
-const standIns = new Map<string, string[]>();
+/** What the check changes for moto, by kind, then by what (`Id.Attribute`, a bus, a rule's target): the configurations. */
+const STAND_IN_KINDS = {
+  getAtt: 'a `Fn::GetAtt` of a resource moto does not model becomes an ARN of its service (moto rejects the stack otherwise)',
+  ref: "a `Ref` to the event bus becomes the bus's name, as CloudFormation answers (moto 5.2.1 answers its own object and fails on the rules that use it)",
+  target: "a rule's target moto's EventBridge cannot deliver to (SNS) is removed before the pass (moto fails the whole PutEvents otherwise)",
+} as const;
+type StandInKind = keyof typeof STAND_IN_KINDS;
+const standIns = new Map<StandInKind, Map<string, string[]>>();
+function standIn(kind: StandInKind, what: string, configuration: string): void {
+  const byWhat = standIns.get(kind) ?? new Map<string, string[]>();
+  const configurations = byWhat.get(what) ?? [];
+  if (!configurations.includes(configuration)) configurations.push(configuration);
+  byWhat.set(what, configurations);
+  standIns.set(kind, byWhat);
+}
 
 beforeAll(async () => {
   if (!motoAvailable()) throw new Error('moto is not installed (python3 -m pip install "moto[server]"): the deploy check cannot run');
@@ -124,8 +137,14 @@ async function createStack(cfn: CloudFormationClient, template: string): Promise
  *   object, not the bus's name, and fails on the rules that use it: the Ref
  *   becomes the bus's `Name`, which is what CloudFormation's Ref returns.
  */
-function forMoto(template: Template): { body: string; standIns: string[] } {
-  const standIns = new Set<string>();
+function forMoto(template: Template): { body: string; standIns: [StandInKind, string][] } {
+  // Only what a deployed resource (its Condition holding) or an output uses is reported.
+  const deployed = new Set(Object.keys(evaluator(template).deployed()));
+  const found = new Map<string, [StandInKind, string]>();
+  let reported = true;
+  const note = (kind: StandInKind, what: string) => {
+    if (reported) found.set(`${kind} ${what}`, [kind, what]);
+  };
   const walk = (node: Json): Json => {
     if (Array.isArray(node)) return node.map(walk);
     if (typeof node !== 'object' || node === null) return node;
@@ -133,7 +152,7 @@ function forMoto(template: Template): { body: string; standIns: string[] } {
     if (typeof ref === 'string' && template.Resources[ref]?.Type === 'AWS::Events::EventBus') {
       const busName = template.Resources[ref]?.Properties?.Name;
       if (typeof busName !== 'string') throw new Error(`${ref}: an EventBus without a literal Name`);
-      standIns.add(`${ref} (Ref)`);
+      note('ref', ref);
       return busName;
     }
     const getAtt = node['Fn::GetAtt'];
@@ -142,14 +161,22 @@ function forMoto(template: Template): { body: string; standIns: string[] } {
       if (type && !modelled.has(type)) {
         // AWS::Events::ApiDestination → arn:aws:events:…:api-destination/<id>, the shape moto's EventBridge routes (to nowhere).
         const [, service = 'unknown', kind = 'resource'] = type.split('::');
-        standIns.add(`${getAtt[0]}.${String(getAtt[1])}`);
+        note('getAtt', `${getAtt[0]}.${String(getAtt[1])}`);
         return `arn:aws:${service.toLowerCase()}:${REGION}:123456789012:${kind.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase()}/${getAtt[0]}`;
       }
     }
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
   };
-  const body = JSON.stringify(walk(template as unknown as Json));
-  return { body, standIns: [...standIns].sort() };
+  const out: Record<string, Json> = { ...(template as unknown as Record<string, Json>) };
+  const resources: Record<string, Json> = {};
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    reported = deployed.has(id);
+    resources[id] = walk(resource as unknown as Json);
+  }
+  reported = true;
+  out.Resources = resources;
+  if ('Outputs' in out) out.Outputs = walk(out.Outputs ?? null);
+  return { body: JSON.stringify(out), standIns: [...found.values()] };
 }
 
 /** Every REGION item of the deployed table, as `<source>:<regionId>`, read with the plain SDK. */
@@ -220,7 +247,7 @@ describe.each(CONFIGURATIONS)('the packaged template, configuration $name', ({ n
   it('creates every resource moto models (CREATE_COMPLETE) and lists those it skips', async () => {
     const { cfn } = clients();
     const prepared = forMoto(template);
-    for (const id of prepared.standIns) standIns.set(id, [...(standIns.get(id) ?? []), name]);
+    for (const [kind, what] of prepared.standIns) standIn(kind, what, name);
     resources = await createStack(cfn, prepared.body);
     const created = new Map(resources.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId!, r]));
     // What this configuration deploys: the resources whose Condition holds for the packaged parameter values.
@@ -283,8 +310,7 @@ describe.each(CONFIGURATIONS)('the packaged template, configuration $name', ({ n
       if (undeliverable.length === 0) continue;
       await events.send(new RemoveTargetsCommand({ Rule: rule.Name, EventBusName: bus, Ids: undeliverable.map((t) => t.Id!) }));
       for (const t of undeliverable) {
-        const id = `${logicalOf.get(rule.Name ?? '') ?? rule.Name} target ${t.Id} (removed before the pass)`;
-        standIns.set(id, [...(standIns.get(id) ?? []), name]);
+        standIn('target', `${logicalOf.get(rule.Name ?? '') ?? rule.Name} → ${t.Id}`, name);
       }
     }
 
@@ -353,13 +379,18 @@ describe('the README', () => {
       .map(([type, { ids, configurations }]) => {
         return `| \`${type}\` | ${ids.sort().join(', ')} | ${where([...configurations])} |`;
       });
-    const replaced = [...standIns].sort(([a], [b]) => a.localeCompare(b)).map(([id, configurations]) => `\`${id}\` (${where(configurations)})`);
+    const changes = (Object.keys(STAND_IN_KINDS) as StandInKind[]).flatMap((kind) => {
+      const byWhat = [...(standIns.get(kind) ?? [])].sort(([a], [b]) => a.localeCompare(b));
+      return byWhat.length === 0 ? [] : [`- ${STAND_IN_KINDS[kind]}: ${byWhat.map(([what, configurations]) => `${what} (${where(configurations)})`).join(', ')}`];
+    });
     const table = [
       '| Type moto does not model | Resources | Configurations |',
       '|---|---|---|',
       ...rows,
       '',
-      `Stand-ins for moto (a \`Fn::GetAtt\` of a resource it does not model gets an ARN, a \`Ref\` it cannot answer gets the value CloudFormation returns): ${replaced.join(', ') || 'none'}.`,
+      'What the check changes for moto, and only for it:',
+      '',
+      ...(changes.length ? changes : ['- nothing']),
     ].join('\n');
     const [start, end] = ['<!-- moto-skipped:start -->', '<!-- moto-skipped:end -->'];
     const readme = readFileSync(README, 'utf8');
