@@ -248,7 +248,7 @@ describe.each(CONFIGURATIONS)('the packaged template, configuration $name', ({ n
     const { cfn } = clients();
     const prepared = forMoto(template);
     for (const [kind, what] of prepared.standIns) standIn(kind, what, name);
-    resources = await createStack(cfn, prepared.body);
+    resources = await createStack(cfn, prepared.body).finally(() => cfn.destroy());
     const created = new Map(resources.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId!, r]));
     // What this configuration deploys: the resources whose Condition holds for the packaged parameter values.
     const deployed = evaluator(template).deployed();
@@ -267,8 +267,7 @@ describe.each(CONFIGURATIONS)('the packaged template, configuration $name', ({ n
       }
     }
     expect(missing, 'resources of a type moto models that were not created').toEqual([]);
-    // moto lists a blank row for each template resource it did not create (skipped or conditioned out), and nothing we did not deploy.
-    expect(resources.filter((r) => !r.LogicalResourceId)).toHaveLength(Object.keys(template.Resources).length - created.size);
+    // Exactly what this configuration deploys, less what moto skips: nothing conditioned out was created.
     expect(created.size).toBe(Object.keys(deployed).length - skippedHere);
     expect([...created.keys()].filter((id) => !(id in deployed))).toEqual([]);
   }, 60_000);
