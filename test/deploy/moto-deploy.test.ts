@@ -72,7 +72,7 @@ function packagedWith(params: Record<string, string>): Promise<Template> {
 /** The targets moto's EventBridge delivers to (or, for an API destination, accepts): SQS, CloudWatch Logs, another bus. */
 const MOTO_DELIVERS = /^arn:aws:(sqs:|logs:[^:]*:[^:]*:log-group:|events:[^:]*:[^:]*:(event-bus|api-destination)\/)/;
 
-/** One moto per configuration (the stack's names are fixed by the stage, and moto's reset leaves CloudFormation's stacks). */
+/** One moto per configuration: a fresh account each time, since the stack's names are fixed by the stage. */
 let moto: Moto;
 /** The resource types moto's CloudFormation models (asked of moto itself). */
 let modelled: Set<string>;
