@@ -7,6 +7,7 @@
  * changesets twice. Operational events wait in the outbox the same way.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { jitteredBackoff, sleep } from '../core/backoff';
 import { crashPoint } from '../core/crash';
 import { batches, changeEntry, operationalEntry, type Target } from './events';
 import type { Logger } from '../core/log';
@@ -56,15 +57,13 @@ interface Keyed {
 /** PutEvents calls in flight at once while draining one changeset. */
 const PARALLEL_CALLS = 4;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Sends entries, retrying only the failed ones; returns the keys accepted and those still failing. */
 export async function sendAll(deps: PublishDeps, items: readonly Keyed[]): Promise<{ sent: string[]; failed: string[] }> {
   const sent: string[] = [];
   let todo = [...items];
   const attempts = deps.attempts ?? 3;
   for (let attempt = 0; attempt < attempts && todo.length; attempt++) {
-    if (attempt > 0) await sleep((deps.backoffMs ?? 100) * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    if (attempt > 0) await sleep(jitteredBackoff(attempt, { baseMs: deps.backoffMs ?? 100 }));
     const retry: Keyed[] = [];
     const all = batches(todo, (t) => t.entry);
     // A few calls at a time: a 10,000-region first pass is 1,000 calls. The cursor still
