@@ -54,6 +54,9 @@ interface Keyed {
   entry: PutEventsRequestEntry;
 }
 
+/** The longest wait between two tries of a lease another pass holds. */
+const LEASE_POLL_CAP_MS = 400;
+
 /** PutEvents calls in flight at once while draining one changeset. */
 const PARALLEL_CALLS = 4;
 
@@ -96,10 +99,11 @@ async function sendBatch(deps: PublishDeps, keyed: Keyed[], attempt: number, sen
 
 async function leaseWithWait(deps: PublishDeps): Promise<boolean> {
   const until = Date.now() + (deps.leaseWaitMs ?? 3_000);
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     if (await acquireLease(deps, deps.owner, Date.now(), deps.leaseMs ?? 60_000)) return true;
     if (Date.now() >= until) return false;
-    await sleep(200);
+    // Waiters spread out (the one backoff), and never poll slower than LEASE_POLL_CAP_MS.
+    await sleep(jitteredBackoff(attempt, { baseMs: 100, capMs: LEASE_POLL_CAP_MS }));
   }
 }
 
