@@ -82,8 +82,8 @@ export class ScopeThrottledError extends CommitThrottledError {
   }
 }
 
-export async function readSeqValue({ doc, table, meter }: StoreDeps): Promise<number> {
-  return (await readSeq(doc, table, meter)).version;
+export async function readSeqValue({ doc, table }: StoreDeps): Promise<number> {
+  return (await readSeq(doc, table)).version;
 }
 
 /** A cancellation that neither a re-plan nor a retry can cure (e.g. ValidationError): the scopes fail at once. */
@@ -141,8 +141,7 @@ async function send(deps: StoreDeps, input: TransactWriteCommandInput, check?: {
     // attempt follows a cancellation, which applied nothing.
     const token = randomUUID();
     try {
-      const out = await deps.doc.send(new TransactWriteCommand({ ...input, ClientRequestToken: token }));
-      deps.meter?.consumed('write', out.ConsumedCapacity);
+      await deps.doc.send(new TransactWriteCommand({ ...input, ClientRequestToken: token }));
       return;
     } catch (error: unknown) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -199,14 +198,9 @@ export async function commitPlans(deps: StoreDeps, plans: readonly ScopePlan[], 
           result.scopes.set(part.plan.scope, progress.get(part.plan.scope)!);
         }
       }
-      deps.meter?.wrote('seq');
-      deps.meter?.wrote('changeset');
-      deps.meter?.wrote('region', tx.reduce((n, part) => n + part.changes.length, 0));
-      deps.meter?.wrote('scope', tx.length);
     }
     for (const plan of plans.filter((p) => p.changes.length === 0)) {
       await send(deps, buildHeadOnly(plan, { table: deps.table, ...options }));
-      deps.meter?.wrote('scope');
       result.completedScopes.push(plan.scope);
       // A head-only write keeps the scope's version.
       result.scopes.set(plan.scope, { version: plan.expected.version, changes: [] });

@@ -127,7 +127,7 @@ export function buildTransaction(tx: Tx, o: BuildOptions): TransactWriteCommandI
       items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(part.plan, o.now, { newId: o.newId, ttl }) } });
     }
   }
-  return { TransactItems: items, ReturnConsumedCapacity: 'TOTAL' };
+  return { TransactItems: items };
 }
 
 /** The history item of one change: keyed by region, sorted by sequence, expiring with its changeset. */
@@ -211,5 +211,5 @@ export function buildHeadOnly(plan: ScopePlan, o: Pick<BuildOptions, 'table' | '
   if (plan.holdStarted) {
     items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(plan, o.now, { newId: o.newId, ttl: expiresAt(o.now, o.retentionDays) }) } });
   }
-  return { TransactItems: items, ReturnConsumedCapacity: 'TOTAL' };
+  return { TransactItems: items };
 }

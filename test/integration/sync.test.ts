@@ -5,7 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEQ_KEY, scopeKey, statusKey } from '../../lib/store/items';
-import { createMeter } from '../../lib/store/meter';
+import { createMeter } from '../../bench/meter';
 import { createHarness, SAMPLE_REGIONS, type Harness } from '../support/harness';
 
 let h: Harness;
