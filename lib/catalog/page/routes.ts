@@ -6,6 +6,7 @@
  * `/?at=` is the page at a past point, resolved by the very `catalogAt` of
  * `GET /regions?at=`; `/?region=` adds that region's history.
  */
+import { ATOM_DEFAULT_LIMIT } from '../../core/limits';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../../core/region';
 import { readLatestChanges } from '../../store/latest';
@@ -26,7 +27,7 @@ import { pageQueryKey, parsePageQuery, type PageQuery } from './query';
 import { renderPage } from './render';
 
 export const PAGE_CHANGES = 20;
-export const ATOM_DEFAULT_LIMIT = 50;
+export { ATOM_DEFAULT_LIMIT };
 const MEMO_LIMIT = 64;
 
 /** A past catalog for `at` as `/regions?at=` resolves it, or the 400/410 problem it answers. */
