@@ -132,18 +132,29 @@ const MEMO_LIMIT = 16;
  * version never changes, so it is computed once per instance).
  */
 export function createPastCatalogs(source: AtSource, now: () => number = Date.now) {
-  const memo = new Map<string, PastCatalog>();
+  // A settled answer is kept until the first changeset it was rebuilt from expires: from then on the
+  // point is judged again (a 410 once the changesets it needs have expired, whatever TTL has deleted).
+  const memo = new Map<string, { catalog: PastCatalog; until: number }>();
   return async function catalogAt(point: Point): Promise<AtResult> {
     const key = point.kind === 'cursor' ? `c${point.position.seq}.${point.position.index}` : `t${point.ms}`;
     const settled = isSettled(point, now());
     const hit = settled ? memo.get(key) : undefined;
-    if (hit) return { kind: 'ok', catalog: hit };
+    if (hit && now() < hit.until) return { kind: 'ok', catalog: hit.catalog };
     const [head, cached] = await Promise.all([source.head(), source.current()]);
     const current = cached.version < head.version ? await source.load() : cached;
     const fromSeq = point.kind === 'cursor' ? Math.max(point.position.seq, 1) : 1;
-    const result = await rebuildAt(current, point, source.changesets({ fromSeq, toSeq: current.version, pageSize: 25 }));
+    let until = Infinity;
+    const read = source.changesets({ fromSeq, toSeq: current.version, pageSize: 25 });
+    const tracked = (async function* () {
+      for await (const changeset of read) {
+        until = Math.min(until, changeset.expiresAtMs);
+        yield changeset;
+      }
+    })();
+    const result = await rebuildAt(current, point, tracked);
     if (result.kind === 'ok' && settled) {
-      memo.set(key, result.catalog);
+      memo.delete(key);
+      memo.set(key, { catalog: result.catalog, until });
       if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
     }
     return result;
