@@ -77,7 +77,7 @@ export class World {
     const secretKey = `sk-${randomBytes(12).toString('hex')}`;
     const [table, zilliz, modelarts, receiver] = await Promise.all([
       createScratchTable(endpoint, 'chaos'),
-      startZillizSimulator({ apiKey: key }),
+      startZillizSimulator({ apiKey: key, shape: 'seed' }),
       startModelartsSimulator({ password, secretKey }),
       startEventReceiver(),
     ]);

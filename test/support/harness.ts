@@ -18,7 +18,7 @@ import type { Meter } from '../../lib/store/meter';
 import { createSyncHandler } from '../../lib/sync/handler';
 import type { PassSummary } from '../../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
-import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
+import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizShape, type ZillizSimulator } from '../../local/simulators';
 import { freshTable } from './db';
 
 export interface Harness {
@@ -40,6 +40,8 @@ export interface HarnessOptions {
   /** Where the pass reaches DynamoDB (a fault proxy); the harness's own reads stay direct. */
   storeEndpoint?: string;
   zillizKey?: string;
+  /** The Zilliz simulator's answer shape (today's documented one by default). */
+  zillizShape?: ZillizShape;
   huaweiPassword?: string;
   /** The AK/SK pair the ModelArts simulator accepts (its defaults otherwise). */
   huaweiKeys?: { accessKey: string; secretKey: string };
@@ -50,7 +52,7 @@ const context = { functionName: 'sync', awsRequestId: 'harness' } as Context;
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const table = await freshTable();
-  const zilliz = await startZillizSimulator(options.zillizKey ? { apiKey: options.zillizKey } : {});
+  const zilliz = await startZillizSimulator({ ...(options.zillizKey ? { apiKey: options.zillizKey } : {}), ...(options.zillizShape ? { shape: options.zillizShape } : {}) });
   const modelarts = await startModelartsSimulator({
     ...(options.huaweiPassword ? { password: options.huaweiPassword } : {}),
     ...(options.huaweiKeys ?? {}),
