@@ -271,7 +271,8 @@ describe('faults', () => {
       while (sim.requests.length === 0) await sleep(5);
       const started = performance.now();
       await sim.close();
-      expect(performance.now() - started).toBeLessThan(500);
+      // The answer was due in 60 s, or never: only a close() that waited for it reaches this bound.
+      expect(performance.now() - started).toBeLessThan(10_000);
       expect(await pending).toBeInstanceOf(Error);
     }
   });
