@@ -49,17 +49,18 @@ function answer(s: number, day: number): RegionContent[] {
   const cloudId = `c${String(s).padStart(3, '0')}`;
   return Array.from({ length: PER_SCOPE }, (_, r) => {
     const regionId = `${cloudId}-r${String(r).padStart(3, '0')}`;
-    // Region r000 of each scope changes every day: one change a day per scope.
-    const base = r === 0 && day > 0 ? `https://api-v${day}.${regionId}.example.com` : `https://api.${regionId}.example.com`;
+    // Region r000 of each scope changes every day (its description): one change a day per scope.
+    const name = r === 0 && day > 0 ? `${regionId} (revision ${day})` : regionId;
+    // As today's v2 answer normalises: the control plane host as domain and base URL.
     return {
       id: `zilliz:${regionId}`,
       source: 'zilliz',
       cloudId,
       regionId,
-      name: regionId,
+      name,
       localizedNames: {},
-      apiBaseUrl: base,
-      attributes: { domain: `*.api.${regionId}.example.com`, supportedClusterTypes: ['serverless', 'dedicated'] },
+      apiBaseUrl: 'https://api.cloud.zilliz.com',
+      attributes: { domain: 'api.cloud.zilliz.com', supportedClusterTypes: ['serverless', 'dedicated'] },
     };
   });
 }

@@ -8,7 +8,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { loadSyncConfig, type SyncConfig } from '../lib/sync/config';
 import { createEventBridgeClient } from '../lib/sync/eventbridge';
-import { createLogger, registerSecret } from '../lib/core/log';
+import { createLogger } from '../lib/core/log';
 import { clearTokenCache } from '../lib/sync/sources/huawei-iam';
 import { createDocumentClient } from '../lib/store/client';
 import { attachMeter, createMeter, type Meter } from './meter';
@@ -38,7 +38,7 @@ export function freshTable(endpoint: string): Promise<BenchTable> {
   return createScratchTable(endpoint, 'bench');
 }
 
-/** `count` clouds of `perCloud` regions each, ids `cNN` / `cNN-rNNN`, shaped like the sample answers. */
+/** `count` clouds of `perCloud` regions each, ids `cNN` / `cNN-rNNN`, shaped like the sample data. */
 export function generatedClouds(count: number, perCloud: number, prefix = 'c'): ZillizData {
   const data: ZillizData = { clouds: [], regions: {} };
   for (let c = 0; c < count; c++) {
@@ -46,13 +46,8 @@ export function generatedClouds(count: number, perCloud: number, prefix = 'c'): 
     data.clouds.push({ cloudId, description: `Generated cloud ${c}` });
     data.regions[cloudId] = Array.from({ length: perCloud }, (_, r): ZillizRegion => {
       const regionId = `${cloudId}-r${String(r).padStart(3, '0')}`;
-      return {
-        cloudId,
-        regionId,
-        apiBaseUrl: `https://api.${regionId}.zillizcloud.com`,
-        domain: `*.api.${regionId}.zillizcloud.com`,
-        supportedClusterTypes: ['serverless', 'dedicated'],
-      };
+      // Today's documented shape: the simulator adds the `domain` of the version asked; no apiBaseUrl.
+      return { cloudId, regionId, supportedClusterTypes: ['serverless', 'dedicated'] };
     });
   }
   return data;
@@ -129,8 +124,6 @@ export async function createSyncBench(options: SyncBenchOptions): Promise<SyncBe
   const receiver = await startEventReceiver();
   const env = { ...syncEnv({ table, zilliz, modelarts, receiver }), ...options.env };
   const config = loadSyncConfig(env);
-  registerSecret(config.zilliz?.apiKey);
-  registerSecret(modelarts.password);
   clearTokenCache();
   // Lines are serialised as in production (the cost stays in the pass) and dropped.
   const log = createLogger({ service: 'region-sync', function: 'sync' }, () => undefined, 'info');

@@ -11,6 +11,8 @@ export type UpstreamErrorCode =
   | 'http'
   | 'business'
   | 'auth'
+  /** The upstream says a setting is wrong (Zilliz 90117: ZILLIZ_BASE_URL): no retry mends it. */
+  | 'config'
   | 'invalid-body';
 
 export class UpstreamError extends Error {

@@ -13,7 +13,8 @@
  * only delays the events.
  *
  * Fields are the upstream's own names, read back from the normalised record:
- * the fields a source maps (Zilliz `regionId`, `description`, `apiBaseUrl`;
+ * the fields a source maps (Zilliz `regionId`, `description`, `apiBaseUrl`
+ * unless it is the one a plain-host `domain` gives;
  * ModelArts `region_id`, `locales`) when the record shows they were given, plus
  * every attribute key (kept as given).
  */
@@ -36,7 +37,9 @@ export function upstreamFields(region: RegionContent): Map<string, Json> {
   if (region.source === 'zilliz') {
     fields.set('regionId', region.regionId);
     if (region.name !== region.regionId) fields.set('description', region.name);
-    if (region.apiBaseUrl !== null) fields.set('apiBaseUrl', region.apiBaseUrl);
+    // An apiBaseUrl that is https://<domain> came from today's `domain`, not from an `apiBaseUrl` field.
+    const fromDomain = typeof region.attributes.domain === 'string' && region.apiBaseUrl === `https://${region.attributes.domain}`;
+    if (region.apiBaseUrl !== null && !fromDomain) fields.set('apiBaseUrl', region.apiBaseUrl);
   } else {
     fields.set('region_id', region.regionId);
     if (Object.keys(region.localizedNames).length > 0) fields.set('locales', region.localizedNames);

@@ -48,7 +48,13 @@ export interface SimulatorBase {
   faults: FaultQueue;
   /** Delays every later answer (control routes excepted) by `ms`. */
   setLatency(ms: number): void;
-  /** Restores the initial data and latency, clears faults and recorded requests. */
+  /**
+   * Holds every answer (those in flight and later ones) until the returned
+   * release() is called: requests that all arrive while held were in flight at
+   * once, evidence of concurrency that no clock can break.
+   */
+  hold(): () => void;
+  /** Restores the initial data and latency, releases a hold, clears faults and recorded requests. */
   reset(): void;
   /** Stops listening and destroys every open socket, hung requests included. */
   close(): Promise<void>;
@@ -84,9 +90,11 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimulatorB
   const requests: RecordedRequest[] = [];
   const faults = new FaultQueue();
   let latencyMs = opts.latencyMs ?? 0;
+  let held: { gate: Promise<void>; open: () => void } | undefined;
   const reset = (): void => {
     opts.target.resetData();
     latencyMs = opts.latencyMs ?? 0;
+    held?.open();
     faults.clear();
     requests.length = 0;
   };
@@ -111,6 +119,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimulatorB
     if (fault?.kind === 'hang') return;
     const wait = latencyMs + (fault?.kind === 'delay' ? fault.ms : 0);
     if (wait > 0 && !(await pause(wait, closing.signal))) return;
+    // close() opens every gate too, and then the answer is dropped.
+    while (held) await held.gate;
+    if (closing.signal.aborted) return;
     if (fault?.kind === 'reset') return void req.socket.destroy();
     const reply = applyFault(base, fault, opts.bodies);
     send(res, idHeader ? { ...reply, headers: { ...reply.headers, [idHeader]: requestId } } : reply);
@@ -140,6 +151,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimulatorB
   const close = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {
       closing.abort();
+      held?.open();
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
     });
@@ -148,7 +160,20 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimulatorB
   const setLatency = (ms: number): void => {
     latencyMs = ms;
   };
-  return { url: `http://127.0.0.1:${address.port}`, port: address.port, requests, faults, setLatency, reset, close };
+  const hold = (): (() => void) => {
+    held?.open();
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const current = { gate, open: () => {
+      if (held === current) held = undefined;
+      open();
+    } };
+    held = current;
+    return current.open;
+  };
+  return { url: `http://127.0.0.1:${address.port}`, port: address.port, requests, faults, setLatency, hold, reset, close };
 }
 
 /** Waits `ms`; false when the server closed meanwhile. */

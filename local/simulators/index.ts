@@ -4,12 +4,17 @@
  */
 export {
   startZillizSimulator,
+  documentedRegion,
   zillizSampleData,
+  zillizSeedData,
+  zillizV1Domain,
   ZILLIZ_DEFAULT_API_KEY,
+  ZILLIZ_V2_DOMAIN,
   type ZillizCloud,
   type ZillizData,
   type ZillizRegion,
   type ZillizRegionInput,
+  type ZillizShape,
   type ZillizSimulator,
   type ZillizSimulatorOptions,
 } from './zilliz';

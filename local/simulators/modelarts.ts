@@ -5,9 +5,11 @@
  * IAM errors use the Keystone shape `{"error":{"code","message","title"}}`;
  * API gateway and ModelArts errors use `{"error_code","error_msg"}`. As in the
  * seed, an expired token is HTTP 400 `ModelArts.0104`, an unknown one 401 `APIG.0301`.
- * AK/SK-signed requests (`SDK-HMAC-SHA256`) are verified exactly as the API
- * gateway does: the signature is recomputed over the request as received with
- * the same canonical form, and a bad one, an unknown key, a missing or
+ * AK/SK-signed requests (`SDK-HMAC-SHA256`) are verified as the API gateway
+ * does, by Huawei's own signer (the official Node SDK, ./huawei-sdk), never by
+ * the project's: the signature is recomputed over the request as received
+ * (the path decoded, the query decoded, the signed headers with their
+ * values), and a bad one, an unknown key, a missing or
  * unreadable `X-Sdk-Date` or one more than 15 minutes off is 401 `APIG.0301`
  * "verify aksk signature fail"; temporary credentials must bring their
  * `X-Security-Token`. Every answer carries `X-Request-Id`, and gateway errors
@@ -16,10 +18,9 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import sample from '../fixtures/upstream-sample.json' with { type: 'json' };
-import { signature } from '../../lib/sync/sources/huawei-signer';
-import { parseAuthorization, parseSdkDate } from './huawei-auth';
 import { isRecord, startSimServer, type ControlTarget, type SimRequest, type SimulatorBase } from './control';
 import type { FaultBodies, SimResponse } from './faults';
+import { decodePath, sdkAuthorization } from './huawei-sdk';
 
 export interface ModelartsRegion {
   region_id: string;
@@ -101,6 +102,15 @@ const iamError = (status: number, title: string, message: string): SimResponse =
   body: { error: { code: status, message, title } },
 });
 const BAD_AUTH = 'Incorrect IAM authentication information: verify aksk signature fail';
+const AUTHORIZATION = /^SDK-HMAC-SHA256 Access=([^,\s]+), SignedHeaders=([^,\s]+), Signature=[0-9a-f]{64}$/;
+
+/** The time an X-Sdk-Date (`YYYYMMDDTHHMMSSZ`) names, or undefined when it is not one. */
+function sdkDateTime(value: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (!m) return undefined;
+  const at = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isNaN(at) ? undefined : at;
+}
 
 const authBodySchema = z.object({
   auth: z.object({
@@ -204,19 +214,38 @@ export async function startModelartsSimulator(options: ModelartsSimulatorOptions
   /** Undefined when the signature checks out; the gateway's error otherwise. */
   function verifySignature(req: SimRequest, authorization: string): SimResponse | undefined {
     const bad = huaweiError(401, 'APIG.0301', BAD_AUTH, req.requestId);
-    const parsed = parseAuthorization(authorization);
-    if (!parsed || !parsed.signedHeaders.includes('x-sdk-date')) return bad;
-    const temporary = parsed.accessKey === keys.temporary.accessKey;
-    const secretKey = temporary ? keys.temporary.secretKey : parsed.accessKey === keys.accessKey ? keys.secretKey : undefined;
+    const parsed = AUTHORIZATION.exec(authorization.trim());
+    const [accessKey, signedList] = [parsed?.[1], parsed?.[2]];
+    if (accessKey === undefined || signedList === undefined) return bad;
+    const signedHeaders = signedList.split(';');
+    if (!signedHeaders.includes('x-sdk-date')) return bad;
+    const temporary = accessKey === keys.temporary.accessKey;
+    const secretKey = temporary ? keys.temporary.secretKey : accessKey === keys.accessKey ? keys.secretKey : undefined;
     if (secretKey === undefined) return bad;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    const at = parseSdkDate(headers['x-sdk-date'] ?? '');
+    const value = (name: string): string | undefined => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v.join(',') : v;
+    };
+    const at = sdkDateTime(value('x-sdk-date') ?? '');
     if (at === undefined || Math.abs(Date.now() - at) > SDK_DATE_SKEW_MS) return bad;
-    if (temporary && (headers['x-security-token'] !== keys.temporary.securityToken || !parsed.signedHeaders.includes('x-security-token'))) return bad;
-    const url = new URL(req.url, 'http://sim');
-    const expected = signature({ method: req.method, url, headers, body: req.rawBody }, parsed.signedHeaders, secretKey);
-    return expected === parsed.signature ? undefined : bad;
+    if (temporary && (value('x-security-token') !== keys.temporary.securityToken || !signedHeaders.includes('x-security-token'))) return bad;
+    // The signed headers with the values received; host is the SDK's own addition.
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders) if (name !== 'host') headers[name] = value(name) ?? '';
+    const target = new URL(req.url, 'http://sim');
+    const expected = sdkAuthorization(
+      {
+        method: req.method,
+        host: value('host') ?? '',
+        path: decodePath(target.pathname),
+        query: [...target.searchParams.entries()],
+        headers,
+        ...(req.rawBody ? { data: req.body } : {}),
+      },
+      accessKey,
+      secretKey,
+    );
+    return expected === authorization.trim() ? undefined : bad;
   }
 
   function listRegions(req: SimRequest, projectId: string): SimResponse {

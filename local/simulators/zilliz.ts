@@ -8,6 +8,14 @@
  *   the seed's POST variant); success `code: 200`; the seed's codes 80001
  *   (HTTP 401, bad key), 80003 (HTTP 200, unknown cloud).
  * Faults add 80002 and friends under HTTP 200, on any route.
+ *
+ * Region shapes (`shape`): by default each region is answered as today's
+ * reference pages of List Cloud Regions document it, `{cloudId, regionId,
+ * domain}` with no `apiBaseUrl`: v2's `domain` is the control plane host
+ * (`api.cloud.zilliz.com`), v1's the region's wildcard endpoint domain
+ * (`*.api.<regionId>.zillizcloud.com`). A region whose data holds its own
+ * `domain` is answered with it. `shape: 'seed'` answers the data verbatim,
+ * the seed's shape, and its sample regions carry `apiBaseUrl`.
  */
 import sample from '../fixtures/upstream-sample.json' with { type: 'json' };
 import { isRecord, startSimServer, type ControlTarget, type SimRequest, type SimulatorBase } from './control';
@@ -37,10 +45,16 @@ export interface ZillizData {
   regions: Record<string, ZillizRegion[]>;
 }
 
+/** `documented`: today's answers (`domain` per API version, no `apiBaseUrl`); `seed`: the data verbatim (the seed's `apiBaseUrl`). */
+export type ZillizShape = 'documented' | 'seed';
+
 export interface ZillizSimulatorOptions {
   port?: number;
   apiKey?: string;
   latencyMs?: number;
+  /** Default `documented`. */
+  shape?: ZillizShape;
+  /** Default: the sample data (with an `apiBaseUrl` on every region in the seed shape). */
   data?: ZillizData;
 }
 
@@ -57,6 +71,25 @@ export interface ZillizSimulator extends SimulatorBase {
 
 export const ZILLIZ_DEFAULT_API_KEY = 'sim-zilliz-key';
 export const zillizSampleData: ZillizData = sample.zilliz;
+
+/** v2's `domain`: "the base URL of the V2 API server". */
+export const ZILLIZ_V2_DOMAIN = 'api.cloud.zilliz.com';
+
+/** v1's `domain`: the region's wildcard endpoint domain. */
+export const zillizV1Domain = (regionId: string): string => `*.api.${regionId}.zillizcloud.com`;
+
+/** The sample data in the seed's shape: every region with its `apiBaseUrl`. */
+export function zillizSeedData(data: ZillizData = zillizSampleData): ZillizData {
+  const regions = Object.fromEntries(
+    Object.entries(data.regions).map(([cloudId, list]) => [cloudId, list.map((r) => ({ ...r, apiBaseUrl: r.apiBaseUrl ?? `https://api.${r.regionId}.zillizcloud.com` }))]),
+  );
+  return { clouds: structuredClone(data.clouds), regions };
+}
+
+/** A region as a documented answer of this API version shows it. */
+export function documentedRegion(region: ZillizRegion, version: 'v1' | 'v2'): ZillizRegion {
+  return { ...region, domain: region.domain ?? (version === 'v2' ? ZILLIZ_V2_DOMAIN : zillizV1Domain(region.regionId)) };
+}
 
 const MESSAGES: Record<number, string> = {
   21119: 'The apikey is illegal',
@@ -77,7 +110,8 @@ const bodies: FaultBodies = {
 
 export async function startZillizSimulator(options: ZillizSimulatorOptions = {}): Promise<ZillizSimulator> {
   const apiKey = options.apiKey ?? ZILLIZ_DEFAULT_API_KEY;
-  const initial = structuredClone(options.data ?? zillizSampleData);
+  const shape = options.shape ?? 'documented';
+  const initial = structuredClone(options.data ?? (shape === 'seed' ? zillizSeedData() : zillizSampleData));
   const data = structuredClone(initial);
 
   const findCloudOf = (regionId: string): string | undefined =>
@@ -149,6 +183,8 @@ export async function startZillizSimulator(options: ZillizSimulatorOptions = {})
       const snapshot = structuredClone(items);
       return { status: 200, body: wrap(snapshot), list: { items: snapshot, idKey, wrap } };
     };
+    const regionList = (regions: ZillizRegion[], version: 'v1' | 'v2'): SimResponse =>
+      list(shape === 'seed' ? regions : regions.map((r) => documentedRegion(r, version)), 'regionId');
     const notAllowed: SimResponse = { status: 405, body: { code: 405, message: 'Method Not Allowed' } };
 
     if (route[2] === 'clouds') return req.method === 'GET' ? list(data.clouds.map((c) => ({ ...c })), 'cloudId') : notAllowed;
@@ -160,7 +196,7 @@ export async function startZillizSimulator(options: ZillizSimulatorOptions = {})
         return { status: 200, body: { code: 80003, message: MESSAGES[80003] } };
       }
       const clouds = [...new Set([...data.clouds.map((c) => c.cloudId), ...Object.keys(data.regions)])];
-      return list(clouds.filter((c) => only === null || c === only).flatMap((c) => data.regions[c] ?? []), 'regionId');
+      return regionList(clouds.filter((c) => only === null || c === only).flatMap((c) => data.regions[c] ?? []), 'v2');
     }
     let cloudId: unknown;
     if (req.method === 'GET') cloudId = req.query.get('cloudId');
@@ -169,7 +205,7 @@ export async function startZillizSimulator(options: ZillizSimulatorOptions = {})
     const known = typeof cloudId === 'string' && data.clouds.some((c) => c.cloudId === cloudId);
     const regions = typeof cloudId === 'string' ? data.regions[cloudId] : undefined;
     if (!known && !regions) return { status: 200, body: { code: 80003, message: MESSAGES[80003] } };
-    return list(regions ?? [], 'regionId');
+    return regionList(regions ?? [], 'v1');
   }
 
   const base = await startSimServer({ port: options.port, latencyMs: options.latencyMs, handle, bodies, target, requestIdHeader: 'requestid' });

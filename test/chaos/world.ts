@@ -10,11 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createCatalogHandler, type CatalogHandler } from '../../lib/catalog/handler';
-import { createLogger, registerSecret } from '../../lib/core/log';
+import { createLogger } from '../../lib/core/log';
 import { createDocumentClient } from '../../lib/store/client';
 import { PUBLISH_KEY } from '../../lib/store/items';
 import { loadSyncConfig, secretsOf, type SyncConfig } from '../../lib/sync/config';
 import { createEventBridgeClient } from '../../lib/sync/eventbridge';
+import { createSyncHandler } from '../../lib/sync/handler';
 import { runPass } from '../../lib/sync/pass';
 import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
 import type { DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
@@ -77,7 +78,7 @@ export class World {
     const secretKey = `sk-${randomBytes(12).toString('hex')}`;
     const [table, zilliz, modelarts, receiver] = await Promise.all([
       createScratchTable(endpoint, 'chaos'),
-      startZillizSimulator({ apiKey: key }),
+      startZillizSimulator({ apiKey: key, shape: 'seed' }),
       startModelartsSimulator({ password, secretKey }),
       startEventReceiver(),
     ]);
@@ -105,7 +106,8 @@ export class World {
     this.config = loadSyncConfig(this.env);
     this.storeDoc = createDocumentClient({ region: 'us-east-1', endpoint: this.proxy.endpoint });
     this.events = createEventBridgeClient({ region: 'us-east-1', endpoint: this.receiver.endpoint });
-    for (const s of secretsOf(this.config)) registerSecret(s);
+    // The secrets are registered with the redactor by production code, the sync handler's factory (the passes below call runPass).
+    createSyncHandler(this.config, { store: { doc: this.storeDoc, table: this.table.tableName }, events: this.events, log: createLogger({}, () => undefined) });
     // The scan list: every secret the deployment holds, used by this branch or not.
     this.secrets = [this.zilliz.apiKey, this.modelarts.password, this.modelarts.secretKey];
     this.catalog = createCatalogHandler({ doc: this.table.doc, tableName: this.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });

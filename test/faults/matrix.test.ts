@@ -37,7 +37,8 @@ async function scenario(
   run: (h: Harness, expected: Expected[]) => Promise<{ passes: number; reallyRemoved?: Set<string> }>,
   options: HarnessOptions = {},
 ): Promise<void> {
-  const h = await createHarness(options);
+  // The seed's shape: the audit's independent normaliser (the chaos model) reads the simulator's data as answered.
+  const h = await createHarness({ zillizShape: 'seed', ...options });
   try {
     const expected = baseline(h);
     const { passes, reallyRemoved = new Set() } = await run(h, expected);

@@ -60,7 +60,7 @@ describe('the mass-removal hold', () => {
     const aws = h.zilliz.data.regions.aws ?? [];
     const kept = aws[0];
     if (!kept) throw new Error('sample data has no aws region');
-    h.zilliz.data.regions.aws = [{ ...kept, apiBaseUrl: 'https://changed.example' }, { cloudId: 'aws', regionId: 'aws-sa-east-1' }];
+    h.zilliz.data.regions.aws = [{ ...kept, domain: '*.changed.example' }, { cloudId: 'aws', regionId: 'aws-sa-east-1' }];
     const summary = await h.pass();
     expect(summary.scopes.find((s) => s.scope === 'zilliz/aws')).toMatchObject({ outcome: 'held', added: 1, changed: 1, removed: 0, heldRemovals: 11 });
     expect(types().sort()).toEqual(['Region Added', 'Region Changed', 'Removals Held']);

@@ -34,7 +34,9 @@ describe('the sync handler near its Lambda timeout', () => {
     const started = Date.now();
     try {
       const summary = await handler({}, context);
-      expect(Date.now() - started).toBeLessThan(12_000);
+      // Before the hung request's own 20 s timeout (and the 60 s pass deadline): only middy's early abort ends it
+      // this soon, and the `deadline` codes below say so too.
+      expect(Date.now() - started).toBeLessThan(19_000);
       const zilliz = summary.scopes.filter((s) => s.source === 'zilliz');
       expect(zilliz.length).toBeGreaterThan(0);
       expect(zilliz.every((s) => s.outcome === 'failed' && s.error?.code === 'deadline')).toBe(true);

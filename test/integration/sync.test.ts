@@ -36,7 +36,8 @@ describe('a sync pass', () => {
       source: 'zilliz',
       cloudId: 'aws',
       name: 'aws-us-west-2',
-      apiBaseUrl: 'https://api.aws-us-west-2.zillizcloud.com',
+      // v1 answers the region's wildcard endpoint domain: no one base URL.
+      apiBaseUrl: null,
       attributes: { domain: '*.api.aws-us-west-2.zillizcloud.com', supportedClusterTypes: ['free', 'serverless', 'dedicated'] },
     });
     expect(westTwo?.scope).toBe('zilliz/aws');
@@ -64,9 +65,10 @@ describe('a sync pass', () => {
   it('emits exactly one event each for an added, a removed and a changed region', async () => {
     await h.pass();
     h.receiver.clear();
-    h.zilliz.addRegion('gcp', { cloudId: 'gcp', regionId: 'gcp-europe-west4', apiBaseUrl: 'https://api.gcp-europe-west4.zillizcloud.com' });
+    h.zilliz.addRegion('gcp', { cloudId: 'gcp', regionId: 'gcp-europe-west4' });
     h.zilliz.removeRegion('aws', 'aws-ap-east-1');
-    h.zilliz.updateRegion('aws', 'aws-us-west-2', { apiBaseUrl: 'https://api2.aws-us-west-2.zillizcloud.com', domain: '*.new.example' });
+    // A plain host as domain: the region now has one base URL.
+    h.zilliz.updateRegion('aws', 'aws-us-west-2', { domain: 'api2.aws-us-west-2.zillizcloud.com' });
     h.modelarts.updateRegion('cn-east-4', { locales: { en_us: 'CN East-Shanghai2', zh_cn: '华东-上海二' } });
     const summary = await h.pass();
     expect(summary.changes).toBe(4);
@@ -81,9 +83,9 @@ describe('a sync pass', () => {
     expect(added).toMatchObject({ type: 'region.added', before: null, changedFields: [] });
     const removed = byType['Region Removed zilliz:aws-ap-east-1'];
     expect(removed).toMatchObject({ type: 'region.removed', after: null, before: { regionId: 'aws-ap-east-1' }, changedFields: [] });
-    const changed = byType['Region Changed zilliz:aws-us-west-2'] as { changedFields: string[]; before: { apiBaseUrl: string; firstSeenAt: string }; after: { apiBaseUrl: string; firstSeenAt: string } };
+    const changed = byType['Region Changed zilliz:aws-us-west-2'] as { changedFields: string[]; before: { apiBaseUrl: string | null; firstSeenAt: string }; after: { apiBaseUrl: string; firstSeenAt: string } };
     expect(changed.changedFields).toEqual(['apiBaseUrl', 'attributes.domain']);
-    expect(changed.before.apiBaseUrl).toBe('https://api.aws-us-west-2.zillizcloud.com');
+    expect(changed.before.apiBaseUrl).toBeNull();
     expect(changed.after.apiBaseUrl).toBe('https://api2.aws-us-west-2.zillizcloud.com');
     expect(changed.after.firstSeenAt).toBe(changed.before.firstSeenAt);
     const renamed = byType['Region Changed modelarts:cn-east-4'] as { changedFields: string[] };

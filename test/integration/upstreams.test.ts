@@ -173,15 +173,25 @@ describe('attributes as given', () => {
   });
 });
 
+/** Resolves once `condition` holds; fails after `limitMs`, a bound only a hang reaches. */
+async function until(condition: () => boolean, limitMs: number): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > limitMs) throw new Error(`condition not met within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('bounded waits', () => {
   it('ends a scope asking for a 120 s Retry-After at once, as a deadline error, while the others commit', async () => {
-    h = await createHarness({ env: { ...V2, ...AKSK, PASS_DEADLINE_MS: '5000' } });
+    // A deadline of 50 s, shorter than the wait asked (120 s, capped at 60 s): waiting for either, or for the
+    // deadline itself, would outlast the bound below.
+    h = await createHarness({ env: { ...V2, ...AKSK, PASS_DEADLINE_MS: '50000' } });
     await h.pass();
     h.modelarts.faults.push({ kind: 'rate-limit', retryAfterSeconds: 120 }, { times: Infinity });
-    h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' });
+    h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1' });
     const started = Date.now();
     const summary = await h.pass();
-    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(scopesOf(summary, 'modelarts')[0]?.error).toMatchObject({ code: 'deadline' });
     expect(scopesOf(summary, 'modelarts')[0]?.error?.message).toContain('Retry-After 120 s');
     expect(summary.scopes.find((s) => s.scope === 'zilliz/aws')).toMatchObject({ outcome: 'ok', added: 1 });
@@ -196,15 +206,13 @@ describe('bounded waits', () => {
     const started = Date.now();
     const summary = await h.pass();
     const elapsed = Date.now() - started;
-    // backoffMs 5 in the harness: the backoffs are at most 5 + 10 + 20 ms.
-    expect(elapsed).toBeLessThan(timeoutMs * (retries + 1) + 35 + 1_500);
+    // Ended by the attempts' own timeouts (`timeout`), not by the pass deadline (`deadline`, 20 s away).
     expect(scopesOf(summary, 'modelarts')[0]?.error?.code).toBe('timeout');
-    const arrivals = h.modelarts.requests.map((r) => r.at - started);
-    expect(arrivals).toHaveLength(retries + 1);
-    // Each attempt went out after the previous one timed out, not before. The times are the simulator's arrival
-    // times, which a loaded machine delays by a variable amount: a quarter of the timeout is left for that jitter,
-    // while a retry sent before the timeout (or at once) would show a gap near 0.
-    for (let i = 1; i < arrivals.length; i++) expect((arrivals[i] ?? 0) - (arrivals[i - 1] ?? 0)).toBeGreaterThanOrEqual(timeoutMs * 0.75);
+    expect(h.modelarts.requests).toHaveLength(retries + 1);
+    // Each attempt went out after the previous one timed out, not beside it: the attempts took at least their
+    // timeouts end to end (a lower bound, which a loaded machine only makes easier to meet; timers never fire early).
+    expect(elapsed).toBeGreaterThanOrEqual(timeoutMs * (retries + 1) - 5);
+    expect(elapsed).toBeLessThan(20_000);
     expect(scopesOf(summary, 'zilliz').every((s) => s.outcome === 'ok')).toBe(true);
   });
 });
@@ -221,16 +229,20 @@ describe('round trips', () => {
 
 describe('Zilliz v1 in one round trip', () => {
   it('lists the clouds beside the known clouds\' regions, and makes a second call only for a new cloud', async () => {
-    h = await createHarness({ env: { ZILLIZ_API_VERSION: 'v1', ...AKSK } });
+    // An upstream timeout far beyond the wait below: no retry can stand in for a missing request.
+    h = await createHarness({ env: { ZILLIZ_API_VERSION: 'v1', ...AKSK, UPSTREAM_TIMEOUT_MS: '25000', PASS_DEADLINE_MS: '30000' } });
     await h.pass();
     h.zilliz.requests.length = 0;
-    h.zilliz.setLatency(150);
-    await h.pass();
+    // Every answer is held back until all four requests have arrived: they were in flight at once.
+    const sim = h.zilliz;
+    const release = sim.hold();
+    const warmPass = h.pass();
+    await until(() => sim.requests.length >= 4, 15_000);
+    release();
+    await warmPass;
     const warm = h.zilliz.requests;
     expect(warm.map((r) => `${r.path}${r.query.cloudId ? `?${r.query.cloudId}` : ''}`).sort()).toEqual(['/v1/clouds', '/v1/regions?aws', '/v1/regions?azure', '/v1/regions?gcp']);
-    // All four went out before the first answer could have come back.
-    const spread = Math.max(...warm.map((r) => r.at)) - Math.min(...warm.map((r) => r.at));
-    expect(spread).toBeLessThan(150);
+    h.zilliz.setLatency(150);
 
     h.zilliz.requests.length = 0;
     h.zilliz.addCloud('oci', 'Oracle Cloud');

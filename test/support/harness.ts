@@ -9,7 +9,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { Context } from 'aws-lambda';
 import { loadSyncConfig, type SyncConfig } from '../../lib/sync/config';
 import { createEventBridgeClient } from '../../lib/sync/eventbridge';
-import { createLogger, registerSecret } from '../../lib/core/log';
+import { createLogger } from '../../lib/core/log';
 import { createDocumentClient } from '../../lib/store/client';
 import type { Change } from '../../lib/core/region';
 import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
@@ -18,7 +18,7 @@ import { attachMeter, type Meter } from '../../bench/meter';
 import { createSyncHandler } from '../../lib/sync/handler';
 import type { PassSummary } from '../../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
-import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
+import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizShape, type ZillizSimulator } from '../../local/simulators';
 import { freshTable } from './db';
 
 export interface Harness {
@@ -40,9 +40,13 @@ export interface HarnessOptions {
   /** Where the pass reaches DynamoDB (a fault proxy); the harness's own reads stay direct. */
   storeEndpoint?: string;
   zillizKey?: string;
+  /** The Zilliz simulator's answer shape (today's documented one by default). */
+  zillizShape?: ZillizShape;
   huaweiPassword?: string;
   /** The AK/SK pair the ModelArts simulator accepts (its defaults otherwise). */
   huaweiKeys?: { accessKey: string; secretKey: string };
+  /** The static X-Auth-Token the ModelArts simulator accepts (its default otherwise). */
+  huaweiStaticToken?: string;
 }
 
 /** No getRemainingTimeInMillis: middy sets no early timeout, the pass is bounded by PASS_DEADLINE_MS alone. */
@@ -50,10 +54,11 @@ const context = { functionName: 'sync', awsRequestId: 'harness' } as Context;
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const table = await freshTable();
-  const zilliz = await startZillizSimulator(options.zillizKey ? { apiKey: options.zillizKey } : {});
+  const zilliz = await startZillizSimulator({ ...(options.zillizKey ? { apiKey: options.zillizKey } : {}), ...(options.zillizShape ? { shape: options.zillizShape } : {}) });
   const modelarts = await startModelartsSimulator({
     ...(options.huaweiPassword ? { password: options.huaweiPassword } : {}),
     ...(options.huaweiKeys ?? {}),
+    ...(options.huaweiStaticToken ? { staticToken: options.huaweiStaticToken } : {}),
   });
   const receiver = await startEventReceiver();
   const env: Record<string, string> = {
@@ -67,9 +72,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     PASS_DEADLINE_MS: '4000',
     ...options.env,
   };
+  // No secret is registered with the log redactor here: the handler below does it, as in production.
   const config = loadSyncConfig(env);
-  registerSecret(config.zilliz?.apiKey);
-  registerSecret(modelarts.password);
   clearTokenCache();
   const logLines: string[] = [];
   const log = createLogger({ test: true }, (line) => logLines.push(line), 'debug');

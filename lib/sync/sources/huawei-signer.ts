@@ -1,12 +1,12 @@
 /**
  * Huawei Cloud AK/SK request signing (`SDK-HMAC-SHA256`, the API Gateway
- * signer), pure: the same canonical form signs a request here and verifies it
- * in the local ModelArts simulator. Canonical request = method, the URI with
- * each segment RFC 3986-encoded and a trailing `/`, the sorted encoded query,
- * `name:value\n` per signed header (lowercase, sorted), the signed header
- * names joined by `;`, and the hex SHA-256 of the body; the signature is the
- * hex HMAC-SHA256 of `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex sha256(canonical)>`
- * keyed by the secret key.
+ * signer), pure. Canonical request = method, the URI (decoded whole, split,
+ * each segment RFC 3986-encoded) with a trailing `/`, the query pairs sorted
+ * decoded then encoded, `name:value\n` per signed header (lowercase, sorted),
+ * the signed header names joined by `;`, and the hex SHA-256 of the body; the
+ * signature is the hex HMAC-SHA256 of
+ * `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex sha256(canonical)>` keyed by the secret
+ * key. Huawei's official Node SDK is the witness (test/unit, the simulator).
  */
 import { createHash, createHmac } from 'node:crypto';
 
@@ -31,22 +31,29 @@ export interface SignableRequest {
   body: string;
 }
 
+/**
+ * The path as Huawei's signers read it: percent-decoded whole, then split, then
+ * each segment encoded, so an encoded slash (`%2F`) separates segments as `/`
+ * does. An escape that is not UTF-8 stays as written.
+ */
 function canonicalUri(pathname: string): string {
-  const segments = pathname.split('/').map((segment) => {
+  const decoded = pathname.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
     try {
-      return encodeRfc3986(decodeURIComponent(segment));
+      return decodeURIComponent(run);
     } catch {
-      return encodeRfc3986(segment);
+      return run;
     }
   });
-  const uri = segments.join('/');
+  const uri = decoded.split('/').map(encodeRfc3986).join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The decoded pairs sorted by key, then value (as the SDKs sort them), then encoded. */
 function canonicalQuery(url: URL): string {
-  const pairs = [...url.searchParams.entries()].map(([k, v]) => [encodeRfc3986(k), encodeRfc3986(v)] as const);
-  pairs.sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
+  const pairs = [...url.searchParams.entries()].sort(([ak, av], [bk, bv]) => byCodeUnits(ak, bk) || byCodeUnits(av, bv));
+  return pairs.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join('&');
 }
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

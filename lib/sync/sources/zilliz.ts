@@ -29,6 +29,8 @@ export const DISCOVERY_SCOPE = 'zilliz/*';
 const ALL = DISCOVERY_SCOPE;
 /** The v1 discovery route (List Cloud Providers). */
 const CLOUDS_PATH = '/v1/clouds';
+/** v1's "Invalid domain name used": the request reached a host that is not this API's control plane. */
+const WRONG_BASE_URL_CODES = new Set([90117]);
 
 const envelope = z.looseObject({ code: z.union([z.number(), z.string()]), message: z.string().optional(), data: z.unknown().optional() });
 const cloudsSchema = z.array(z.looseObject({ cloudId: z.string().regex(SAFE_ID), description: z.string().optional() }));
@@ -62,6 +64,14 @@ export function unwrap(scope: string, path: string, response: UpstreamResponse):
   const code = Number(body.code);
   if ((code === 200 || code === 0) && response.status < 300) return body.data;
   const message = redact(body.message ?? 'no message').slice(0, 200);
+  if (WRONG_BASE_URL_CODES.has(code)) {
+    throw new UpstreamError('config', scope, `${path}: code ${body.code}: ${message}: ZILLIZ_BASE_URL is not the control plane of this API version (check ZILLIZ_BASE_URL and ZILLIZ_API_VERSION)`, {
+      path,
+      status: response.status,
+      upstreamCode: String(body.code),
+      ...ids,
+    });
+  }
   const kind = response.status === 401 || response.status === 403 || AUTH_CODES.has(code) ? 'auth' : 'business';
   throw new UpstreamError(kind, scope, `${path}: code ${body.code}: ${message}`, {
     path,
@@ -71,7 +81,21 @@ export function unwrap(scope: string, path: string, response: UpstreamResponse):
   });
 }
 
-/** Regions as the upstream gave them: every other field kept, as given, under `attributes`. */
+/** A host name alone (no wildcard, scheme, port or path): letters, digits and hyphens between dots. */
+const PLAIN_HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * The region's API base URL: the answer's `apiBaseUrl` (the seed's shape);
+ * else today's `domain` when it is a plain host (v2 answers its control plane,
+ * `api.cloud.zilliz.com`); a wildcard `domain` (v1's `*.api.<region>…`, the
+ * region's endpoint domain) names no one URL, so none.
+ */
+function apiBaseUrlOf(apiBaseUrl: string | null | undefined, domain: unknown): string | null {
+  if (apiBaseUrl) return apiBaseUrl;
+  return typeof domain === 'string' && PLAIN_HOST.test(domain) ? `https://${domain}` : null;
+}
+
+/** Regions as the upstream gave them: every other field (`domain` included) kept, as given, under `attributes`. */
 export function normaliseZilliz(cloudId: string, items: z.output<typeof regionsSchema>, scope: string): RegionContent[] {
   const regions = items.map(({ regionId, cloudId: itemCloud, apiBaseUrl, description, ...rest }): RegionContent => ({
     id: regionKey('zilliz', regionId),
@@ -80,7 +104,7 @@ export function normaliseZilliz(cloudId: string, items: z.output<typeof regionsS
     regionId,
     name: description ?? regionId,
     localizedNames: {},
-    apiBaseUrl: apiBaseUrl ?? null,
+    apiBaseUrl: apiBaseUrlOf(apiBaseUrl, rest.domain),
     attributes: rest as Record<string, Json>,
   }));
   return uniqueRegions(scope, regions);

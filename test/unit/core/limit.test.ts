@@ -1,4 +1,5 @@
-// The concurrency and start-rate limiter, with small real timings.
+// The concurrency and start-rate limiter, with small real timings: the assertions are counts, orders and lower
+// bounds on gaps (a loaded machine only widens them), never an upper bound on a duration.
 import { describe, expect, it } from 'vitest';
 import { createLimiter } from '../../../lib/core/limit';
 
@@ -74,9 +75,10 @@ describe('createLimiter', () => {
   it('lets a burst up to the rate start at once, then holds the rest for the window', async () => {
     const limit = createLimiter({ concurrency: 10, ratePerSecond: 3, windowMs: 100 });
     const t = tracker();
-    const begun = performance.now();
-    await Promise.all(Array.from({ length: 7 }, (_, i) => limit(t.task(1, i))));
-    expect(t.starts.slice(0, 3).every((s) => s - begun < 15)).toBe(true);
+    const all = Promise.all(Array.from({ length: 7 }, (_, i) => limit(t.task(1, i))));
+    // The burst started within the calls themselves, before any timer could fire.
+    expect(t.starts).toHaveLength(3);
+    await all;
     expect((t.starts[3] ?? 0) - (t.starts[0] ?? 0)).toBeGreaterThanOrEqual(98);
     expect((t.starts[6] ?? 0) - (t.starts[0] ?? 0)).toBeGreaterThanOrEqual(198);
     expect(busiestWindow(t.starts, 100)).toBeLessThanOrEqual(3);
@@ -97,12 +99,13 @@ describe('createLimiter', () => {
 
   it('starts the first task at once', async () => {
     const limit = createLimiter({ concurrency: 1, ratePerSecond: 1 });
-    const begun = performance.now();
-    let startedAt = 0;
-    await limit(async () => {
-      startedAt = performance.now();
+    let started = false;
+    const done = limit(async () => {
+      started = true;
     });
-    expect(startedAt - begun).toBeLessThan(20);
+    // Started within the call: no timer, no turn of the event loop in between.
+    expect(started).toBe(true);
+    await done;
   });
 
   it('keeps the rate for tasks that waited for a slot too', async () => {

@@ -13,6 +13,11 @@ describe('upstreamFields', () => {
     expect([...upstreamFields(zilliz('aws-a', {}, { apiBaseUrl: null })).keys()]).toEqual(['regionId']);
   });
 
+  it('does not read an apiBaseUrl that today\'s plain-host domain gave as an upstream apiBaseUrl field', () => {
+    const v2 = zilliz('aws-a', { domain: 'api.cloud.zilliz.com' }, { apiBaseUrl: 'https://api.cloud.zilliz.com' });
+    expect([...upstreamFields(v2).keys()].sort()).toEqual(['domain', 'regionId']);
+  });
+
   it('names ModelArts fields as upstream does', () => {
     const region: RegionContent = { id: 'modelarts:cn-north-4', source: 'modelarts', cloudId: 'huaweicloud', regionId: 'cn-north-4', name: 'x', localizedNames: { en_us: 'x' }, apiBaseUrl: null, attributes: { endpoint: 'e' } };
     expect([...upstreamFields(region).keys()].sort()).toEqual(['endpoint', 'locales', 'region_id']);

@@ -1,8 +1,11 @@
-// Huawei AK/SK signing (SDK-HMAC-SHA256): the official SDK test vectors, and requests with a query and a body.
+// Huawei AK/SK signing (SDK-HMAC-SHA256): the official SDK test vectors, requests with a query and a body, and
+// Huawei's official Node SDK signer as the witness over generated requests.
 import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalRequest, encodeRfc3986, sdkDate, signature, signRequest } from '../../../../lib/sync/sources/huawei-signer';
 import { parseAuthorization, parseSdkDate } from '../../../../local/simulators/huawei-auth';
+import { sdkAuthorization } from '../../../../local/simulators/huawei-sdk';
 
 const DATE = { 'X-Sdk-Date': '20060102T150405Z' };
 
@@ -80,5 +83,102 @@ describe('X-Sdk-Date', () => {
     expect(sdkDate(new Date('2006-01-02T15:04:05.999Z'))).toBe('20060102T150405Z');
     expect(parseSdkDate('20060102T150405Z')).toBe(Date.parse('2006-01-02T15:04:05Z'));
     expect(parseSdkDate('2006-01-02T15:04:05Z')).toBeUndefined();
+  });
+});
+
+/**
+ * The project's signer against Huawei's own (the official Node SDK's
+ * AKSKSigner, through local/simulators/huawei-sdk): the same Authorization for
+ * any method, path, query, headers and body. The SDK takes the path as written
+ * and the query decoded, as its clients build them; the project's signer takes
+ * the URL as sent (here written with a mix of percent-encodings). Header
+ * values are generated without surrounding blanks (HTTP strips them on the
+ * way), and the paths leave out the characters the SDK's own URL parser
+ * escapes before it encodes (space, quotes, `<>\^{|}` and the backtick: the SDK
+ * would sign those encoded twice and be refused by the gateway itself) or
+ * reads as the path's end (`?`, `#`).
+ */
+describe('the official Node SDK as the witness', () => {
+  const AK = 'DIFFERENTIALAK000001';
+  const SK = 'differential-secret-key-0123456789';
+  const RESERVED = [':', '@', '!', '$', '&', "'", '(', ')', '*', '+', ',', ';', '=', '[', ']', '%', '/', '?', '#', '~', '-', '.', '_'];
+  const FOREIGN = ['é', 'ñ', '中', '文', 'ß', 'Ω', '😀', '\u00a0', '\u2028'];
+  const char = (extra: string[]) =>
+    fc.oneof(fc.constantFrom(...RESERVED, ...FOREIGN, ...extra), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }));
+  const SDK_PATH_ESCAPES = /[\s"'<>\\^`{|}?#]/;
+  const segment = fc
+    .string({ unit: char([]), maxLength: 8 })
+    .filter((s) => s !== '.' && s !== '..' && !SDK_PATH_ESCAPES.test(s));
+  /** How a client may write a segment in the URL: fully encoded, or only what must be (the URL encodes the rest). */
+  const written = fc.tuple(segment, fc.boolean()).map(([value, full]) => ({
+    value,
+    text: full ? encodeURIComponent(value) : value.replace(/[%/?#]/g, (c) => encodeURIComponent(c)),
+  }));
+  const query = fc.array(fc.tuple(fc.string({ unit: char([' ', '&', '=', '+']), maxLength: 6 }), fc.string({ unit: char([' ', '&', '=', '+']), maxLength: 6 })), { maxLength: 6 });
+  const headerName = fc.stringMatching(/^x-[a-z0-9-]{1,10}$/).filter((n) => n !== 'x-sdk-date' && n !== 'x-security-token');
+  const headerValue = fc.string({ unit: 'grapheme-ascii', maxLength: 16 }).map((v) => v.replace(/[\r\n\t]/g, ' ').trim());
+  const headers = fc.dictionary(headerName, headerValue, { maxKeys: 4 });
+  const request = fc.record({
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
+    segments: fc.array(written, { maxLength: 5 }),
+    trailingSlash: fc.boolean(),
+    query,
+    headers,
+    data: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+    at: fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+  });
+
+  type Generated = typeof request extends fc.Arbitrary<infer T> ? T : never;
+  const host = 'modelarts.ap-southeast-1.example.com:8443';
+  /** Both signers' Authorization for one generated request. */
+  function both(r: Generated): { ours: string | undefined; sdk: string } {
+    const tail = r.trailingSlash && r.segments.length ? '/' : '';
+    const url = new URL(`https://${host}/${r.segments.map((s) => s.text).join('/')}${tail}`);
+    for (const [k, v] of r.query) url.searchParams.append(k, v);
+    // The SDK signs JSON.stringify(data), or the empty body when data is falsy.
+    const body = r.data ? JSON.stringify(r.data) : '';
+    const ours = signRequest({ method: r.method, url, headers: r.headers, body }, { accessKey: AK, secretKey: SK }, r.at).authorization;
+    const sdk = sdkAuthorization(
+      {
+        method: r.method,
+        host,
+        path: `/${r.segments.map((s) => s.value).join('/')}${tail}`,
+        query: r.query,
+        headers: { ...r.headers, 'X-Sdk-Date': sdkDate(r.at) },
+        ...(r.data ? { data: r.data } : {}),
+      },
+      AK,
+      SK,
+    );
+    return { ours, sdk };
+  }
+
+  it('signs every generated request exactly as the SDK does', () => {
+    fc.assert(
+      fc.property(request, (r) => {
+        const { ours, sdk } = both(r);
+        expect(ours).toBe(sdk);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('signs the ModelArts request exactly as the SDK does, with a temporary-credential header', () => {
+    const at = new Date('2026-11-23T10:15:30Z');
+    const path = '/v1/0123456789abcdef0123456789abcdef/maas/services/custom-endpoint/regions';
+    const headers = { 'x-project-id': '0123456789abcdef0123456789abcdef', 'x-security-token': 'tok-123456' };
+    const ours = signRequest({ method: 'GET', url: new URL(`https://${host}${path}`), headers: { 'x-project-id': headers['x-project-id'] }, body: '' }, { accessKey: AK, secretKey: SK, securityToken: 'tok-123456' }, at);
+    expect(ours.authorization).toBe(sdkAuthorization({ method: 'GET', host, path, query: [], headers: { ...headers, 'X-Sdk-Date': sdkDate(at) } }, AK, SK));
+  });
+
+  it.each([
+    ['an encoded slash inside a segment', '/v1/a%2Fb/c', [] as Array<[string, string]>, '/v1/a/b/c'],
+    ['query pairs whose order differs encoded and decoded', '/p', [['~', '1'], ['é', '2'], ['a', 'z'], ['a', '~'], ['a', 'é']] as Array<[string, string]>, '/p'],
+  ])('agrees with the SDK on %s', (_name, written, pairs, decoded) => {
+    const at = new Date('2026-01-02T03:04:05Z');
+    const url = new URL(`https://${host}${written}`);
+    for (const [k, v] of pairs) url.searchParams.append(k, v);
+    const ours = signRequest({ method: 'GET', url, headers: {}, body: '' }, { accessKey: AK, secretKey: SK }, at).authorization;
+    expect(ours).toBe(sdkAuthorization({ method: 'GET', host, path: decoded, query: pairs, headers: { 'X-Sdk-Date': sdkDate(at) } }, AK, SK));
   });
 });

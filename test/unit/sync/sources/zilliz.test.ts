@@ -5,6 +5,7 @@ import { UpstreamError } from '../../../../lib/core/errors';
 import { comparableJson } from '../../../../lib/core/region';
 import { answerHash } from '../../../../lib/sync/plan';
 import { normaliseZilliz, unwrap } from '../../../../lib/sync/sources/zilliz';
+import shapes from '../../../fixtures/zilliz-regions.json' with { type: 'json' };
 
 const SCOPE = 'zilliz/aws';
 const PATH = '/v1/regions';
@@ -57,6 +58,14 @@ describe('unwrap', () => {
     expect(error.message).toContain('80003');
   });
 
+  it('reads v1\'s 90117 "Invalid domain name used" as a configuration error naming ZILLIZ_BASE_URL', () => {
+    const error = caught(() => unwrap(SCOPE, PATH, response(200, { code: 90117, message: 'Invalid domain name used' })));
+    expect(error.code).toBe('config');
+    expect(error.publicCode).toBe('config.90117');
+    expect(error.message).toContain('Invalid domain name used');
+    expect(error.message).toContain('ZILLIZ_BASE_URL');
+  });
+
   it('never reads an error answer as data, even with an empty data list', () => {
     expect(caught(() => unwrap(SCOPE, PATH, response(200, { code: 90001, message: 'busy', data: [] }))).code).toBe('business');
   });
@@ -93,14 +102,14 @@ describe('normaliseZilliz', () => {
       regionId: 'aws-us-east-1',
       name: 'aws-us-east-1',
       localizedNames: {},
-      apiBaseUrl: 'https://api.aws-us-east-1.zillizcloud.com',
+      apiBaseUrl: null,
       attributes: {},
     });
   });
 
   it('keeps extra upstream fields under attributes, as given (list order included)', () => {
     const west = normaliseZilliz('gcp', gcpRegions, 'zilliz/gcp').find((r) => r.regionId === 'gcp-us-west1');
-    expect(west?.attributes).toEqual({ domain: '*.api.gcp-us-west1.zillizcloud.com', supportedClusterTypes: ['serverless', 'dedicated'] });
+    expect(west?.attributes).toEqual({ supportedClusterTypes: ['serverless', 'dedicated'] });
     expect(west?.attributes).not.toHaveProperty('cloudId');
     expect(west?.attributes).not.toHaveProperty('regionId');
     expect(west?.attributes).not.toHaveProperty('apiBaseUrl');
@@ -153,5 +162,13 @@ describe('normaliseZilliz', () => {
     expect(error.code).toBe('invalid-body');
     expect(error.scope).toBe(SCOPE);
     expect(error.message).toContain('aws-us-west-2');
+  });
+});
+
+describe('today\'s shapes: the reference pages\' examples, each with the records it must produce', () => {
+  it.each(shapes.cases)('$name', ({ path, cloudId, answer, records }) => {
+    const scope = `zilliz/${cloudId}`;
+    const data = unwrap(scope, path, response(200, answer)) as Parameters<typeof normaliseZilliz>[1];
+    expect(normaliseZilliz(cloudId, data, scope)).toEqual(records);
   });
 });
