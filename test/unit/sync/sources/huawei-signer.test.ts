@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalRequest, encodeRfc3986, sdkDate, signature, signRequest } from '../../../../lib/sync/sources/huawei-signer';
-import { parseAuthorization, parseSdkDate } from '../../../../local/simulators/huawei-auth';
+import { parseAuthorization, parseSdkDate } from '../../../support/huawei-auth';
 import { sdkAuthorization } from '../../../../local/simulators/huawei-sdk';
 
 const DATE = { 'X-Sdk-Date': '20060102T150405Z' };
