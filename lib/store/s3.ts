@@ -32,7 +32,7 @@ export async function createS3Client({ region, endpoint, requestTimeoutMs = 5_00
     ...(endpoint ? { endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
     maxAttempts: 3,
     // As for DynamoDB: the SDK sets no timeout of its own, and a hung write must not hold the pass.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: requestTimeoutMs },
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
   });
 }
 
