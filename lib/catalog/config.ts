@@ -2,6 +2,7 @@
  * Configuration of the catalog function, parsed once at cold start; an invalid
  * value throws one ConfigError naming the variable.
  */
+import { DEFAULT_RETENTION_DAYS } from '../core/limits';
 import * as z from 'zod';
 import { commaList, httpUrl, parseEnv, tableSchema, type Env } from '../core/config';
 import { isValidBucketName } from '../store/catalog-layout';
@@ -30,7 +31,7 @@ const catalogSchema = tableSchema.extend({
     .regex(/^[1-9]\d{0,4}$/, { message: 'expected a whole number of days (1 or more)' })
     .transform(Number)
     .optional()
-    .transform((n) => n ?? 30),
+    .transform((n) => n ?? DEFAULT_RETENTION_DAYS),
   // The catalog files' bucket (issue 20): `?at=` older than the retention is answered from its archive.
   CATALOG_BUCKET: z.string().refine(isValidBucketName, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)' }).optional(),
   S3_ENDPOINT: httpUrl.optional(),

@@ -26,8 +26,7 @@ export interface FilesState {
 }
 
 export async function readFilesState(deps: StoreDeps): Promise<FilesState> {
-  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: FILES_KEY, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
-  deps.meter?.consumed('read', out.ConsumedCapacity);
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: FILES_KEY, ConsistentRead: true, }));
   const item = out.Item as Partial<FilesState> | undefined;
   return { archived: item?.archived ?? 0, announced: item?.announced ?? 0 };
 }
@@ -44,7 +43,6 @@ export async function advanceArchived(deps: StoreDeps, seq: number): Promise<voi
         ExpressionAttributeValues: { ':seq': seq },
       }),
     );
-    deps.meter?.wrote('publish');
   } catch (error: unknown) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
@@ -76,7 +74,6 @@ export async function announceVersion(deps: StoreDeps, detail: CatalogPublished,
         ClientRequestToken: outbox.sk,
       }),
     );
-    deps.meter?.wrote('outbox');
     return true;
   } catch (error: unknown) {
     if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;

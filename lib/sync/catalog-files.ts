@@ -72,7 +72,7 @@ function detailOf(file: Pick<CatalogFile, 'version' | 'syncedAt' | 'count' | 'sh
 export async function writeCatalogFiles(deps: CatalogFilesDeps): Promise<CatalogFilesResult> {
   const result: CatalogFilesResult = { outcome: 'up-to-date', archived: 0, announced: false };
   try {
-    const [state, head] = await Promise.all([readFilesState(deps.store), readSeq(deps.store.doc, deps.store.table, deps.store.meter)]);
+    const [state, head] = await Promise.all([readFilesState(deps.store), readSeq(deps.store.doc, deps.store.table)]);
     if (state.archived >= head.version && state.announced >= head.version) return result;
     const [bucket, snapshot] = await Promise.all([deps.bucket, loadCatalog(deps.store.doc, deps.store.table)]);
     const file = catalogFile(snapshot);
