@@ -15,7 +15,6 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor } from '../../lib/catalog/cursor';
@@ -26,8 +25,6 @@ import { LATEST_KEY, catalogFile, changesetKey, versionKey } from '../../lib/sto
 import { readFilesState } from '../../lib/store/files-state';
 import { PK, type ChangesItem, type OutboxItem } from '../../lib/store/items';
 import { createS3Client } from '../../lib/store/s3';
-import { createLogger } from '../../lib/core/log';
-import { writeCatalogFiles } from '../../lib/sync/catalog-files';
 import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { startS3FaultProxy, type S3FaultProxy } from '../../local/s3-fault-proxy';
 import { call, type TestHandler } from '../support/catalog-event';
@@ -38,13 +35,13 @@ let s3: LocalS3;
 let proxy: S3FaultProxy;
 let client: S3Client;
 let api: TestHandler;
-const logLines: string[] = [];
 
 beforeAll(async () => {
-  h = await createHarness();
   s3 = await startLocalS3({ bucket: 'region-sync-test' });
   proxy = await startS3FaultProxy(s3.endpoint);
   client = await createS3Client({ region: 'us-east-1', endpoint: proxy.endpoint, requestTimeoutMs: 400 });
+  // The pass writes the files itself (its publish stage), through the fault proxy.
+  h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: proxy.endpoint }, s3: client });
   api = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 }, 60_000);
 
@@ -59,16 +56,10 @@ beforeEach(() => proxy.clear());
 
 const store = () => ({ doc: h.table.doc, table: h.table.tableName });
 
-/** The files step as the publish stage runs it, after the pass's commit. */
-function writeFiles() {
-  const log = createLogger({ test: true }, (line) => logLines.push(line), 'debug');
-  return writeCatalogFiles({ store: store(), bucket: { s3: client, bucket: s3.bucket }, log, newId: monotonicFactory(), now: new Date().toISOString(), retentionDays: 30 });
-}
-
-/** A pass, then its files step. */
+/** A pass: its publish stage writes the files after the commit. */
 async function sync() {
   const summary = await h.pass();
-  const files = await writeFiles();
+  const files = summary.published.files!;
   return { summary, files };
 }
 
@@ -127,10 +118,8 @@ describe('the catalog files', () => {
     expect(head.headers.get('content-type')).toBe('application/json');
     await expectArchiveEqualsTable();
 
-    // Queued once in the outbox, then published by the next pass's publisher.
-    const queued = (await outbox()).filter((o) => o.detailType === CATALOG_PUBLISHED);
-    expect(queued).toHaveLength(1);
-    await h.pass();
+    // Through the outbox, published by the same pass, once; nothing left waiting.
+    expect((await outbox()).filter((o) => o.detailType === CATALOG_PUBLISHED)).toEqual([]);
     const events = h.receiver.events.filter((e) => e.detailType === CATALOG_PUBLISHED);
     expect(events).toHaveLength(1);
     const detail = CatalogPublishedSchema.parse(events[0]!.detail);
@@ -200,7 +189,6 @@ describe('the catalog files', () => {
     expect(await object(LATEST_KEY)).toBe((await call(api, 'GET', '/regions')).text);
     await expectArchiveEqualsTable();
     // Each version announced at most once, in order.
-    await h.pass();
     const versions = h.receiver.events.filter((e) => e.detailType === CATALOG_PUBLISHED).map((e) => Number((e.detail as { version: string }).version));
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
     expect(versions.at(-1)).toBe(Number((JSON.parse((await object(LATEST_KEY))!) as { version: string }).version));
