@@ -18,8 +18,10 @@ import { loadSyncConfig } from '../lib/sync/config';
 import { startDynamoDbLocal } from './dynamodb';
 import { startEventReceiver, type EventReceiver, type ReceivedEvent } from './event-receiver';
 import { loadNotificationFamilies, previewNotification, type BusEvent } from './notifications';
+import { startLocalS3, type LocalS3 } from './s3';
 import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from './simulators';
 import { ensureTable } from './table';
+import { LATEST_KEY } from '../lib/store/catalog-layout';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_DIR = join(ROOT, '.local');
@@ -61,6 +63,10 @@ export interface LocalStack {
   zilliz?: ZillizSimulator;
   modelarts?: ModelartsSimulator;
   receiver?: EventReceiver;
+  /** The local S3 server of the catalog files, when the stack started it. */
+  s3?: LocalS3;
+  /** The URL of catalog/latest.json, when the catalog files are written. */
+  catalogFileUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -223,7 +229,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
       started('ModelArts + IAM simulator (control: /_sim/...)', modelarts.url, since, fallbackFrom);
     }
+    if (isUnset(env, 'CATALOG_BUCKET') && isUnset(env, 'S3_ENDPOINT')) {
+      // The catalog files (issue 20) go to a local S3 server, as a deployment's go to its bucket.
+      const since = Date.now();
+      const s3 = await startLocalS3({ bucket: LOCAL_DEFAULTS.TABLE_NAME ?? 'region-sync-local', ...(options.persist ? { directory: join(LOCAL_DIR, 's3') } : {}) });
+      stops.push(() => s3.stop());
+      stack.s3 = s3;
+      Object.assign(env, { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, CATALOG_FILE_URL: s3.url(LATEST_KEY) });
+      started(`S3 (s3rver: the catalog files${options.persist ? ', kept in .local/s3' : ''})`, s3.endpoint, since);
+    }
+    if (env.CATALOG_FILE_URL) stack.catalogFileUrl = env.CATALOG_FILE_URL;
     const keep = ['AWS_REGION', 'TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'SOURCES', 'DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT'];
+    if (stack.s3) keep.push('CATALOG_BUCKET', 'S3_ENDPOINT', 'CATALOG_FILE_URL');
     if (stack.zilliz) keep.push('ZILLIZ_BASE_URL', 'ZILLIZ_API_KEY');
     if (stack.modelarts) {
       keep.push('MODELARTS_ENDPOINT', 'HUAWEI_PROJECT_ID', 'HUAWEI_ACCESS_KEY', 'HUAWEI_SECRET_KEY', 'HUAWEI_IAM_ENDPOINT', 'HUAWEI_DOMAIN_NAME', 'HUAWEI_USERNAME', 'HUAWEI_PASSWORD');
@@ -242,7 +259,9 @@ export function runningStack(): LocalStack | undefined {
   try {
     const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { pid: number; provided: Env };
     process.kill(state.pid, 0);
-    return { env: { ...LOCAL_DEFAULTS, ...process.env, ...state.provided }, provided: state.provided, started: [], stop: async () => undefined };
+    const joined: LocalStack = { env: { ...LOCAL_DEFAULTS, ...process.env, ...state.provided }, provided: state.provided, started: [], stop: async () => undefined };
+    if (state.provided.CATALOG_FILE_URL) joined.catalogFileUrl = state.provided.CATALOG_FILE_URL;
+    return joined;
   } catch {
     // A stale file from a stack that did not stop cleanly.
     return undefined;

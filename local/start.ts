@@ -91,6 +91,8 @@ const urls = {
   modelarts: stack.modelarts?.url ?? null,
   dynamodb: stack.env.DYNAMODB_ENDPOINT ?? null,
   events: stack.env.EVENTBRIDGE_ENDPOINT ?? null,
+  s3: stack.env.S3_ENDPOINT ?? null,
+  catalogFile: stack.catalogFileUrl ?? null,
 };
 writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, provided: stack.provided, urls }, null, 2));
 
@@ -116,6 +118,7 @@ process.stdout.write(
     `  the page ${url}/   Atom feed ${url}/changes.atom`,
     `  ${url}/regions   ${url}/sources   ${url}/changes   ${url}/openapi.json`,
     ...stack.started.map((s) => `  ${s.name}: ${s.url}${s.fallbackFrom ? ` (not ${s.fallbackFrom}: taken)` : ''}`),
+    ...(stack.catalogFileUrl ? [`  the catalog as a file (after each commit; Catalog Published in .local/events.jsonl): ${stack.catalogFileUrl}`] : []),
     `  URLs in .local/stack.json; [notify] lines show each notification as a webhook would get it`,
     `  sync now and every ${settings.SYNC_INTERVAL_SECONDS} s (or run \`npm run sync\` in another terminal); Ctrl-C stops everything`,
     '',

@@ -16,6 +16,7 @@ try {
   const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} } as unknown as ScheduledEvent;
   const summary = (await handler(event, { functionName: 'sync', awsRequestId: 'local' } as Context)) as PassSummary;
   process.stdout.write(`${formatSummary(summary)}\n`);
+  if (stack.catalogFileUrl) process.stdout.write(`catalog file: ${stack.catalogFileUrl}\n`);
   process.exitCode = summary.ok ? 0 : 1;
 } finally {
   await stack.stop();

@@ -23,6 +23,7 @@
  */
 import type { Region } from '../core/region';
 import type { DatedChangeset } from '../store/read';
+import { regionListBody } from '../store/catalog-layout';
 import { decodeCursor, START, type FeedPosition } from './cursor';
 import { Representation, shortHash } from './etag';
 import { filterKey, matchesRegion, type RegionFilter } from './params';
@@ -199,6 +200,6 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** The `/regions` body of a past catalog, filtered, under a strong tag naming its position and filter. */
 export function pastRepresentation(past: PastCatalog, filter: RegionFilter): Representation {
   const regions = past.regions.filter((r) => matchesRegion(filter, r));
-  const body = JSON.stringify({ regions, count: regions.length, version: String(past.version), syncedAt: past.syncedAt });
+  const body = regionListBody(regions, past.version, past.syncedAt);
   return new Representation(body, `"a${past.position.seq}.${past.position.index}-${shortHash(filterKey(filter))}"`);
 }

@@ -4,7 +4,8 @@
  */
 import { DEFAULT_RETENTION_DAYS } from '../core/limits';
 import * as z from 'zod';
-import { commaList, parseEnv, tableSchema, type Env } from '../core/config';
+import { commaList, httpUrl, parseEnv, tableSchema, type Env } from '../core/config';
+import { isValidBucketName } from '../store/catalog-layout';
 
 const wholeNumber = (fallback: number) =>
   z
@@ -31,6 +32,11 @@ const catalogSchema = tableSchema.extend({
     .transform(Number)
     .optional()
     .transform((n) => n ?? DEFAULT_RETENTION_DAYS),
+  // The catalog files' bucket (issue 20): `?at=` older than the retention is answered from its archive.
+  CATALOG_BUCKET: z.string().refine(isValidBucketName, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)' }).optional(),
+  S3_ENDPOINT: httpUrl.optional(),
+  // Where people read latest.json (the CDN, the public bucket, the local server): the page links to it.
+  CATALOG_FILE_URL: httpUrl.optional(),
 });
 
 export type CatalogConfig = z.output<typeof catalogSchema>;

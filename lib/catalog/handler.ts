@@ -8,6 +8,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../store/client';
+import { createArchiveReader } from '../store/archive';
+import { createS3Client } from '../store/s3';
+import type { BucketDeps } from '../store/catalog-files';
 import type { CatalogConfig } from './config';
 import { createHeaderDecorator } from './headers';
 import { catalogLog, toProblem, type HttpResult } from './problem';
@@ -37,7 +40,14 @@ export function createCatalogHandler(deps: CatalogHandlerDeps): CatalogHandler {
 
 /** The handler for a parsed configuration: what the Lambda entry point builds at cold start. */
 export function catalogHandlerFromConfig(config: CatalogConfig): CatalogHandler {
+  const bucket = config.CATALOG_BUCKET;
+  // The S3 client is built (and its module loaded) on the first request that needs the archive.
+  let client: Promise<BucketDeps> | undefined;
+  const archive = bucket
+    ? createArchiveReader(() => (client ??= createS3Client({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT }).then((s3) => ({ s3, bucket }))))
+    : undefined;
   return createCatalogHandler({
+    ...(archive ? { archive } : {}),
     doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
     tableName: config.TABLE_NAME,
     corsOrigins: config.CORS_ORIGINS,

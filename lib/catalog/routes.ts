@@ -12,6 +12,8 @@ import { readFeed } from './feed';
 import { createLogger } from '../core/log';
 import { listKnownFields, listSources, loadCatalog, readChangesetsBackward, readSeq } from '../store/read';
 import { readRegionHistory } from '../store/history';
+import { regionListBody } from '../store/catalog-layout';
+import type { ArchiveReader } from '../store/archive';
 import { createPastCatalogs, IMMUTABLE, isBeyondRetention, isSettled, parsePoint, pastRepresentation } from './at';
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
@@ -31,6 +33,8 @@ export interface CatalogDeps {
   retentionDays?: number;
   /** Injected in tests; built from the above by default. */
   cache?: CatalogCache;
+  /** The catalog files' archive (lib/store/archive): answers `?at=` beyond the table's retention. */
+  archive?: ArchiveReader;
   now?: () => number;
 }
 
@@ -85,6 +89,12 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     const nowMs = clock();
     const point = parsePoint(at, nowMs);
     const past = isBeyondRetention(point, nowMs, deps.retentionDays ?? 30) ? ({ kind: 'expired' } as const) : await catalogAt(point);
+    if (past.kind === 'expired' && deps.archive) {
+      // Beyond the table's retention: the bucket's archive answers as the table would have.
+      const head = await readSeq(doc, tableName);
+      const archived = await deps.archive.catalogAt(point.kind === 'cursor' ? { kind: 'cursor', ...point.position } : point, head.version);
+      if (archived) return { catalog: archived, settled: isSettled(point, nowMs) };
+    }
     if (past.kind === 'ahead') throw invalidParameter('at', 'the cursor is ahead of the last commit');
     if (past.kind === 'expired') throw new HttpProblem(410, 'point-expired', 'at: older than the change retention; the changes since then are no longer kept');
     return { catalog: past.catalog, settled: isSettled(point, nowMs) };
@@ -103,11 +113,12 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       }
       const catalog = await cache.get();
       const key = filterKey(filter);
-      const rep = catalogBody(catalog, key, () => {
+      // The body is the one catalog/latest.json holds (lib/store/catalog-layout), byte for byte.
+      const rep = catalog.memo(key, () => {
         const regions = catalog.regions.filter(
           (r) => (filter.source.length === 0 || filter.source.includes(r.source)) && (filter.cloudId.length === 0 || filter.cloudId.includes(r.cloudId)),
         );
-        return { regions, count: regions.length, version: String(catalog.version), syncedAt: catalog.syncedAt };
+        return new Representation(regionListBody(regions, catalog.version, catalog.syncedAt), entityTag(catalog.version, key));
       });
       return respond(rep, headersOf(event), { cacheControl: catalogCacheControl });
     },

@@ -20,6 +20,8 @@ export const SOURCE_RECOVERED = 'Source Recovered';
 export const REMOVALS_HELD = 'Removals Held';
 /** A source's answers started or stopped carrying an upstream field. */
 export const SCHEMA_CHANGED = 'Schema Changed';
+/** The catalog file `catalog/latest.json` moved to a newer version (issue 20: the catalog as a file). */
+export const CATALOG_PUBLISHED = 'Catalog Published';
 
 /**
  * The notification rule families (deploy/notify.cjs): each family is one

@@ -97,6 +97,15 @@ export const ProblemSchema = z
   })
   .meta({ description: 'RFC 9457 problem details.' });
 
+/** The detail of `Catalog Published`: the version `catalog/latest.json` now holds, and how to check its bytes. */
+export const CatalogPublishedSchema = z.object({
+  version: z.string().regex(/^\d+$/).meta({ description: 'The commit sequence the file holds (the `version` of its body).' }),
+  syncedAt: isoTime().nullable().meta({ description: 'When that commit was made (the `syncedAt` of its body).' }),
+  count: count().meta({ description: 'Regions in the file.' }),
+  key: z.string().meta({ description: 'The immutable object of that version, `catalog/v/<version>.json` (`catalog/latest.json` holds the same bytes).', examples: ['catalog/v/42.json'] }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'Hex SHA-256 of the object\'s bytes.' }),
+});
+
 /**
  * The schemas the OpenAPI document names, by component name. A new answer is
  * one more entry here; its components and `$ref`s follow.
@@ -127,3 +136,4 @@ export type RegionList = z.infer<typeof RegionListSchema>;
 export type SourceList = z.infer<typeof SourceListSchema>;
 export type ChangeFeed = z.infer<typeof ChangeFeedSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;
+export type CatalogPublished = z.infer<typeof CatalogPublishedSchema>;

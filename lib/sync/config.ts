@@ -6,6 +6,7 @@ import { DEFAULT_RETENTION_DAYS } from '../core/limits';
 import * as z from 'zod';
 import { SOURCES, type SourceName } from '../core/region';
 import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, tableSchema, type Env } from '../core/config';
+import { isValidBucketName } from '../store/catalog-layout';
 
 const cloudId = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -54,6 +55,9 @@ const schema = tableSchema.extend({
   PASS_DEADLINE_MS: positiveInt(60_000),
   ZILLIZ_CONCURRENCY: positiveInt(8),
   ZILLIZ_RATE_PER_SECOND: positiveInt(20),
+  // The catalog files (issue 20): the bucket, and an S3-compatible endpoint locally.
+  CATALOG_BUCKET: z.string().refine(isValidBucketName, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)' }).optional(),
+  S3_ENDPOINT: httpUrl.optional(),
   METRICS_SERVICE: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { message: 'expected a service name such as region-sync-prod' }).default('region-sync'),
 });
 
@@ -100,6 +104,9 @@ export interface SyncConfig {
   passDeadlineMs: number;
   /** The `Service` dimension of the pass metrics (lib/metrics.ts). */
   metricsService: string;
+  /** Where the catalog files go after each commit (lib/sync/catalog-files); none when undefined. */
+  catalogBucket: string | undefined;
+  s3Endpoint: string | undefined;
 }
 
 function required<T>(value: T | undefined, variable: string, what: string): T {
@@ -205,6 +212,8 @@ export function loadSyncConfig(env: Env = process.env): SyncConfig {
     http: { timeoutMs: e.UPSTREAM_TIMEOUT_MS, retries: e.UPSTREAM_RETRIES },
     passDeadlineMs: e.PASS_DEADLINE_MS,
     metricsService: e.METRICS_SERVICE,
+    catalogBucket: e.CATALOG_BUCKET,
+    s3Endpoint: e.S3_ENDPOINT,
   };
 }
 

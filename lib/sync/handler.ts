@@ -13,6 +13,9 @@
  * it. Only an unexpected error (the table unreachable) fails the invocation.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BucketDeps } from '../store/catalog-files';
+import { createS3Client } from '../store/s3';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ConfigError, type Env } from '../core/config';
@@ -37,6 +40,8 @@ export interface SyncHandlerOptions {
   /** Clients the caller built (a traced client, a fault proxy, a meter); built from the configuration otherwise. */
   store?: StoreDeps;
   events?: EventBridgeClient;
+  /** The S3 client of the catalog files (a test's, behind a fault proxy); built from the configuration otherwise, only when CATALOG_BUCKET is set. */
+  s3?: S3Client;
 }
 
 /** Time kept for the commit, the status writes and the publish after the upstream phase is cut short. */
@@ -72,6 +77,11 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
   let coldStart = true;
   // Each scope's regions as this process last committed or read them: a warm pass diffs without re-reading them.
   const snapshots = createSnapshotCache();
+  // The catalog files: the S3 module loads beside the first pass, and never without a bucket.
+  const bucket = initial.catalogBucket;
+  let files: Promise<BucketDeps> | undefined;
+  const catalogFiles = () =>
+    bucket ? (files ??= (options.s3 ? Promise.resolve(options.s3) : createS3Client({ region: initial.region, endpoint: initial.s3Endpoint })).then((s3) => ({ s3, bucket }))) : undefined;
 
   const pass = async (_event: ScheduledEvent | Record<string, never>, context: Context | undefined, { signal }: { signal: AbortSignal }): Promise<PassSummary> => {
     const passLog = log.child({ requestId: context?.awsRequestId, coldStart });
@@ -79,7 +89,8 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
     try {
       // The secrets (SSM on a cold start or after the cache expires) are read beside the pass's table read.
       const pending = options.current ? options.current() : Promise.resolve(initial);
-      const summary = await runPass({ config: pending, store, events, log: passLog, signal, snapshots, ...options.pass });
+      const bucketDeps = catalogFiles();
+      const summary = await runPass({ config: pending, store, events, log: passLog, signal, snapshots, ...(bucketDeps ? { files: bucketDeps } : {}), ...options.pass });
       const config = await pending;
       passLog.info('pass complete', { ...summary });
       if (metricsSink) writeMetrics(buildPassMetrics({ service: config.metricsService, summary, now: new Date() }), metricsSink);

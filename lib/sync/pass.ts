@@ -9,7 +9,7 @@ import { monotonicFactory } from 'ulid';
 import type { SyncConfig } from './config';
 import { crashPoint } from '../core/crash';
 import type { Logger } from '../core/log';
-import type { PublishResult } from './publish';
+import type { BucketDeps } from '../store/catalog-files';
 import type { StoreDeps } from '../store/deps';
 import { loadScopeHeads } from '../store/snapshot';
 import type { OkResult, ScopeSummary } from './pipeline';
@@ -18,7 +18,7 @@ import { createDeadline } from './sources/http';
 import { commitStage } from './stages/commit';
 import { fetchStage, type FetchOutput } from './stages/fetch';
 import { planStage } from './stages/plan';
-import { publishStage } from './stages/publish';
+import { publishStage, type PublishOutput } from './stages/publish';
 import { recordStage } from './stages/record';
 
 export { MAX_REGION_BYTES } from './stages/fetch';
@@ -38,6 +38,8 @@ export interface SyncDeps {
   signal?: AbortSignal;
   /** The warm process's regions per scope (lib/sync/snapshot-cache), kept by the handler across passes; every scope is read from the table without it. */
   snapshots?: SnapshotCache;
+  /** The catalog files' bucket (CATALOG_BUCKET): the publish stage writes them after the commit. */
+  files?: BucketDeps | Promise<BucketDeps>;
 }
 
 export interface PassSummary {
@@ -48,7 +50,7 @@ export interface PassSummary {
   scopes: ScopeSummary[];
   sequences: number[];
   changes: number;
-  published: PublishResult;
+  published: PublishOutput;
 }
 
 export async function runPass(input: SyncDeps): Promise<PassSummary> {
@@ -102,7 +104,8 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
   });
   for (const s of scopes) log[s.outcome === 'failed' ? 'warn' : 'info']('scope', { ...s });
 
-  const published = await publishStage({ store, events: input.events, config, log, owner: passId, options: input.publish });
+  const files = input.files && { bucket: input.files, now: startedAt, retentionDays: config.retentionDays, newId };
+  const published = await publishStage({ store, events: input.events, config, log, owner: passId, options: input.publish, files });
   crashPoint('after-publish');
 
   return {

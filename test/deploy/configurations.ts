@@ -26,6 +26,8 @@ export const CONFIGURATIONS: DeployConfiguration[] = [
     name: 'everything',
     params: {
       ...notifications,
+      // The catalog as a file and subscribers in other accounts (issue 20).
+      catalogBucket: 'create', catalogPublicRead: 'true', catalogCdn: 'true', catalogArchiveDays: '3650', subscriberAccounts: '111111111111,222222222222,o-a1b2c3d4e5',
       // Each later deploy parameter, one line each, e.g.:
       // catalogBucket: 'create', catalogPublicRead: 'true', catalogCdn: 'true',
       // subscriberAccounts: '111111111111,222222222222', webhookEndpoints: '…', catalogAuth: '…',

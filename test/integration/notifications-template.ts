@@ -118,8 +118,11 @@ export function evaluator(template: Template, overrides: Record<string, string> 
         return value(condition(String(args[0])) ? (args[1] ?? null) : (args[2] ?? null));
       case 'Fn::Split':
         return String(value(args[1] ?? null)).split(String(args[0]));
-      case 'Fn::Join':
-        return (value(args[1] ?? null) as Json[]).map(String).join(String(args[0]));
+      case 'Fn::Join': {
+        // A CommaDelimitedList parameter's default is its text: split as CloudFormation does.
+        const parts = value(args[1] ?? null);
+        return (typeof parts === 'string' ? (parts === '' ? [] : parts.split(',')) : (parts as Json[])).map(String).join(String(args[0]));
+      }
       default: {
         const out: Obj = {};
         for (const [key, v] of Object.entries(node)) {

@@ -15,7 +15,7 @@ import type { Change } from '../../lib/core/region';
 import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
 import { decodeChanges, PK, type ChangesItem } from '../../lib/store/items';
 import { attachMeter, type Meter } from '../../bench/meter';
-import { createSyncHandler } from '../../lib/sync/handler';
+import { createSyncHandler, type SyncHandlerOptions } from '../../lib/sync/handler';
 import type { PassSummary } from '../../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
 import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizShape, type ZillizSimulator } from '../../local/simulators';
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   huaweiKeys?: { accessKey: string; secretKey: string };
   /** The static X-Auth-Token the ModelArts simulator accepts (its default otherwise). */
   huaweiStaticToken?: string;
+  /** The catalog files' S3 client (a fault proxy's); with CATALOG_BUCKET in `env`. */
+  s3?: SyncHandlerOptions['s3'];
 }
 
 /** No getRemainingTimeInMillis: middy sets no early timeout, the pass is bounded by PASS_DEADLINE_MS alone. */
@@ -85,7 +87,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     table: table.tableName,
   };
   attachMeter(store.doc, () => current);
-  const handler = createSyncHandler(config, { store, events, log, pass: { backoffMs: 5, publish: { leaseWaitMs: 3_000, backoffMs: 5 } } });
+  const handler = createSyncHandler(config, { store, events, log, pass: { backoffMs: 5, publish: { leaseWaitMs: 3_000, backoffMs: 5 } }, ...(options.s3 ? { s3: options.s3 } : {}) });
   return {
     zilliz,
     modelarts,
