@@ -3,6 +3,7 @@
  * detail starts with the parameter's name; a value is echoed only shortened.
  */
 import { SOURCES, type Change, type ChangeType, type Region, type SourceName } from '../core/region';
+import { CLOUD_ID_FILTER } from '../core/schemas';
 import { decodeCursor, START, type FeedPosition } from './cursor';
 import { invalidParameter } from './problem';
 
@@ -15,7 +16,7 @@ export interface RegionFilter {
   cloudId: string[];
 }
 
-const FILTER_VALUE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const FILTER_VALUE = CLOUD_ID_FILTER;
 const MAX_VALUES = 20;
 const REGION_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export const DEFAULT_LIMIT = 100;

@@ -58,7 +58,7 @@ export const LastErrorSchema = z.object({
 
 export const SourceStatusSchema = z.object({
   scope: z.string().meta({ examples: ['zilliz/aws'] }),
-  source: z.string(),
+  source: SourceNameSchema,
   status: SourceStateSchema,
   lastAttemptAt: isoTime().nullable(),
   lastSuccessAt: isoTime().nullable(),
@@ -97,6 +97,10 @@ export const ProblemSchema = z
   })
   .meta({ description: 'RFC 9457 problem details.' });
 
+/** A `cloudId` filter value of the catalog API (lib/catalog/params enforces it; the OpenAPI document shows it). */
+export const CLOUD_ID_FILTER = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const CloudIdFilterSchema = z.string().regex(CLOUD_ID_FILTER);
+
 /**
  * The schemas the OpenAPI document names, by component name. A new answer is
  * one more entry here; its components and `$ref`s follow.
@@ -110,6 +114,7 @@ export const apiSchemas = {
   SourceList: SourceListSchema,
   RegionHistory: RegionHistorySchema,
   Change: ChangeSchema,
+  ChangeType: ChangeTypeSchema,
   ChangeFeed: ChangeFeedSchema,
   Problem: ProblemSchema,
 } as const;
