@@ -30,6 +30,7 @@ export interface DeliverDeps {
   log: Logger;
   post?: Post;
   timeoutMs?: number;
+  /** The clock of the retry schedule (a local model of the queue runs it fast); signatures always carry the real time. */
   now?: () => number;
   random?: () => number;
 }
@@ -51,7 +52,7 @@ export function createDeliverer(deps: DeliverDeps) {
 
   /** One try of one item; a failure is queued again or dead-lettered. */
   async function attempt(endpoint: Endpoint, item: RetryItem, body: string): Promise<void> {
-    const request = signRequest(endpoint.key, item.message.id, body, new Date(now()));
+    const request = signRequest(endpoint.key, item.message.id, body, new Date());
     const result = await post(endpoint.url, request, timeoutMs);
     const tries = item.attempt + 1;
     const fields = { endpoint: endpoint.name, webhookId: item.message.id, type: item.message.type, attempt: tries };

@@ -7,20 +7,12 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createLogger, type Logger } from '../core/log';
 import type { DeliverConfig } from './config';
-import { createDeliverer, type RetryQueue } from './deliver';
-import type { Endpoint } from './endpoints';
+import { createDeliverer, type DeliverDeps } from './deliver';
 import { createEndpointSource } from './endpoint-source';
 import { createSecretReader } from './secrets-manager';
 import { createSqsRetryQueue } from './sqs';
 
-export interface DeliverHandlerDeps {
-  endpoints: () => Promise<readonly Endpoint[]>;
-  queue: RetryQueue;
-  log: Logger;
-  timeoutMs?: number;
-}
-
-export function createDeliverHandler(deps: DeliverHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function createDeliverHandler(deps: DeliverDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const handle = createDeliverer(deps);
   return (event) => handle(event.Records.map((r) => ({ messageId: r.messageId, body: r.body })));
 }
