@@ -11,6 +11,7 @@
  */
 import * as z from 'zod';
 import * as detailTypes from './detail-types';
+import { listDetailTypes, webhookType } from './detail-type-list';
 import { ChangeSchema, JsonSchema, RegionSchema, SourceNameSchema } from './schemas';
 
 const isoTime = () => z.iso.datetime();
@@ -78,24 +79,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'Catalog Published': CatalogPublishedSchema,
 };
 
-const DETAIL_TYPE = /^[A-Z][a-z]+( [A-Z][a-z]+)+$/;
-
-/** Every DetailType exported by ./detail-types, sorted: string constants and the values of constant maps. */
-export function listDetailTypes(): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown) => {
-    if (typeof value === 'string' && DETAIL_TYPE.test(value)) found.add(value);
-    else if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
-  };
-  Object.values(detailTypes).forEach(visit);
-  return [...found].sort();
-}
-
-/** The webhook `type` of a DetailType: `Region Added` → `region.added`. */
-export function webhookType(detailType: string): string {
-  return detailType.toLowerCase().replace(/ /g, '.');
-}
+export { listDetailTypes, webhookType };
 
 export function detailSchema(detailType: string): z.ZodType {
   const schema = Object.hasOwn(SCHEMAS, detailType) ? SCHEMAS[detailType] : undefined;

@@ -4,7 +4,7 @@
  * its `name` alone (never its URL or secret), so the others are still served;
  * a value that does not parse at all gives no endpoint and one problem.
  */
-import { listDetailTypes, webhookType } from '../core/event-schemas';
+import { listDetailTypes, webhookType } from '../core/detail-type-list';
 
 export interface Endpoint {
   name: string;

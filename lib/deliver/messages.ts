@@ -3,7 +3,7 @@
  * there, and the retry item the function puts back for one endpoint; and the
  * webhook message (id, type, timestamp, data) of an event or of a feed change.
  */
-import { webhookType } from '../core/event-schemas';
+import { webhookType } from '../core/detail-type-list';
 import type { Change } from '../core/schemas';
 import type { WebhookMessage } from './sign';
 
