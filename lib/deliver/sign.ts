@@ -8,7 +8,6 @@
  * signature.
  */
 import { createHmac } from 'node:crypto';
-import { canonicalJson } from '../core/region';
 
 export interface WebhookMessage {
   /** `webhook-id`: the change id for a change, the event id otherwise; the same on every try. */
@@ -27,7 +26,20 @@ export interface SignedRequest {
 
 /** The body: `{"data", "timestamp", "type"}` as canonical JSON. */
 export function webhookBody(message: WebhookMessage): string {
-  return canonicalJson({ type: message.type, timestamp: message.timestamp, data: message.data });
+  return sortedJson({ type: message.type, timestamp: message.timestamp, data: message.data });
+}
+
+/**
+ * JSON with object keys sorted at every depth (as lib/core/region's
+ * canonicalJson, which this bundle cannot import without zod's weight).
+ */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
 }
 
 export function signature(key: Buffer, id: string, unixSeconds: number, body: string): string {
