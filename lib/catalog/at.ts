@@ -10,9 +10,14 @@
  * - A cursor `(seq, index)` is the state of a client that read the feed up to
  *   that change: changesets after `seq`, and the changes after `index` in
  *   `seq`, are undone.
- * - A time T is the state after the newest commit (by sequence) stamped at or
- *   before T. A commit is stamped with its pass's start, so a point within
- *   SETTLE_MS of now may still gain a commit and is not served as immutable.
+ * - A time T is the state after the longest run of commits, from the first,
+ *   all stamped at or before T. A commit is stamped with its pass's start, so
+ *   a slow pass can commit after a later one with an earlier stamp: a commit
+ *   stamped after T had not landed at T, nor had any commit after it, whatever
+ *   their stamps. A commit lands at most SETTLE_MS after its stamp, so every
+ *   commit before one stamped by T - SETTLE_MS was stamped by T: the walk back
+ *   stops there. A point within SETTLE_MS of now may still gain a commit and
+ *   is not served as immutable.
  * - The changesets needed must all still be there: retention (TTL) deletes the
  *   oldest first, and a point before the oldest kept one is `expired` (410).
  */
@@ -97,20 +102,47 @@ export async function rebuildAt(current: CurrentCatalog, point: Point, changeset
     catalog: { version, syncedAt, position, regions: [...regions.values()].sort(byId) },
   });
   if (current.version === 0) return done(0, null, START);
+  const undoAll = ({ changes }: DatedChangeset) => {
+    for (let i = changes.length - 1; i >= 0; i--) undo(regions, changes[i]!);
+  };
+  // A time point: the changesets from the newest one stamped by T down to one stamped by
+  // T - SETTLE_MS (newest first), kept until it is known which of them lie in the run.
+  const held: DatedChangeset[] = [];
+  /**
+   * The state after the last changeset of the run: `below` is what lies under those held, the
+   * newest changeset known to be in the run, 'start' (nothing: the first commit was read), or
+   * 'expired' (retention took it: it was stamped before the retention horizon, so before T, which
+   * the route keeps within the retention; but the state right after it is no longer known).
+   */
+  const timeAnswer = (below: DatedChangeset | 'start' | 'expired', ms: number): AtResult => {
+    let end = typeof below === 'string' ? undefined : below;
+    for (let i = held.length - 1; i >= 0 && Date.parse(held[i]!.committedAt) <= ms; i--) end = held[i];
+    if (!end && below === 'expired') return { kind: 'expired' };
+    for (const changeset of held) if (!end || changeset.seq > end.seq) undoAll(changeset);
+    return end ? done(end.seq, end.committedAt, { seq: end.seq, index: end.changes.length - 1 }) : done(0, null, START);
+  };
   let expect = current.version;
   for await (const changeset of changesets) {
-    if (changeset.seq !== expect) return { kind: 'expired' };
+    if (changeset.seq !== expect) return point.kind === 'time' ? timeAnswer('expired', point.ms) : { kind: 'expired' };
     expect -= 1;
     const { seq, changes, committedAt } = changeset;
     if (point.kind === 'cursor' && seq === point.position.seq) {
       for (let i = changes.length - 1; i > point.position.index; i--) undo(regions, changes[i]!);
       return done(seq, committedAt, { seq, index: Math.min(point.position.index, changes.length - 1) });
     }
-    if (point.kind === 'time' && Date.parse(committedAt) <= point.ms) return done(seq, committedAt, { seq, index: changes.length - 1 });
-    for (let i = changes.length - 1; i >= 0; i--) undo(regions, changes[i]!);
+    if (point.kind === 'time') {
+      const stamp = Date.parse(committedAt);
+      if (stamp <= point.ms - SETTLE_MS) return timeAnswer(changeset, point.ms);
+      if (stamp <= point.ms || held.length > 0) {
+        held.push(changeset);
+        continue;
+      }
+    }
+    undoAll(changeset);
   }
-  // Every changeset down to the first was undone: the point lies before the first commit.
-  if (expect === 0 && (point.kind === 'time' || point.position.seq === 0)) return done(0, null, START);
+  // Every changeset down to the first was read: the run starts at the first commit, or the point lies before it.
+  if (point.kind === 'time') return timeAnswer(expect === 0 ? 'start' : 'expired', point.ms);
+  if (expect === 0 && point.kind === 'cursor' && point.position.seq === 0) return done(0, null, START);
   return { kind: 'expired' };
 }
 
@@ -132,18 +164,29 @@ const MEMO_LIMIT = 16;
  * version never changes, so it is computed once per instance).
  */
 export function createPastCatalogs(source: AtSource, now: () => number = Date.now) {
-  const memo = new Map<string, PastCatalog>();
+  // A settled answer is kept until the first changeset it was rebuilt from expires: from then on the
+  // point is judged again (a 410 once the changesets it needs have expired, whatever TTL has deleted).
+  const memo = new Map<string, { catalog: PastCatalog; until: number }>();
   return async function catalogAt(point: Point): Promise<AtResult> {
     const key = point.kind === 'cursor' ? `c${point.position.seq}.${point.position.index}` : `t${point.ms}`;
     const settled = isSettled(point, now());
     const hit = settled ? memo.get(key) : undefined;
-    if (hit) return { kind: 'ok', catalog: hit };
+    if (hit && now() < hit.until) return { kind: 'ok', catalog: hit.catalog };
     const [head, cached] = await Promise.all([source.head(), source.current()]);
     const current = cached.version < head.version ? await source.load() : cached;
     const fromSeq = point.kind === 'cursor' ? Math.max(point.position.seq, 1) : 1;
-    const result = await rebuildAt(current, point, source.changesets({ fromSeq, toSeq: current.version, pageSize: 25 }));
+    let until = Infinity;
+    const read = source.changesets({ fromSeq, toSeq: current.version, pageSize: 25 });
+    const tracked = (async function* () {
+      for await (const changeset of read) {
+        until = Math.min(until, changeset.expiresAtMs);
+        yield changeset;
+      }
+    })();
+    const result = await rebuildAt(current, point, tracked);
     if (result.kind === 'ok' && settled) {
-      memo.set(key, result.catalog);
+      memo.delete(key);
+      memo.set(key, { catalog: result.catalog, until });
       if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
     }
     return result;

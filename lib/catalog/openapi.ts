@@ -10,7 +10,21 @@
  */
 import * as z from 'zod';
 import { detailJsonSchema, listDetailTypes, replaceWithAny, webhookType } from '../core/event-schemas';
-import { apiSchemas, CloudIdFilterSchema, JsonSchema } from '../core/schemas';
+import {
+  ATOM_DEFAULT_LIMIT,
+  DEFAULT_LIMIT,
+  FILTER_VALUE_PATTERN,
+  MAX_AT,
+  MAX_FILTER_VALUES,
+  MAX_LIMIT,
+  MAX_Q,
+  PAGE_DEFAULT_LIMIT,
+  PAGE_MAX_LIMIT,
+  PAGE_MAX_PAGE,
+  REGION_ID_PATTERN,
+  REGION_KEY_PATTERN,
+} from '../core/limits';
+import { apiSchemas, JsonSchema, SOURCES } from '../core/schemas';
 
 type Json = Record<string, unknown>;
 
@@ -147,13 +161,11 @@ const commaList = (name: string, description: string, items: unknown, example: s
   description,
   style: 'form',
   explode: false,
-  schema: { type: 'array', items, maxItems: 20 },
+  schema: { type: 'array', items, maxItems: MAX_FILTER_VALUES },
   example,
 });
-const cloudIdItems = () => {
-  const { $schema: _dialect, ...items } = z.toJSONSchema(CloudIdFilterSchema, { target: 'draft-2020-12' });
-  return items;
-};
+/** A cloud id filter value: the pattern lib/catalog/params enforces (lib/core/limits). */
+const cloudIdItems = () => ({ type: 'string', pattern: FILTER_VALUE_PATTERN });
 const notModified: Response = { description: 'Not modified: `If-None-Match` named the current tag. No body.', headers: cacheHeaders };
 const ifNoneMatch = { $ref: '#/components/parameters/IfNoneMatch' };
 
@@ -239,7 +251,7 @@ function buildDocument() {
         summary: 'One region.',
         parameters: [
           { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
-          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
+          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: REGION_ID_PATTERN } },
           ifNoneMatch,
         ],
         responses: {
@@ -254,7 +266,7 @@ function buildDocument() {
         summary: "Every change of one region within the retention, oldest first (removed regions included).",
         parameters: [
           { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
-          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
+          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: REGION_ID_PATTERN } },
           ifNoneMatch,
         ],
         responses: {
@@ -287,7 +299,7 @@ function buildDocument() {
             description: 'A `next` cursor from a previous answer; omitted, the feed starts at the oldest retained change.',
             schema: { type: 'string' },
           },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
           commaList('source', 'Comma list of sources; `next` still moves past the changes the filter leaves out.', schema('SourceName'), ['zilliz']),
           commaList('type', 'Comma list of change types.', schema('ChangeType'), ['region.removed']),
         ],
@@ -303,7 +315,7 @@ function buildDocument() {
         parameters: [
           commaList('source', 'Comma list of sources.', schema('SourceName'), ['zilliz']),
           commaList('type', 'Comma list of change types.', schema('ChangeType'), ['region.added', 'region.removed']),
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: ATOM_DEFAULT_LIMIT } },
           ifNoneMatch,
         ],
         responses: {
@@ -317,22 +329,23 @@ function buildDocument() {
         summary: 'The catalog page for people: health, the catalog (search, filters, pages) and the latest changes.',
         description: 'Server-rendered; reads with JavaScript off. Every asset comes from this origin (`Content-Security-Policy`).',
         parameters: [
-          { name: 'q', in: 'query', description: 'Search text (at most 100 characters).', schema: { type: 'string', maxLength: 100 } },
-          { name: 'source', in: 'query', schema: { type: 'string', enum: ['', 'zilliz', 'modelarts'] } },
-          { name: 'cloud', in: 'query', schema: { type: 'string', pattern: '^[a-z0-9._-]*$' } },
-          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 1 } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          { name: 'q', in: 'query', description: `Search text (at most ${MAX_Q} characters).`, schema: { type: 'string', maxLength: MAX_Q } },
+          { name: 'source', in: 'query', schema: { type: 'string', enum: ['', ...SOURCES] } },
+          // Empty means any cloud.
+          { name: 'cloud', in: 'query', schema: { type: 'string', pattern: `^$|${FILTER_VALUE_PATTERN}` } },
+          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, maximum: PAGE_MAX_PAGE, default: 1 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: PAGE_MAX_LIMIT, default: PAGE_DEFAULT_LIMIT } },
           {
             name: 'at',
             in: 'query',
             description: 'The page at a past point, as `GET /regions?at=` answers it: a feed cursor or an RFC 3339 time. The health is not shown; a settled point is served `immutable`.',
-            schema: { type: 'string', maxLength: 64 },
+            schema: { type: 'string', maxLength: MAX_AT },
           },
           {
             name: 'region',
             in: 'query',
             description: "Adds that region's history (`<source>:<regionId>`), oldest first, removed regions included.",
-            schema: { type: 'string', pattern: '^(zilliz|modelarts):[A-Za-z0-9._-]{1,128}$' },
+            schema: { type: 'string', pattern: REGION_KEY_PATTERN },
           },
           ifNoneMatch,
         ],

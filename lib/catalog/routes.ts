@@ -76,7 +76,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       current: () => cache.get(),
       head: () => readSeq(doc, tableName),
       load: () => loadCatalog(doc, tableName),
-      changesets: (range) => readChangesetsBackward(doc, tableName, range),
+      changesets: (range) => readChangesetsBackward(doc, tableName, { ...range, now: clock() }),
     },
     clock,
   );
@@ -125,7 +125,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     '/regions/{source}/{regionId}/history': async (event) => {
       const { source, regionId } = parseRegionPath(event.pathParameters);
       const id = `${source}:${regionId}`;
-      const changes = await readRegionHistory({ doc, table: tableName }, id);
+      const { changes } = await readRegionHistory({ doc, table: tableName }, id, clock());
       if (changes.length === 0 && !(await cache.get()).region(id)) throw new HttpProblem(404, 'not-found', `region ${id} has no change within the retention and is not in the catalog`);
       const body = JSON.stringify({ changes });
       return respond(new Representation(body, `"h-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
@@ -142,7 +142,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       const limit = parseLimit(query?.limit);
       const since = parseSince(query?.since);
       const filter = parseChangeFilter(query);
-      const feed = await readFeed(doc, tableName, since, limit, isUnfiltered(filter) ? undefined : filter);
+      const feed = await readFeed(doc, tableName, since, limit, isUnfiltered(filter) ? undefined : filter, clock());
       if (feed.kind === 'ahead') throw new HttpProblem(400, 'invalid-parameter', 'since: the cursor is ahead of the last commit');
       if (feed.kind === 'expired') throw new HttpProblem(410, 'cursor-expired', 'since: cursor expired; restart from the beginning');
       const body = JSON.stringify({ changes: feed.changes, next: encodeCursor(feed.next) });
@@ -157,7 +157,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
-    ...createPageRoutes({ doc, tableName, cache, pastAt }),
+    ...createPageRoutes({ doc, tableName, cache, pastAt, now: clock }),
   };
 }
 

@@ -97,10 +97,6 @@ export const ProblemSchema = z
   })
   .meta({ description: 'RFC 9457 problem details.' });
 
-/** A `cloudId` filter value of the catalog API (lib/catalog/params enforces it; the OpenAPI document shows it). */
-export const CLOUD_ID_FILTER = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const CloudIdFilterSchema = z.string().regex(CLOUD_ID_FILTER);
-
 /**
  * The schemas the OpenAPI document names, by component name. A new answer is
  * one more entry here; its components and `$ref`s follow.

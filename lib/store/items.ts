@@ -203,3 +203,13 @@ export function decodeChange(item: Pick<HistoryItem, 'body'>): Change {
 export function decodeChanges(item: Pick<ChangesItem, 'body'>): Change[] {
   return JSON.parse(item.body) as Change[];
 }
+
+/**
+ * DynamoDB's TTL deletes an expired item late (often days) and in no particular
+ * order, so an item past its `expiresAt` is treated as already deleted: whether a
+ * reader sees a changeset or a history item depends on its expiry time alone,
+ * never on whether or when it was deleted.
+ */
+export function isExpired(item: { expiresAt?: number }, now: number): boolean {
+  return item.expiresAt !== undefined && item.expiresAt * 1000 <= now;
+}

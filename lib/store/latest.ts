@@ -3,7 +3,7 @@
  * Reads the changesets backwards from a given commit (the catalog version the
  * caller serves, so the page never lists a change its table does not hold yet)
  * and stops as soon as it has `limit` changes that pass the filter (lib/store/read's
- * readChangesets, newest first).
+ * readChangesets, newest first, which leaves expired changesets out).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../core/region';
@@ -15,19 +15,30 @@ export interface LatestOptions {
   limit: number;
   /** Keep only these changes; all when absent. */
   keep?: (change: Change) => boolean;
+  /** Epoch ms (default: the clock). */
+  now?: number;
 }
 
-export async function readLatestChanges(doc: DynamoDBDocumentClient, tableName: string, { toSeq, limit, keep }: LatestOptions): Promise<Change[]> {
-  const out: Change[] = [];
+export interface LatestChanges {
+  /** Newest first. */
+  changes: Change[];
+  /** Epoch ms when the first changeset read expires (Infinity when none): a kept copy is stale from then. */
+  expiresAtMs: number;
+}
+
+export async function readLatestChanges(doc: DynamoDBDocumentClient, tableName: string, { toSeq, limit, keep, now }: LatestOptions): Promise<LatestChanges> {
+  const out: LatestChanges = { changes: [], expiresAtMs: Infinity };
   if (toSeq < 1 || limit < 1) return out;
   // Changesets are mostly small; a first sync's is one large item.
-  for await (const { changes } of readChangesets(doc, tableName, { fromSeq: 0, toSeq, pageSize: Math.min(limit, 25), newestFirst: true })) {
+  const changesets = readChangesets(doc, tableName, { fromSeq: 0, toSeq, pageSize: Math.min(limit, 25), newestFirst: true, ...(now === undefined ? {} : { now }) });
+  for await (const { changes, expiresAtMs } of changesets) {
+    out.expiresAtMs = Math.min(out.expiresAtMs, expiresAtMs);
     // Within a changeset, later in commit order is newer.
     for (let i = changes.length - 1; i >= 0; i--) {
       const change = changes[i]!;
       if (keep && !keep(change)) continue;
-      out.push(change);
-      if (out.length === limit) return out;
+      out.changes.push(change);
+      if (out.changes.length === limit) return out;
     }
   }
   return out;

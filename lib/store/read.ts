@@ -11,6 +11,7 @@ import {
   PK,
   decodeChanges,
   decodeRegion,
+  isExpired,
   seqSortKey,
   type ChangesItem,
   type RegionItem,
@@ -123,6 +124,8 @@ export interface Changeset {
   seq: number;
   changes: Change[];
   committedAt: string;
+  /** Epoch ms when its retention ends (TTL `expiresAt`): a reader that keeps what it read must drop it then. */
+  expiresAtMs: number;
 }
 
 /** Kept for the readers of the past catalog: every changeset carries its commit time. */
@@ -134,7 +137,11 @@ export interface ChangesetRange {
   pageSize: number;
   /** Newest first (rebuilding a past catalog, the latest changes); oldest first otherwise (the feed). */
   newestFirst?: boolean;
+  /** Epoch ms (default: the clock): changesets expired by then are left out. */
+  now?: number;
 }
+
+const NEVER = Number.MAX_SAFE_INTEGER;
 
 /**
  * The changesets with `fromSeq <= seq <= toSeq`, in sequence order or newest
@@ -144,7 +151,7 @@ export interface ChangesetRange {
 export async function* readChangesets(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  { fromSeq, toSeq, pageSize, newestFirst = false }: ChangesetRange,
+  { fromSeq, toSeq, pageSize, newestFirst = false, now = Date.now() }: ChangesetRange,
 ): AsyncGenerator<Changeset> {
   if (toSeq < fromSeq) return;
   const pages = paginateQuery(
@@ -159,7 +166,9 @@ export async function* readChangesets(
   );
   for await (const page of pages) {
     for (const item of (page.Items ?? []) as ChangesItem[]) {
-      yield { seq: item.seq ?? Number(item.sk), changes: decodeChanges(item), committedAt: item.committedAt };
+      if (isExpired(item, now)) continue;
+      const expiresAtMs = item.expiresAt === undefined ? NEVER : item.expiresAt * 1000;
+      yield { seq: item.seq ?? Number(item.sk), changes: decodeChanges(item), committedAt: item.committedAt, expiresAtMs };
     }
   }
 }
@@ -167,6 +176,25 @@ export async function* readChangesets(
 /** The changesets of a range, newest first: rebuilding a past catalog walks back from the current one. */
 export function readChangesetsBackward(doc: DynamoDBDocumentClient, tableName: string, range: Omit<ChangesetRange, 'newestFirst'>): AsyncGenerator<Changeset> {
   return readChangesets(doc, tableName, { ...range, newestFirst: true });
+}
+
+/**
+ * The sequences in `fromSeq..toSeq` whose changesets are stored and not expired at `now`,
+ * ascending: keys and TTL only (where the feed may start, lib/catalog/feed).
+ */
+export async function readLiveSeqs(doc: DynamoDBDocumentClient, tableName: string, { fromSeq, toSeq, now }: { fromSeq: number; toSeq: number; now: number }): Promise<number[]> {
+  if (toSeq < fromSeq) return [];
+  const items = await queryAll<Pick<ChangesItem, 'sk' | 'expiresAt'>>(
+    { doc, table: tableName },
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
+      ProjectionExpression: 'sk, expiresAt',
+      ConsistentRead: true,
+    },
+  );
+  return items.filter((item) => !isExpired(item, now)).map((item) => Number(item.sk));
 }
 
 /** Per source, the upstream fields its answers carried when last seen (sorted). */

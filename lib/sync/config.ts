@@ -2,6 +2,7 @@
  * The sync function's configuration, parsed once at cold start. Every problem
  * stops the command with one line naming the variable and what is expected.
  */
+import { DEFAULT_RETENTION_DAYS } from '../core/limits';
 import * as z from 'zod';
 import { SOURCES, type SourceName } from '../core/region';
 import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, tableSchema, type Env } from '../core/config';
@@ -43,7 +44,7 @@ const schema = tableSchema.extend({
   HUAWEI_SECRET_KEY: z.string().optional(),
   HUAWEI_SECURITY_TOKEN: z.string().optional(),
   REMOVAL_HOLD_PASSES: positiveInt(3),
-  CHANGES_RETENTION_DAYS: positiveInt(30),
+  CHANGES_RETENTION_DAYS: positiveInt(DEFAULT_RETENTION_DAYS),
   UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
   UPSTREAM_RETRIES: z
     .string()

@@ -32,12 +32,14 @@ export interface PlanInput {
   holdPasses: number;
   now: string;
   newId: () => string;
+  /** answerHash(regions), when the caller has it already: the answer is hashed once per pass. */
+  hash?: string | undefined;
 }
 
 /** The plan for one successful scope, or null when nothing at all is to be written. */
 export function planScope(input: PlanInput): ScopePlan | null {
   const { scope, source, regions, state, holdPasses, now, newId } = input;
-  const hash = answerHash(regions);
+  const hash = input.hash ?? answerHash(regions);
   if (isUnchanged(state.head, hash)) return null;
   const previous = state.regions.map((r) => r.region);
   const all = diffScope({ scope, previous, next: regions, now, newId });

@@ -110,7 +110,7 @@ describe('the OpenAPI document', () => {
     ['/changes?limit=1', 'GET', {}, '/changes', 200],
     ['/changes?limit=0', 'GET', {}, '/changes', 400],
     ['/changes?since=nope', 'GET', {}, '/changes', 400],
-    [`/changes?since=${encodeCursor({ seq: 1, index: 0 })}`, 'GET', {}, '/changes', 200],
+    [`/changes?since=${encodeCursor({ seq: 2, index: 0 })}`, 'GET', {}, '/changes', 200],
     ['/openapi.json', 'GET', { 'accept-encoding': 'br' }, '/openapi.json', 200],
     ['/nowhere', 'GET', {}, null, 404],
   ];

@@ -257,7 +257,7 @@ describe('change feed', () => {
   it('without since starts from the oldest retained change', async () => {
     const feed = await poll(undefined, 100);
     expect(feed.changes.map((c) => c.id)).toEqual(changesets.flat().map((c) => c.id));
-    expect(decodeCursor(feed.next)).toEqual({ seq: 3, index: 1 });
+    expect(decodeCursor(feed.next)).toEqual({ seq: 3, index: 1, last: true });
   });
 
   it('paged with limit=1 across changesets returns every change exactly once, then keeps next', async () => {
@@ -310,7 +310,7 @@ describe('change feed', () => {
 });
 
 describe('retention', () => {
-  it('a cursor whose changesets expired answers 410; one just before the oldest is still fine', async () => {
+  it('a cursor whose changesets expired answers 410; one at the end of the changeset just before the oldest is still fine', async () => {
     const table = await freshTable();
     try {
       const handler = handlerFor(table);
@@ -327,9 +327,12 @@ describe('retention', () => {
       expect(expired.status).toBe(410);
       expect(expired.headers['content-type']).toBe('application/problem+json');
       expect(expired.json).toMatchObject({ status: 410, detail: expect.stringContaining('cursor expired; restart from the beginning') });
-      const edge = await call(handler, 'GET', `/changes?since=${encodeCursor({ seq: 4, index: 7 })}`);
+      // At the end of changeset 4 (as `next` says when it was the last change): nothing of it is missed.
+      const edge = await call(handler, 'GET', `/changes?since=${encodeCursor({ seq: 4, index: 7, last: true })}`);
       expect(edge.status).toBe(200);
       expect((edge.json as Feed).changes).toHaveLength(3);
+      // In the middle of changeset 4, or with no word of its end: its rest would be missed.
+      expect((await call(handler, 'GET', `/changes?since=${encodeCursor({ seq: 4, index: 7 })}`)).status).toBe(410);
       const fresh = await call(handler, 'GET', '/changes');
       expect((fresh.json as Feed).changes).toHaveLength(3);
     } finally {

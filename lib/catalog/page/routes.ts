@@ -6,9 +6,10 @@
  * `/?at=` is the page at a past point, resolved by the very `catalogAt` of
  * `GET /regions?at=`; `/?region=` adds that region's history.
  */
+import { ATOM_DEFAULT_LIMIT } from '../../core/limits';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../../core/region';
-import { readLatestChanges } from '../../store/latest';
+import { readLatestChanges, type LatestChanges } from '../../store/latest';
 import { readRegionHistory } from '../../store/history';
 import { listSources, readChangesetsBackward } from '../../store/read';
 import { IMMUTABLE, type PastCatalog } from '../at';
@@ -26,7 +27,7 @@ import { pageQueryKey, parsePageQuery, type PageQuery } from './query';
 import { renderPage } from './render';
 
 export const PAGE_CHANGES = 20;
-export const ATOM_DEFAULT_LIMIT = 50;
+export { ATOM_DEFAULT_LIMIT };
 const MEMO_LIMIT = 64;
 
 /** A past catalog for `at` as `/regions?at=` resolves it, or the 400/410 problem it answers. */
@@ -43,6 +44,8 @@ export interface PageRouteDeps {
   cache: CatalogCache;
   /** Shared with `GET /regions?at=`: one instance and one memo, so the page and the API never disagree. */
   pastAt: PastAt;
+  /** The clock that decides which changesets have expired (epoch ms). */
+  now?: () => number;
 }
 
 type Handler = (event: CatalogEvent) => Promise<HttpResult>;
@@ -56,14 +59,21 @@ export function baseUrl(event: CatalogEvent): string {
   return `${proto}://${host}`;
 }
 
-export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDeps): Record<string, Handler> {
-  // Bodies of the current catalog version; a failed build is forgotten, not kept.
+export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = Date.now }: PageRouteDeps): Record<string, Handler> {
+  // Bodies of the current catalog version; a failed build is forgotten, not kept. A body lists
+  // changes, so it is also dropped once the first changeset it read expires (`memoUntil`): an
+  // expired changeset is never shown, even when no commit has come since.
   let memoVersion = -1;
+  let memoUntil = Infinity;
   const memo = new Map<string, Promise<Representation>>();
+  const keepUntil = (ms: number) => {
+    memoUntil = Math.min(memoUntil, ms);
+  };
   const once = (version: number, key: string, build: () => Promise<Representation>): Promise<Representation> => {
-    if (version !== memoVersion) {
+    if (version !== memoVersion || clock() >= memoUntil) {
       memo.clear();
       memoVersion = version;
+      memoUntil = Infinity;
     }
     let hit = memo.get(key);
     if (!hit) {
@@ -75,17 +85,26 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
     return hit;
   };
   let latestVersion = -1;
-  let latest: Promise<Change[]> | undefined;
-  const latestChanges = (version: number): Promise<Change[]> => {
-    if (version !== latestVersion || !latest) {
+  let latestUntil = Infinity;
+  let latest: Promise<LatestChanges> | undefined;
+  const latestChanges = async (version: number): Promise<Change[]> => {
+    if (version !== latestVersion || !latest || clock() >= latestUntil) {
       latestVersion = version;
-      const read = readLatestChanges(doc, tableName, { toSeq: version, limit: PAGE_CHANGES });
-      read.catch(() => {
-        if (latest === read) latest = undefined;
-      });
+      latestUntil = Infinity;
+      const read = readLatestChanges(doc, tableName, { toSeq: version, limit: PAGE_CHANGES, now: clock() });
+      read.then(
+        (r) => {
+          if (latest === read) latestUntil = r.expiresAtMs;
+        },
+        () => {
+          if (latest === read) latest = undefined;
+        },
+      );
       latest = read;
     }
-    return latest;
+    const { changes, expiresAtMs } = await latest;
+    keepUntil(expiresAtMs);
+    return changes;
   };
 
   const current = async (regionKey: string) => (await cache.get()).region(regionKey) !== undefined;
@@ -93,16 +112,18 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
   /** The region's story for `?region=`, or a 404 like its JSON route when it has none and is not in the catalog. */
   const regionHistory = async (regionKey: string): Promise<RegionHistory | null> => {
     if (!regionKey) return null;
-    const [changes, inCatalog] = await Promise.all([readRegionHistory({ doc, table: tableName }, regionKey), current(regionKey)]);
+    const [{ changes, expiresAtMs }, inCatalog] = await Promise.all([readRegionHistory({ doc, table: tableName }, regionKey, clock()), current(regionKey)]);
+    keepUntil(expiresAtMs);
     if (changes.length === 0 && !inCatalog) throw new HttpProblem(404, 'not-found', `region: ${regionKey} has no change within the retention and is not in the catalog`);
     const colon = regionKey.indexOf(':');
     return { regionKey, source: regionKey.slice(0, colon), regionId: regionKey.slice(colon + 1), changes, current: inCatalog };
   };
 
   /** The latest changes a client held at `position`, newest first: the changes after it in its commit are left out. */
-  const changesUpTo = async (position: FeedPosition): Promise<Change[]> => {
+  const changesUpTo = async (position: FeedPosition, until: { ms: number }): Promise<Change[]> => {
     const out: Change[] = [];
-    for await (const { seq, changes } of readChangesetsBackward(doc, tableName, { fromSeq: 1, toSeq: position.seq, pageSize: 10 })) {
+    for await (const { seq, changes, expiresAtMs } of readChangesetsBackward(doc, tableName, { fromSeq: 1, toSeq: position.seq, pageSize: 10, now: clock() })) {
+      until.ms = Math.min(until.ms, expiresAtMs);
       const held = seq === position.seq ? changes.slice(0, position.index + 1) : changes;
       for (let i = held.length - 1; i >= 0 && out.length < PAGE_CHANGES; i--) out.push(held[i]!);
       if (out.length === PAGE_CHANGES) break;
@@ -110,8 +131,9 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
     return out;
   };
 
-  // Settled past views never change (without a region's history, which grows): each is built once.
-  const pastMemo = new Map<string, Promise<Representation>>();
+  // Settled past views never change (without a region's history, which grows) until the first
+  // changeset they list expires: each is built once and kept until then.
+  const pastMemo = new Map<string, { rep: Promise<Representation>; until: { ms: number } }>();
   const html = (rep: Representation, event: CatalogEvent, cacheControl: string): HttpResult => {
     const res = respond(rep, event.headers ?? {}, { cacheControl, contentType: 'text/html; charset=utf-8' });
     res.headers['Content-Security-Policy'] = PAGE_CSP;
@@ -124,9 +146,12 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
     const history = await regionHistory(query.region);
     // The tag names the position and everything the body shows of the query (the raw `at` is in its links).
     const historyTag = history ? `-${shortHash(JSON.stringify([history.changes.map((c) => c.id), history.current]))}` : '';
-    const tag = `"p${past.position.seq}.${past.position.index}-${shortHash(`${pageQueryKey(query)}|${query.at}`)}${historyTag}"`;
+    const key = `"p${past.position.seq}.${past.position.index}-${shortHash(`${pageQueryKey(query)}|${query.at}`)}${historyTag}`;
+    const until = { ms: Infinity };
     const build = async () => {
-      const changes = await changesUpTo(past.position);
+      const changes = await changesUpTo(past.position, until);
+      // The changes listed are part of the tag: one expiring changes the body.
+      const tag = `${key}-${shortHash(changes.map((c) => c.id).join())}"`;
       const model = buildPageModel({
         query,
         regions: past.regions,
@@ -140,14 +165,15 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
       return new Representation(renderPage(model), tag);
     };
     const immutable = settled && !history;
-    let rep = immutable ? pastMemo.get(tag) : undefined;
+    const hit = immutable ? pastMemo.get(key) : undefined;
+    let rep = hit && clock() < hit.until.ms ? hit.rep : undefined;
     if (!rep) {
       rep = build();
       if (immutable) {
         const mine = rep;
-        mine.catch(() => pastMemo.delete(tag));
+        mine.catch(() => pastMemo.delete(key));
         if (pastMemo.size >= MEMO_LIMIT) pastMemo.delete(pastMemo.keys().next().value as string);
-        pastMemo.set(tag, mine);
+        pastMemo.set(key, { rep: mine, until });
       }
     }
     return html(await rep, event, immutable ? IMMUTABLE : 'no-cache');
@@ -163,7 +189,9 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
       const rep = await once(catalog.version, key, async () => {
         const [changes, history] = await Promise.all([latestChanges(catalog.version), regionHistory(query.region)]);
         const model = buildPageModel({ query, regions: catalog.regions, sources, changes, version: catalog.version, syncedAt: catalog.syncedAt, history });
-        return new Representation(renderPage(model), entityTag(catalog.version, key));
+        // The changes listed are part of the tag: one expiring changes the body, with no commit.
+        const listed = shortHash([...changes, ...(history?.changes ?? [])].map((c) => c.id).join());
+        return new Representation(renderPage(model), entityTag(catalog.version, `${key}|${listed}`));
       });
       return html(rep, event, 'no-cache');
     },
@@ -182,12 +210,15 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
       const catalog = await cache.get();
       const key = `atom|${base}|${selfQuery}`;
       const rep = await once(catalog.version, key, async () => {
-        const changes = await readLatestChanges(doc, tableName, {
+        const { changes, expiresAtMs } = await readLatestChanges(doc, tableName, {
           toSeq: catalog.version,
           limit,
+          now: clock(),
           ...(isUnfiltered(filter) ? {} : { keep: (c: Change) => matchesChange(filter, c) }),
         });
-        return new Representation(renderAtom({ base, selfQuery, sources: filter.source, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, key));
+        keepUntil(expiresAtMs);
+        const listed = shortHash(changes.map((c) => c.id).join());
+        return new Representation(renderAtom({ base, selfQuery, sources: filter.source, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, `${key}|${listed}`));
       });
       return respond(rep, event.headers ?? {}, { cacheControl: 'public, max-age=30', contentType: 'application/atom+xml; charset=utf-8' });
     },

@@ -17,9 +17,9 @@ const change = (type: Change['type'], before: Region | null, after: Region | nul
 
 // seq 1: add a, b; seq 2: rename a, add c; seq 3: remove b.
 const history: DatedChangeset[] = [
-  { seq: 1, committedAt: '2026-11-20T00:00:00.000Z', changes: [change('region.added', null, region('a')), change('region.added', null, region('b'))] },
-  { seq: 2, committedAt: '2026-11-21T00:00:00.000Z', changes: [change('region.changed', region('a'), region('a', 'A')), change('region.added', null, region('c'))] },
-  { seq: 3, committedAt: '2026-11-22T00:00:00.000Z', changes: [change('region.removed', region('b'), null)] },
+  { seq: 1, committedAt: '2026-11-20T00:00:00.000Z', expiresAtMs: Infinity, changes: [change('region.added', null, region('a')), change('region.added', null, region('b'))] },
+  { seq: 2, committedAt: '2026-11-21T00:00:00.000Z', expiresAtMs: Infinity, changes: [change('region.changed', region('a'), region('a', 'A')), change('region.added', null, region('c'))] },
+  { seq: 3, committedAt: '2026-11-22T00:00:00.000Z', expiresAtMs: Infinity, changes: [change('region.removed', region('b'), null)] },
 ];
 const current: CurrentCatalog = { version: 3, syncedAt: history[2]!.committedAt, regions: [region('a', 'A'), region('c')] };
 async function* newestFirst(from: number, drop: number[] = []): AsyncGenerator<DatedChangeset> {
