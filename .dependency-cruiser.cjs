@@ -2,9 +2,9 @@
  * The layer rules, checked by `npm run lint` (dependency-cruiser, type-only
  * imports included, so a cycle through `import type` counts too):
  *
- *   functions/ → lib/sync/ | lib/catalog/ → lib/store/ → lib/core/
+ *   functions/ → lib/sync/ | lib/catalog/ | lib/deliver/ → lib/store/ → lib/core/
  *
- * Imports only point down; lib/sync and lib/catalog never import each other;
+ * Imports only point down; lib/sync, lib/catalog and lib/deliver never import each other;
  * production code (functions/, lib/) never imports local/, bench/, scripts/ or test/,
  * which may import anything. No module is part of an import cycle.
  *
@@ -29,14 +29,14 @@ module.exports = {
       severity: 'error',
       comment: 'lib/core imports nothing of the project but lib/core.',
       from: { path: '^lib/core/' },
-      to: { path: '^(functions|lib/(store|sync|catalog)|local|bench|scripts|test)/' },
+      to: { path: '^(functions|lib/(store|sync|catalog|deliver)|local|bench|scripts|test)/' },
     },
     {
       name: 'store-below-sync-and-catalog',
       severity: 'error',
       comment: 'lib/store imports only lib/store and lib/core.',
       from: { path: '^lib/store/' },
-      to: { path: '^(functions|lib/(sync|catalog)|local|bench|scripts|test)/' },
+      to: { path: '^(functions|lib/(sync|catalog|deliver)|local|bench|scripts|test)/' },
     },
     {
       name: 'sync-not-catalog',
@@ -51,6 +51,20 @@ module.exports = {
       comment: 'lib/sync and lib/catalog never import each other: what both need lives in lib/store or lib/core.',
       from: { path: '^lib/catalog/' },
       to: { path: '^(functions|lib/sync)/' },
+    },
+    {
+      name: 'deliver-alone',
+      severity: 'error',
+      comment: 'lib/deliver never imports lib/sync nor lib/catalog, and neither imports it: what they share lives in lib/store or lib/core.',
+      from: { path: '^lib/deliver/' },
+      to: { path: '^(functions|lib/(sync|catalog))/' },
+    },
+    {
+      name: 'nothing-imports-deliver',
+      severity: 'error',
+      comment: 'lib/sync and lib/catalog never import lib/deliver.',
+      from: { path: '^lib/(sync|catalog)/' },
+      to: { path: '^lib/deliver/' },
     },
     {
       name: 'functions-are-the-top',

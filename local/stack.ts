@@ -22,6 +22,7 @@ import { startLocalS3, type LocalS3 } from './s3';
 import { startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizSimulator } from './simulators';
 import { ensureTable } from './table';
 import { LATEST_KEY } from '../lib/store/catalog-layout';
+import { startLocalWebhooks, type LocalWebhooks } from './webhooks';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_DIR = join(ROOT, '.local');
@@ -51,6 +52,8 @@ export interface LocalStackOptions {
   progress?: (line: string) => void;
   /** Render each event as the webhook and the email would get it: printed and appended to .local/notifications.jsonl. */
   notifications?: { pageUrl: () => string };
+  /** Deliver every event as a signed webhook to our receiver (.local/webhooks.jsonl), as the deliver function would. */
+  webhooks?: boolean;
 }
 
 export interface LocalStack {
@@ -67,11 +70,13 @@ export interface LocalStack {
   s3?: LocalS3;
   /** The URL of catalog/latest.json, when the catalog files are written. */
   catalogFileUrl?: string;
+  webhooks?: LocalWebhooks;
   stop(): Promise<void>;
 }
 
 const PLACEHOLDER = 'http://127.0.0.1:9';
 export const NOTIFICATIONS_FILE = join(LOCAL_DIR, 'notifications.jsonl');
+export const WEBHOOKS_FILE = join(LOCAL_DIR, 'webhooks.jsonl');
 
 /** True when nothing listens on the port, on any address (a listener on 127.0.0.1 or 0.0.0.0 both count). */
 export function portIsFree(port: number): Promise<boolean> {
@@ -177,14 +182,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(raw, env.TABLE_NAME ?? 'region-sync-local');
     raw.destroy();
 
+    if (isUnset(env, 'EVENTBRIDGE_ENDPOINT') && options.webhooks) {
+      const since = Date.now();
+      const webhooks = await startLocalWebhooks({ logFile: WEBHOOKS_FILE });
+      stops.push(() => webhooks.close());
+      stack.webhooks = webhooks;
+      Object.assign(env, webhooks.env);
+      started('Webhook receiver (deliveries in .local/webhooks.jsonl; endpoint `local`)', `${webhooks.receiver.url}/local`, since);
+    }
     if (isUnset(env, 'EVENTBRIDGE_ENDPOINT')) {
       const since = Date.now();
       const { port, fallbackFrom } = await choosePort(options.ports?.events);
+      const preview = options.notifications ? notificationPreview(options.notifications.pageUrl, env.AWS_REGION ?? 'us-east-1', options.printEvents) : undefined;
+      const webhooks = stack.webhooks;
+      const region = env.AWS_REGION ?? 'us-east-1';
       const receiver = await startEventReceiver({
         logFile: join(LOCAL_DIR, 'events.jsonl'),
         print: options.printEvents,
         port,
-        ...(options.notifications ? { onEvent: notificationPreview(options.notifications.pageUrl, env.AWS_REGION ?? 'us-east-1', options.printEvents) } : {}),
+        ...(preview || webhooks
+          ? {
+              onEvent: (event: ReceivedEvent) => {
+                preview?.(event);
+                webhooks?.onEvent(busEvent(event, region));
+              },
+            }
+          : {}),
       });
       stops.push(() => receiver.close());
       stack.receiver = receiver;
@@ -241,6 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (env.CATALOG_FILE_URL) stack.catalogFileUrl = env.CATALOG_FILE_URL;
     const keep = ['AWS_REGION', 'TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'SOURCES', 'DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT'];
     if (stack.s3) keep.push('CATALOG_BUCKET', 'S3_ENDPOINT', 'CATALOG_FILE_URL');
+    if (stack.webhooks) keep.push(...Object.keys(stack.webhooks.env));
     if (stack.zilliz) keep.push('ZILLIZ_BASE_URL', 'ZILLIZ_API_KEY');
     if (stack.modelarts) {
       keep.push('MODELARTS_ENDPOINT', 'HUAWEI_PROJECT_ID', 'HUAWEI_ACCESS_KEY', 'HUAWEI_SECRET_KEY', 'HUAWEI_IAM_ENDPOINT', 'HUAWEI_DOMAIN_NAME', 'HUAWEI_USERNAME', 'HUAWEI_PASSWORD');

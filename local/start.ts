@@ -42,6 +42,7 @@ const stack = await startLocalStack({
   ports: { zilliz: settings.PORT + 1, modelarts: settings.PORT + 2, dynamodb: settings.PORT + 3, events: settings.PORT + 4 },
   progress: (line) => process.stdout.write(`${line}\n`),
   notifications: { pageUrl: () => `${apiUrl}/` },
+  webhooks: true,
 }).catch((error: unknown) => {
   if (error instanceof ConfigError) return exitOnConfigError(error);
   // A busy port, Java missing: one line, no stack trace.
@@ -120,6 +121,9 @@ process.stdout.write(
     ...stack.started.map((s) => `  ${s.name}: ${s.url}${s.fallbackFrom ? ` (not ${s.fallbackFrom}: taken)` : ''}`),
     ...(stack.catalogFileUrl ? [`  the catalog as a file (after each commit; Catalog Published in .local/events.jsonl): ${stack.catalogFileUrl}`] : []),
     `  URLs in .local/stack.json; [notify] lines show each notification as a webhook would get it`,
+    ...(stack.webhooks
+      ? [`  signed webhooks (Standard Webhooks) in .local/webhooks.jsonl; the endpoint's secret: ${stack.webhooks.secret}`, '  `npm run replay -- --endpoint local --since CURSOR` delivers again from the feed']
+      : []),
     `  sync now and every ${settings.SYNC_INTERVAL_SECONDS} s (or run \`npm run sync\` in another terminal); Ctrl-C stops everything`,
     '',
   ].join('\n') + '\n',

@@ -9,11 +9,13 @@
  * and CI lints it (`npm run lint:openapi`).
  */
 import * as z from 'zod';
+import { detailJsonSchema, listDetailTypes, replaceWithAny, webhookType } from '../core/event-schemas';
 import {
   ATOM_DEFAULT_LIMIT,
   DEFAULT_LIMIT,
   FILTER_VALUE_PATTERN,
   MAX_AT,
+  MAX_FILTER_VALUES,
   MAX_LIMIT,
   MAX_Q,
   PAGE_DEFAULT_LIMIT,
@@ -22,7 +24,7 @@ import {
   REGION_ID_PATTERN,
   REGION_KEY_PATTERN,
 } from '../core/limits';
-import { apiSchemas, ChangeTypeSchema, SOURCES } from '../core/schemas';
+import { apiSchemas, JsonSchema, SOURCES } from '../core/schemas';
 
 type Json = Record<string, unknown>;
 
@@ -49,12 +51,80 @@ function componentSchemas(): Record<string, Json> {
     io: 'output',
     unrepresentable: 'throw',
     uri: (id) => `#/components/schemas/${id}`,
+    // Any JSON value, not zod's recursive union: generated clients (openapi-typescript) cannot compile the recursive form (TS2502).
+    override: (ctx) => {
+      if (ctx.zodSchema === JsonSchema) replaceWithAny(ctx.jsonSchema);
+    },
   });
   // The document's jsonSchemaDialect names the dialect once; a fragment-only `$id` is no valid 2020-12 id.
   return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]));
 }
 
 const schema = (name: keyof typeof apiSchemas) => ({ $ref: `#/components/schemas/${name}` });
+
+/** `Region Added` → `RegionAddedDetail`: the component name of a DetailType's detail. */
+const detailComponent = (detailType: string) => `${detailType.replace(/ /g, '')}Detail`;
+
+/** The detail schemas of every DetailType (lib/core/event-schemas), as components. */
+function detailSchemas(): Record<string, Json> {
+  return Object.fromEntries(
+    listDetailTypes().map((detailType) => {
+      const { $schema: _dialect, ...detail } = detailJsonSchema(detailType, 'draft-2020-12');
+      return [detailComponent(detailType), detail];
+    }),
+  );
+}
+
+const webhookHeader = (name: string, description: string, example: string) => ({ name, in: 'header', required: true, description, schema: { type: 'string' }, example });
+
+/**
+ * One webhook per DetailType: what the delivery function POSTs to each endpoint
+ * of `webhookEndpoints` (Standard Webhooks: body, id, timestamp, signature).
+ */
+function webhooks(): Record<string, Json> {
+  return Object.fromEntries(
+    listDetailTypes().map((detailType) => {
+      const type = webhookType(detailType);
+      return [
+        type,
+        {
+          post: {
+            operationId: `deliver${detailType.replace(/ /g, '')}`,
+            summary: `A \`${detailType}\` event, signed as Standard Webhooks describes.`,
+            description:
+              'Verify with any `standardwebhooks` library and the endpoint\'s `whsec_` secret. Deduplicate on `webhook-id`: it is the same on every try and on a replay.',
+            parameters: [
+              { $ref: '#/components/parameters/WebhookId' },
+              { $ref: '#/components/parameters/WebhookTimestamp' },
+              { $ref: '#/components/parameters/WebhookSignature' },
+            ],
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['type', 'timestamp', 'data'],
+                    additionalProperties: false,
+                    properties: {
+                      type: { type: 'string', const: type },
+                      timestamp: { type: 'string', format: 'date-time', description: 'When the change was detected, or the time of the event.' },
+                      data: { $ref: `#/components/schemas/${detailComponent(detailType)}` },
+                    },
+                  },
+                },
+              },
+            },
+            responses: {
+              '2XX': { description: 'Delivered.' },
+              default: { description: 'Not delivered (as is no answer within 10 s): tried again with backoff for 24 hours, then kept in a dead-letter queue.' },
+            },
+          },
+        },
+      ];
+    }),
+  );
+}
 const json = (body: unknown) => ({ 'application/json': { schema: body } });
 
 const problem = (description: string, headers?: Json): Response => ({
@@ -84,7 +154,18 @@ const okAs = (description: string, mediaType: string, headers: Json = cacheHeade
   headers,
   content: { [mediaType]: { schema: { type: 'string' } } },
 });
-const commaList = (name: string, description: string, example: string) => ({ name, in: 'query', description, schema: { type: 'string' }, example });
+/** A comma list (`?source=zilliz,modelarts`): an array in form style, not exploded, of values of the given schema. */
+const commaList = (name: string, description: string, items: unknown, example: string[]) => ({
+  name,
+  in: 'query',
+  description,
+  style: 'form',
+  explode: false,
+  schema: { type: 'array', items, maxItems: MAX_FILTER_VALUES },
+  example,
+});
+/** A cloud id filter value: the pattern lib/catalog/params enforces (lib/core/limits). */
+const cloudIdItems = () => ({ type: 'string', pattern: FILTER_VALUE_PATTERN });
 const notModified: Response = { description: 'Not modified: `If-None-Match` named the current tag. No body.', headers: cacheHeaders };
 const ifNoneMatch = { $ref: '#/components/parameters/IfNoneMatch' };
 
@@ -104,6 +185,7 @@ function preflightOf(get: GetOperation) {
     responses: {
       '204': { $ref: '#/components/responses/Preflight' },
       '405': { $ref: '#/components/responses/NotAPreflight' },
+      '414': common['414'],
     },
   };
 }
@@ -144,14 +226,8 @@ function buildDocument() {
         operationId: 'listRegions',
         summary: 'Every region, sorted by id, optionally filtered.',
         parameters: [
-          { name: 'source', in: 'query', description: 'Comma list of sources (at most 20).', schema: { type: 'string' }, example: 'zilliz,modelarts' },
-          {
-            name: 'cloudId',
-            in: 'query',
-            description: 'Comma list of cloud ids (at most 20), each matching `^[a-z0-9][a-z0-9._-]{0,63}$`.',
-            schema: { type: 'string' },
-            example: 'aws,gcp',
-          },
+          commaList('source', 'Comma list of sources (at most 20).', schema('SourceName'), ['zilliz', 'modelarts']),
+          commaList('cloudId', 'Comma list of cloud ids (at most 20).', cloudIdItems(), ['aws', 'gcp']),
           {
             name: 'at',
             in: 'query',
@@ -224,8 +300,8 @@ function buildDocument() {
             schema: { type: 'string' },
           },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
-          commaList('source', 'Comma list of sources; `next` still moves past the changes the filter leaves out.', 'zilliz'),
-          commaList('type', `Comma list of change types (${ChangeTypeSchema.options.map((t) => `\`${t}\``).join(', ')}).`, 'region.removed'),
+          commaList('source', 'Comma list of sources; `next` still moves past the changes the filter leaves out.', schema('SourceName'), ['zilliz']),
+          commaList('type', 'Comma list of change types.', schema('ChangeType'), ['region.removed']),
         ],
         responses: {
           '200': ok('The next changes.', schema('ChangeFeed'), { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } }),
@@ -237,8 +313,8 @@ function buildDocument() {
         operationId: 'getChangesAtom',
         summary: 'The latest changes as an Atom 1.0 feed (RFC 4287), newest first.',
         parameters: [
-          commaList('source', 'Comma list of sources.', 'zilliz'),
-          commaList('type', 'Comma list of change types.', 'region.added,region.removed'),
+          commaList('source', 'Comma list of sources.', schema('SourceName'), ['zilliz']),
+          commaList('type', 'Comma list of change types.', schema('ChangeType'), ['region.added', 'region.removed']),
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: ATOM_DEFAULT_LIMIT } },
           ifNoneMatch,
         ],
@@ -293,6 +369,61 @@ function buildDocument() {
         parameters: [{ name: 'v', in: 'query', description: 'Content hash; a matching `v` is cached for a year.', schema: { type: 'string' } }, ifNoneMatch],
         responses: { '200': okAs('The script.', 'text/javascript'), '304': notModified },
       }),
+      '/schemas': route({
+        operationId: 'listSchemas',
+        summary: 'The JSON Schema of every event DetailType (the same as under `webhooks` and in the EventBridge schema registry).',
+        parameters: [ifNoneMatch],
+        responses: {
+          '200': ok('The schemas, by DetailType.', {
+            type: 'object',
+            required: ['schemas'],
+            properties: {
+              schemas: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['detailType', 'url'],
+                  properties: { detailType: { type: 'string', examples: ['Region Added'] }, url: { type: 'string', examples: ['/schemas/Region%20Added'] } },
+                },
+              },
+            },
+          }),
+          '304': notModified,
+          '400': problem('The request is not an HTTP API request.'),
+        },
+      }),
+      '/schemas/{detailType}': route({
+        operationId: 'getSchema',
+        summary: "The JSON Schema (2020-12) of one DetailType's `detail`.",
+        parameters: [
+          {
+            name: 'detailType',
+            in: 'path',
+            required: true,
+            description: 'A DetailType (`Region Added`) or its webhook type (`region.added`).',
+            schema: { type: 'string', enum: listDetailTypes().flatMap((t) => [t, webhookType(t)]) },
+          },
+          ifNoneMatch,
+        ],
+        responses: {
+          '200': {
+            description: 'The schema.',
+            headers: cacheHeaders,
+            content: {
+              'application/schema+json': {
+                schema: {
+                  type: 'object',
+                  required: ['$schema', '$id', 'type'],
+                  properties: { $schema: { type: 'string', const: 'https://json-schema.org/draft/2020-12/schema' }, $id: { type: 'string' }, type: { type: 'string', const: 'object' } },
+                },
+              },
+            },
+          },
+          '304': notModified,
+          '400': problem('The request is not an HTTP API request.'),
+          '404': problem('No such DetailType.'),
+        },
+      }),
       '/openapi.json': route({
         operationId: 'getOpenApi',
         summary: 'This document.',
@@ -324,6 +455,13 @@ function buildDocument() {
           schema: { type: 'string', enum: ['GET', 'HEAD'] },
         },
         Origin: { name: 'Origin', in: 'header', description: 'The origin of the calling page.', schema: { type: 'string' } },
+        WebhookId: webhookHeader('webhook-id', 'The change id for a change, the event id otherwise: the same on every try.', '01JDQ8Z4Y3K3V0W7N2C5R8T6AB'),
+        WebhookTimestamp: webhookHeader('webhook-timestamp', 'Unix seconds of this try; reject one far from your clock.', '1764669600'),
+        WebhookSignature: webhookHeader(
+          'webhook-signature',
+          '`v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, keyed with the base64-decoded part of the `whsec_` secret.',
+          'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+        ),
       },
       responses: {
         Preflight: {
@@ -339,7 +477,8 @@ function buildDocument() {
           Allow: { schema: { type: 'string', const: 'GET, HEAD' } },
         }),
       },
-      schemas: componentSchemas(),
+      schemas: { ...componentSchemas(), ...detailSchemas() },
     },
+    webhooks: webhooks(),
   };
 }

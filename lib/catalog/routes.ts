@@ -18,6 +18,7 @@ import { createPastCatalogs, IMMUTABLE, isBeyondRetention, isSettled, parsePoint
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
 import { openapiDocument } from './openapi';
+import { SCHEMA_MEDIA_TYPE, schemaList, schemaOf } from './schemas';
 import { filterKey, isUnfiltered, parseChangeFilter, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
 import { HttpProblem, invalidParameter, type HttpResult } from './problem';
 import { createPageRoutes, type PastAt } from './page/routes';
@@ -160,6 +161,11 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     },
 
     '/openapi.json': async (event) => respond(openapiBody(), headersOf(event), { cacheControl: 'public, max-age=300' }),
+
+    // The event schemas (lib/catalog/schemas): one per DetailType, generated from lib/core.
+    '/schemas': async (event) => respond(schemaList(), headersOf(event), { cacheControl: 'public, max-age=300' }),
+    '/schemas/{detailType}': async (event) =>
+      respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
     ...createPageRoutes({ doc, tableName, cache, pastAt, now: clock }),

@@ -58,7 +58,7 @@ export const LastErrorSchema = z.object({
 
 export const SourceStatusSchema = z.object({
   scope: z.string().meta({ examples: ['zilliz/aws'] }),
-  source: z.string(),
+  source: SourceNameSchema,
   status: SourceStateSchema,
   lastAttemptAt: isoTime().nullable(),
   lastSuccessAt: isoTime().nullable(),
@@ -119,6 +119,7 @@ export const apiSchemas = {
   SourceList: SourceListSchema,
   RegionHistory: RegionHistorySchema,
   Change: ChangeSchema,
+  ChangeType: ChangeTypeSchema,
   ChangeFeed: ChangeFeedSchema,
   Problem: ProblemSchema,
 } as const;

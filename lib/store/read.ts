@@ -5,7 +5,7 @@
  * read right after a commit sees it.
  */
 import { paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Change, Region, SourceState, SourceStatus } from '../core/schemas';
+import type { Change, Region, SourceName, SourceState, SourceStatus } from '../core/schemas';
 import { queryAll, readSeq, type SeqHead } from './deps';
 import {
   PK,
@@ -100,7 +100,8 @@ export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): Sou
       const error = status?.lastError;
       return {
         scope: name,
-        source: scope?.source ?? status?.source ?? name.split('/')[0] ?? name,
+        // Written only by the sync, from a SourceName; the scope's prefix is one too.
+        source: (scope?.source ?? status?.source ?? name.split('/')[0] ?? name) as SourceName,
         status: state,
         lastAttemptAt: status?.lastAttemptAt ?? null,
         lastSuccessAt,

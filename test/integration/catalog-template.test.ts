@@ -157,7 +157,7 @@ describe('the catalog file and subscribers in the packaged template', () => {
 
   it('sends every event of the bus to a changes topic only those principals may subscribe to', () => {
     const all = deployed();
-    expect(all.ChangesRule?.Properties).toMatchObject({ EventBusName: { Ref: 'EventBus' }, EventPattern: { source: [{ prefix: '' }] }, Targets: [{ Id: 'changes', Arn: { Ref: 'ChangesTopic' } }] });
+    expect(all.ChangesRule?.Properties).toMatchObject({ EventBusName: { Ref: 'EventBus' }, EventPattern: { source: ['region-sync'] }, Targets: [{ Id: 'changes', Arn: { Ref: 'ChangesTopic' } }] });
     expect(all.ChangesRule?.Properties.Targets).toEqual([{ Id: 'changes', Arn: { Ref: 'ChangesTopic' } }]); // no transformer: the event as its JSON
     const statements = (all.ChangesTopicPolicy?.Properties.PolicyDocument as unknown as { Statement: Statement[] }).Statement;
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([

@@ -18,6 +18,7 @@ import { createLogger } from '../../lib/core/log';
 import { loadSyncConfig, secretsOf } from '../../lib/sync/config';
 import { createSyncHandler } from '../../lib/sync/handler';
 import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
+import { startLocalWebhooks } from '../../local/webhooks';
 import { call, type TestHandler } from '../support/catalog-event';
 import { createHarness, type Harness } from '../support/harness';
 
@@ -122,4 +123,51 @@ describe('upstreams that echo the secrets back', () => {
     expect(scopes.every((s) => s.lastError !== null)).toBe(true);
     expect(h.receiver.events.filter((e) => e.detailType === 'Source Degraded')).toHaveLength(scopes.length);
   });
+});
+
+describe('the delivery path', () => {
+  it('no upstream secret and no endpoint URL or whsec_ secret in any webhook, header or delivery log line', async () => {
+    await start('aksk');
+    const { config, run } = syncHandler();
+    const echo = secretsOf(config).join(' | ');
+    await run({}, context);
+    h.zilliz.faults.push({ kind: 'business-error', code: 80002, message: `Invalid Api-Key ${echo}` }, { times: Infinity, match: { path: '/v1/regions' } });
+    h.modelarts.faults.push({ kind: 'status', status: 500, body: { error_code: 'ModelArts.0001', error_msg: `internal error: ${echo}` } }, { times: Infinity, match: { path: /custom-endpoint/ } });
+    await run({}, context);
+
+    const deliverLines: string[] = [];
+    const hooks = await startLocalWebhooks({
+      timeScale: 0.0001,
+      timeoutMs: 5_000,
+      log: createLogger({ function: 'deliver' }, (l) => deliverLines.push(l), 'debug'),
+      // A failing endpoint too: its retries and its dead letter log their own lines.
+      endpoints: (url, secret) => [
+        { name: 'ok', url: `${url}/ok-path-secret`, secret },
+        { name: 'failing', url: `${url}/failing-path-secret`, secret },
+        { name: 'plain', url: 'http://hooks.example.com/plain-path-secret', secret },
+      ],
+    });
+    try {
+      hooks.receiver.script('failing-path-secret', Array.from({ length: 5_000 }, () => ({ status: 500 })));
+      for (const e of h.receiver.events) {
+        hooks.onEvent({ id: e.eventId, 'detail-type': e.detailType, source: e.source, time: (e.time ?? e.receivedAt).replace(/\.\d{3}Z$/, 'Z'), detail: e.detail });
+      }
+      await hooks.queue.idle(60_000);
+      const ids = (d: { headers: Record<string, string> }[]) => [...new Set(d.map((x) => x.headers['webhook-id']))].sort();
+      // Every event reached the endpoint that answers, whatever the failing one did.
+      expect(ids(hooks.receiver.delivered())).toEqual(ids(hooks.receiver.requests.filter((d) => d.endpoint === 'failing-path-secret')));
+      expect(ids(hooks.receiver.delivered())).toHaveLength(h.receiver.events.length);
+      expect(hooks.queue.dead.length).toBeGreaterThan(0);
+      expect(h.receiver.events.some((e) => e.detailType === 'Source Degraded')).toBe(true);
+      const found: string[] = [];
+      for (const d of hooks.receiver.requests) found.push(...leaks(`webhook ${d.endpoint}`, JSON.stringify(d)));
+      for (const line of deliverLines) found.push(...leaks(`deliver log ${line.slice(0, 60)}`, line));
+      expect(found).toEqual([]);
+      const log = deliverLines.join('\n');
+      for (const own of ['path-secret', hooks.secret, hooks.secret.slice(6), hooks.receiver.url]) expect(log).not.toContain(own);
+      for (const d of hooks.receiver.requests) expect(JSON.stringify(d.body)).not.toContain(hooks.secret.slice(6));
+    } finally {
+      await hooks.close();
+    }
+  }, 90_000);
 });

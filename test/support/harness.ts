@@ -20,6 +20,9 @@ import type { PassSummary } from '../../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
 import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type ModelartsSimulator, type ZillizShape, type ZillizSimulator } from '../../local/simulators';
 import { freshTable } from './db';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVENT_LOG_DIR } from './event-log';
 
 export interface Harness {
   zilliz: ZillizSimulator;
@@ -111,11 +114,22 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       return ((out.Items ?? []) as ChangesItem[]).flatMap(decodeChanges);
     },
     async close() {
+      collectEvents(receiver);
       events.destroy();
       await Promise.all([zilliz.close(), modelarts.close(), receiver.close()]);
       await table.drop();
     },
   };
+}
+
+/**
+ * The events this harness's receiver accepted, appended for the run's end, where the global
+ * setup validates every one against its published schema (test/support/global-setup).
+ */
+function collectEvents(receiver: EventReceiver): void {
+  const dir = process.env[EVENT_LOG_DIR];
+  if (!dir || receiver.events.length === 0) return;
+  appendFileSync(join(dir, `events-${process.pid}.jsonl`), receiver.events.map((e) => `${JSON.stringify({ detailType: e.detailType, detail: e.detail })}\n`).join(''));
 }
 
 /** The number of regions in the sample data: 12 AWS + 6 GCP + 3 Azure + 4 ModelArts. */
