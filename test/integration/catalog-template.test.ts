@@ -158,7 +158,15 @@ describe('the catalog file and subscribers in the packaged template', () => {
   it('sends every event of the bus to a changes topic only those principals may subscribe to', () => {
     const all = deployed();
     expect(all.ChangesRule?.Properties).toMatchObject({ EventBusName: { Ref: 'EventBus' }, EventPattern: { source: ['region-sync'] }, Targets: [{ Id: 'changes', Arn: { Ref: 'ChangesTopic' } }] });
-    expect(all.ChangesRule?.Properties.Targets).toEqual([{ Id: 'changes', Arn: { Ref: 'ChangesTopic' } }]); // no transformer: the event as its JSON
+    // No transformer (the event as its JSON); retried for a day, then kept in its dead-letter queue.
+    expect(all.ChangesRule?.Properties.Targets).toEqual([
+      {
+        Id: 'changes',
+        Arn: { Ref: 'ChangesTopic' },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ChangesDeadLetterQueue', 'Arn'] } },
+      },
+    ]);
     const statements = (all.ChangesTopicPolicy?.Properties.PolicyDocument as unknown as { Statement: Statement[] }).Statement;
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
       ['EventBridgePublishes', 'sns:Publish'],
