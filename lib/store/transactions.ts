@@ -11,6 +11,7 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ScopePlan } from './plans';
 import { REMOVALS_HELD } from '../core/detail-types';
+import { heldSummary } from '../core/summary';
 import type { Change } from '../core/region';
 import { changesKey, historyPartition, historySortKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type HistoryItem, type OutboxItem } from './items';
 
@@ -96,13 +97,25 @@ export function expiresAt(now: string, retentionDays: number): number {
 }
 
 export function removalsHeldEvent(plan: ScopePlan, now: string, newId: () => string, ttl: number): OutboxItem {
+  const hold = plan.head.hold;
+  const held = {
+    count: hold?.regionIds.length ?? 0,
+    of: plan.head.regionCount,
+    since: hold?.since ?? now,
+    confirmsAfter: hold?.confirmsAfter ?? hold?.since ?? now,
+    passes: hold?.passes ?? 1,
+    passesNeeded: hold?.passesNeeded ?? 1,
+  };
   const detail = {
     scope: plan.scope,
     source: plan.source,
     at: now,
-    heldRegionKeys: plan.head.hold?.regionIds ?? [],
-    heldCount: plan.head.hold?.regionIds.length ?? 0,
+    heldRegionKeys: hold?.regionIds ?? [],
+    heldCount: held.count,
     previousCount: plan.previousCount,
+    // As /sources shows it, and the line people are told.
+    held,
+    summary: heldSummary({ scope: plan.scope, count: held.count, of: held.of, confirmsAfter: held.confirmsAfter, passesNeeded: held.passesNeeded }),
   };
   return { pk: PK.outbox, sk: newId(), detailType: REMOVALS_HELD, detail: JSON.stringify(detail), expiresAt: ttl };
 }
