@@ -8,7 +8,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../../core/region';
-import { readLatestChanges } from '../../store/latest';
+import { readChangesBefore, readLatestChanges, type PlacedChange } from '../../store/latest';
 import { readRegionHistory } from '../../store/history';
 import { listSources, readChangesetsBackward } from '../../store/read';
 import { IMMUTABLE, type PastCatalog } from '../at';
@@ -21,11 +21,16 @@ import { isUnfiltered, matchesChange, parseChangeFilter, parseLimit } from '../p
 import { HttpProblem, type HttpResult } from '../problem';
 import type { APIGatewayProxyEventV2 as CatalogEvent } from 'aws-lambda';
 import { ASSETS } from './assets';
-import { buildPageModel, type RegionHistory } from './model';
+import { buildPageModel, changeMatches, type RegionHistory } from './model';
 import { pageQueryKey, parsePageQuery, type PageQuery } from './query';
 import { renderPage } from './render';
 
-export const PAGE_CHANGES = 20;
+/** The most changes the page lists at once (the latest 24 hours, or one page of older ones). */
+export const PAGE_CHANGES = 200;
+/** One page of the "older" link. */
+export const OLDER_CHANGES = 50;
+/** The latest changes shown: those of the last day before the newest (so at least the last pass's). */
+const RECENT_MS = 24 * 3600_000;
 export const ATOM_DEFAULT_LIMIT = 50;
 const MEMO_LIMIT = 64;
 
@@ -74,18 +79,22 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
     }
     return hit;
   };
-  let latestVersion = -1;
-  let latest: Promise<Change[]> | undefined;
-  const latestChanges = (version: number): Promise<Change[]> => {
-    if (version !== latestVersion || !latest) {
-      latestVersion = version;
-      const read = readLatestChanges(doc, tableName, { toSeq: version, limit: PAGE_CHANGES });
-      read.catch(() => {
-        if (latest === read) latest = undefined;
-      });
-      latest = read;
+  /**
+   * The changes the page lists, following its filters: the latest day's (newest first, grouped by
+   * pass when rendered), or with `?older=` one page of those before that place in the feed.
+   */
+  const listedChanges = async (version: number, query: PageQuery): Promise<{ changes: PlacedChange[]; more: boolean }> => {
+    const keep = (c: Change) => changeMatches(c, query);
+    if (query.older) {
+      const [seq, index] = query.older.split('.').map(Number) as [number, number];
+      return readChangesBefore(doc, tableName, { toSeq: Math.min(seq, version), beforeIndex: seq <= version ? index : undefined, limit: OLDER_CHANGES, keep });
     }
-    return latest;
+    const read = await readChangesBefore(doc, tableName, { toSeq: version, limit: PAGE_CHANGES, keep });
+    const newest = read.changes[0];
+    if (!newest) return read;
+    const from = Date.parse(newest.change.detectedAt) - RECENT_MS;
+    const recent = read.changes.filter((p) => Date.parse(p.change.detectedAt) >= from);
+    return { changes: recent, more: read.more || recent.length < read.changes.length };
   };
 
   const current = async (regionKey: string) => (await cache.get()).region(regionKey) !== undefined;
@@ -100,14 +109,17 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
   };
 
   /** The latest changes a client held at `position`, newest first: the changes after it in its commit are left out. */
-  const changesUpTo = async (position: FeedPosition): Promise<Change[]> => {
-    const out: Change[] = [];
+  const changesUpTo = async (position: FeedPosition, query: PageQuery): Promise<{ changes: PlacedChange[]; more: boolean }> => {
+    const out: PlacedChange[] = [];
     for await (const { seq, changes } of readChangesetsBackward(doc, tableName, { fromSeq: 1, toSeq: position.seq, pageSize: 10 })) {
       const held = seq === position.seq ? changes.slice(0, position.index + 1) : changes;
-      for (let i = held.length - 1; i >= 0 && out.length < PAGE_CHANGES; i--) out.push(held[i]!);
-      if (out.length === PAGE_CHANGES) break;
+      for (let i = held.length - 1; i >= 0; i--) {
+        if (!changeMatches(held[i]!, query)) continue;
+        if (out.length === OLDER_CHANGES) return { changes: out, more: true };
+        out.push({ change: held[i]!, seq, index: i });
+      }
     }
-    return out;
+    return { changes: out, more: false };
   };
 
   // Settled past views never change (without a region's history, which grows): each is built once.
@@ -126,12 +138,13 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
     const historyTag = history ? `-${shortHash(JSON.stringify([history.changes.map((c) => c.id), history.current]))}` : '';
     const tag = `"p${past.position.seq}.${past.position.index}-${shortHash(`${pageQueryKey(query)}|${query.at}`)}${historyTag}"`;
     const build = async () => {
-      const changes = await changesUpTo(past.position);
+      const { changes, more } = await changesUpTo(past.position, query);
       const model = buildPageModel({
         query,
         regions: past.regions,
         sources: null,
         changes,
+        moreChanges: more,
         version: past.version,
         syncedAt: past.syncedAt,
         past: { raw: query.at, version: past.version, syncedAt: past.syncedAt },
@@ -161,8 +174,8 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
       // The health changes with every pass, commit or not: it is part of the tag.
       const key = `${pageQueryKey(query)}|${shortHash(JSON.stringify(sources))}`;
       const rep = await once(catalog.version, key, async () => {
-        const [changes, history] = await Promise.all([latestChanges(catalog.version), regionHistory(query.region)]);
-        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, version: catalog.version, syncedAt: catalog.syncedAt, history });
+        const [{ changes, more }, history] = await Promise.all([listedChanges(catalog.version, query), regionHistory(query.region)]);
+        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, moreChanges: more, version: catalog.version, syncedAt: catalog.syncedAt, history });
         return new Representation(renderPage(model), entityTag(catalog.version, key));
       });
       return html(rep, event, 'no-cache');
@@ -187,7 +200,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt }: PageRouteDep
           limit,
           ...(isUnfiltered(filter) ? {} : { keep: (c: Change) => matchesChange(filter, c) }),
         });
-        return new Representation(renderAtom({ base, selfQuery, sources: filter.source, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, key));
+        return new Representation(renderAtom({ base, selfQuery, sources: filter.source, types: filter.type, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, key));
       });
       return respond(rep, event.headers ?? {}, { cacheControl: 'public, max-age=30', contentType: 'application/atom+xml; charset=utf-8' });
     },
