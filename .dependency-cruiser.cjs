@@ -7,6 +7,10 @@
  * Imports only point down; lib/sync and lib/catalog never import each other;
  * production code (functions/, lib/) never imports local/, bench/, scripts/ or test/,
  * which may import anything. No module is part of an import cycle.
+ *
+ * Inside lib/sync, the pass's stages (lib/sync/stages/*) import no other stage
+ * and only lib/sync/pass.ts composes them (tests may import any stage, to test
+ * it alone); what stages hand one another is typed in lib/sync/pipeline.ts.
  */
 const production = '^(functions|lib)/';
 const devOnly = '^(local|bench|scripts|test)/';
@@ -61,6 +65,20 @@ module.exports = {
       comment: 'functions/ and lib/ never import the local stack, the benchmarks, the tooling scripts or the tests.',
       from: { path: production },
       to: { path: devOnly },
+    },
+    {
+      name: 'stage-imports-no-stage',
+      severity: 'error',
+      comment: 'A sync stage imports no other stage: lib/sync/pass.ts composes them; shared types live in lib/sync/pipeline.ts.',
+      from: { path: '^lib/sync/stages/([^/]+)[.]ts$' },
+      to: { path: '^lib/sync/stages/', pathNot: '^lib/sync/stages/$1[.]ts$' },
+    },
+    {
+      name: 'only-pass-composes-stages',
+      severity: 'error',
+      comment: 'Only lib/sync/pass.ts (and tests) import the sync stages.',
+      from: { path: production, pathNot: '^lib/sync/(pass[.]ts|stages/)' },
+      to: { path: '^lib/sync/stages/' },
     },
     {
       name: 'resolvable',

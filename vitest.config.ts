@@ -9,7 +9,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**'],
+    // test/deploy needs moto (Python): `.ci/run` runs it with vitest.deploy.config.ts.
+    exclude: ['**/node_modules/**', 'test/deploy/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

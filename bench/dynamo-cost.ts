@@ -5,7 +5,7 @@
  * catalog sizes with the same scopes (the default ~25 regions, and 2,000+),
  * so only the catalog's size differs between the two.
  */
-import type { Meter, WriteKind } from '../lib/store/meter';
+import type { Meter, WriteKind } from './meter';
 import { createSyncBench, log, modelledWcu, regionCount, round, sampleWithClouds, type Span } from './support';
 
 export interface PassCost {

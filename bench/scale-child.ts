@@ -16,7 +16,7 @@ import { loadSyncConfig } from '../lib/sync/config';
 import { createEventBridgeClient } from '../lib/sync/eventbridge';
 import { createLogger } from '../lib/core/log';
 import { createDocumentClient } from '../lib/store/client';
-import { createMeter } from '../lib/store/meter';
+import { attachMeter, createMeter } from './meter';
 import { runPass } from '../lib/sync/pass';
 import { createSnapshotCache } from '../lib/sync/snapshot-cache';
 import { breakdown, classify, type KindSpan, type PassBreakdown } from './scale-breakdown';
@@ -81,15 +81,18 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const log = createLogger({ service: 'region-sync', function: 'sync' }, () => undefined, 'info');
 
+let meter = createMeter();
+attachMeter(doc, () => meter);
+
 async function pass(): Promise<ScalePassFigures> {
-  const meter = createMeter();
+  meter = createMeter();
   timeline.reset();
   written = [];
   spans = [];
   const cachedRegionsAtStart = snapshots.regionCount();
   const started = performance.now();
   origin = started;
-  const summary = await runPass({ config, store: { doc, table: config.tableName, meter }, events, log, snapshots });
+  const summary = await runPass({ config, store: { doc, table: config.tableName }, events, log, snapshots });
   const wallMs = Math.round(performance.now() - started);
   const memory = process.memoryUsage();
   return {

@@ -11,7 +11,7 @@ import { createEventBridgeClient } from '../lib/sync/eventbridge';
 import { createLogger, registerSecret } from '../lib/core/log';
 import { clearTokenCache } from '../lib/sync/sources/huawei-iam';
 import { createDocumentClient } from '../lib/store/client';
-import { createMeter, type Meter } from '../lib/store/meter';
+import { attachMeter, createMeter, type Meter } from './meter';
 import { createSyncHandler } from '../lib/sync/handler';
 import type { PassSummary } from '../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../local/event-receiver';
@@ -137,11 +137,13 @@ export async function createSyncBench(options: SyncBenchOptions): Promise<SyncBe
   const timeline = createTimeline(true);
   const doc = traceClient(createDocumentClient({ region: REGION, endpoint: table.endpoint }), timeline);
   const events: EventBridgeClient = traceClient(createEventBridgeClient({ region: REGION, endpoint: receiver.endpoint }), timeline);
-  // The handler the Lambda entry point builds, with the traced clients; the next pass's meter is set on `store`.
-  const store: { doc: typeof doc; table: string; meter?: Meter | undefined } = { doc, table: table.tableName };
+  // The handler the Lambda entry point builds, with the traced clients; the next pass's meter counts through the client's middleware.
+  let current: Meter | undefined;
+  attachMeter(doc, () => current);
+  const store = { doc, table: table.tableName };
   const handler = createSyncHandler(config, { store, events, log });
   const pass = (meter?: Meter) => {
-    store.meter = meter;
+    current = meter;
     return handler({}, { functionName: 'sync', awsRequestId: 'bench' } as Context);
   };
   return {

@@ -2,6 +2,7 @@
  * Configuration of the catalog function, parsed once at cold start; an invalid
  * value throws one ConfigError naming the variable.
  */
+import { DEFAULT_RETENTION_DAYS } from '../core/limits';
 import * as z from 'zod';
 import { commaList, parseEnv, tableSchema, type Env } from '../core/config';
 
@@ -29,7 +30,7 @@ const catalogSchema = tableSchema.extend({
     .regex(/^[1-9]\d{0,4}$/, { message: 'expected a whole number of days (1 or more)' })
     .transform(Number)
     .optional()
-    .transform((n) => n ?? 30),
+    .transform((n) => n ?? DEFAULT_RETENTION_DAYS),
 });
 
 export type CatalogConfig = z.output<typeof catalogSchema>;

@@ -9,7 +9,20 @@
  * and CI lints it (`npm run lint:openapi`).
  */
 import * as z from 'zod';
-import { apiSchemas } from '../core/schemas';
+import {
+  ATOM_DEFAULT_LIMIT,
+  DEFAULT_LIMIT,
+  FILTER_VALUE_PATTERN,
+  MAX_AT,
+  MAX_LIMIT,
+  MAX_Q,
+  PAGE_DEFAULT_LIMIT,
+  PAGE_MAX_LIMIT,
+  PAGE_MAX_PAGE,
+  REGION_ID_PATTERN,
+  REGION_KEY_PATTERN,
+} from '../core/limits';
+import { apiSchemas, ChangeTypeSchema, SOURCES } from '../core/schemas';
 
 type Json = Record<string, unknown>;
 
@@ -162,7 +175,7 @@ function buildDocument() {
         summary: 'One region.',
         parameters: [
           { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
-          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
+          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: REGION_ID_PATTERN } },
           ifNoneMatch,
         ],
         responses: {
@@ -177,7 +190,7 @@ function buildDocument() {
         summary: "Every change of one region within the retention, oldest first (removed regions included).",
         parameters: [
           { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
-          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
+          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: REGION_ID_PATTERN } },
           ifNoneMatch,
         ],
         responses: {
@@ -210,9 +223,9 @@ function buildDocument() {
             description: 'A `next` cursor from a previous answer; omitted, the feed starts at the oldest retained change.',
             schema: { type: 'string' },
           },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
           commaList('source', 'Comma list of sources; `next` still moves past the changes the filter leaves out.', 'zilliz'),
-          commaList('type', 'Comma list of change types (`region.added`, `region.removed`, `region.changed`).', 'region.removed'),
+          commaList('type', `Comma list of change types (${ChangeTypeSchema.options.map((t) => `\`${t}\``).join(', ')}).`, 'region.removed'),
         ],
         responses: {
           '200': ok('The next changes.', schema('ChangeFeed'), { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } }),
@@ -226,7 +239,7 @@ function buildDocument() {
         parameters: [
           commaList('source', 'Comma list of sources.', 'zilliz'),
           commaList('type', 'Comma list of change types.', 'region.added,region.removed'),
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: ATOM_DEFAULT_LIMIT } },
           ifNoneMatch,
         ],
         responses: {
@@ -240,22 +253,23 @@ function buildDocument() {
         summary: 'The catalog page for people: health, the catalog (search, filters, pages) and the latest changes.',
         description: 'Server-rendered; reads with JavaScript off. Every asset comes from this origin (`Content-Security-Policy`).',
         parameters: [
-          { name: 'q', in: 'query', description: 'Search text (at most 100 characters).', schema: { type: 'string', maxLength: 100 } },
-          { name: 'source', in: 'query', schema: { type: 'string', enum: ['', 'zilliz', 'modelarts'] } },
-          { name: 'cloud', in: 'query', schema: { type: 'string', pattern: '^[a-z0-9._-]*$' } },
-          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 1 } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          { name: 'q', in: 'query', description: `Search text (at most ${MAX_Q} characters).`, schema: { type: 'string', maxLength: MAX_Q } },
+          { name: 'source', in: 'query', schema: { type: 'string', enum: ['', ...SOURCES] } },
+          // Empty means any cloud.
+          { name: 'cloud', in: 'query', schema: { type: 'string', pattern: `^$|${FILTER_VALUE_PATTERN}` } },
+          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, maximum: PAGE_MAX_PAGE, default: 1 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: PAGE_MAX_LIMIT, default: PAGE_DEFAULT_LIMIT } },
           {
             name: 'at',
             in: 'query',
             description: 'The page at a past point, as `GET /regions?at=` answers it: a feed cursor or an RFC 3339 time. The health is not shown; a settled point is served `immutable`.',
-            schema: { type: 'string', maxLength: 64 },
+            schema: { type: 'string', maxLength: MAX_AT },
           },
           {
             name: 'region',
             in: 'query',
             description: "Adds that region's history (`<source>:<regionId>`), oldest first, removed regions included.",
-            schema: { type: 'string', pattern: '^(zilliz|modelarts):[A-Za-z0-9._-]{1,128}$' },
+            schema: { type: 'string', pattern: REGION_KEY_PATTERN },
           },
           ifNoneMatch,
         ],

@@ -3,6 +3,8 @@
  * detail starts with the parameter's name; a value is echoed only shortened.
  */
 import { SOURCES, type Change, type ChangeType, type Region, type SourceName } from '../core/region';
+import { ChangeTypeSchema } from '../core/schemas';
+import { DEFAULT_LIMIT, FILTER_VALUE_PATTERN, MAX_FILTER_VALUES, MAX_LIMIT, REGION_ID_PATTERN } from '../core/limits';
 import { decodeCursor, START, type FeedPosition } from './cursor';
 import { invalidParameter } from './problem';
 
@@ -15,11 +17,10 @@ export interface RegionFilter {
   cloudId: string[];
 }
 
-const FILTER_VALUE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const MAX_VALUES = 20;
-const REGION_ID = /^[A-Za-z0-9._-]{1,128}$/;
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 500;
+const FILTER_VALUE = new RegExp(FILTER_VALUE_PATTERN);
+const MAX_VALUES = MAX_FILTER_VALUES;
+const REGION_ID = new RegExp(REGION_ID_PATTERN);
+export { DEFAULT_LIMIT, MAX_LIMIT };
 
 const EXPECTED_SOURCES = SOURCES.join(' or ');
 
@@ -55,7 +56,7 @@ export function parseRegionFilter(query: Query): RegionFilter {
   return { source, cloudId };
 }
 
-export const CHANGE_TYPES: readonly ChangeType[] = ['region.added', 'region.removed', 'region.changed'];
+export const CHANGE_TYPES: readonly ChangeType[] = ChangeTypeSchema.options;
 
 /** Which changes a feed reader wants; empty lists mean all. Shared by `/changes` and the Atom feed. */
 export interface ChangeFilter {

@@ -20,3 +20,16 @@ export const SOURCE_RECOVERED = 'Source Recovered';
 export const REMOVALS_HELD = 'Removals Held';
 /** A source's answers started or stopped carrying an upstream field. */
 export const SCHEMA_CHANGED = 'Schema Changed';
+
+/**
+ * The notification rule families (deploy/notify.cjs): each family is one
+ * EventBridge rule with its own message. deploy/detail-types.json is generated
+ * from this (scripts/gen-deploy-constants.ts) and checked by a test, so the
+ * CommonJS file serverless.yml loads never copies a name.
+ */
+export const NOTIFICATION_FAMILIES = {
+  region: [REGION_DETAIL_TYPES['region.added'], REGION_DETAIL_TYPES['region.removed']],
+  changed: [REGION_DETAIL_TYPES['region.changed']],
+  scope: [SOURCE_DEGRADED, SOURCE_RECOVERED, REMOVALS_HELD],
+  schema: [SCHEMA_CHANGED],
+} as const satisfies Record<string, readonly string[]>;

@@ -38,6 +38,15 @@ export class CommitConflictError extends Error {
   override name = 'CommitConflictError';
 }
 
+/**
+ * DynamoDB kept throttling a write through every retry: no concurrent pass is
+ * involved, so re-reading and re-planning would not help. The scope fails with
+ * `store.throttled` (never `store.conflict`) and the next pass tries again.
+ */
+export class CommitThrottledError extends Error {
+  override name = 'CommitThrottledError';
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -53,6 +53,7 @@ export function canonicalValue(value: unknown): unknown {
  * and served keeps the upstream's order.
  */
 export function comparableJson(value: unknown): string {
-  return canonicalJson(canonicalValue(value));
+  // canonicalValue already orders every object's keys: a plain stringify keeps that order (no second sort).
+  return JSON.stringify(canonicalValue(value));
 }
 

@@ -1,24 +1,21 @@
 /**
  * The bottom of lib/store: what every store module is handed (`StoreDeps`),
  * and the two reads the others build on, every page of a Query and the commit
- * sequence. It imports only the item layout and the meter, so no store module
- * imports another in a circle.
+ * sequence. It imports only the item layout, so no store module imports
+ * another in a circle.
  */
 import { GetCommand, paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SEQ_KEY, type SeqItem } from './items';
-import type { Meter } from './meter';
 
 export interface StoreDeps {
   doc: DynamoDBDocumentClient;
   table: string;
-  meter?: Meter | undefined;
 }
 
-/** Every page of a Query (DynamoDB returns at most 1 MB a page), each page's capacity counted. */
+/** Every page of a Query (DynamoDB returns at most 1 MB a page). */
 export async function queryAll<T>(deps: StoreDeps, input: QueryCommandInput): Promise<T[]> {
   const items: T[] = [];
-  for await (const page of paginateQuery({ client: deps.doc }, { ...input, ReturnConsumedCapacity: 'TOTAL' })) {
-    deps.meter?.consumed('read', page.ConsumedCapacity);
+  for await (const page of paginateQuery({ client: deps.doc }, input)) {
     items.push(...((page.Items ?? []) as T[]));
   }
   return items;
@@ -31,11 +28,8 @@ export interface SeqHead {
   syncedAt: string | null;
 }
 
-export async function readSeq(doc: DynamoDBDocumentClient, tableName: string, meter?: Meter): Promise<SeqHead> {
-  const { Item, ConsumedCapacity } = await doc.send(
-    new GetCommand({ TableName: tableName, Key: SEQ_KEY, ConsistentRead: true, ...(meter ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
-  );
-  meter?.consumed('read', ConsumedCapacity);
+export async function readSeq(doc: DynamoDBDocumentClient, tableName: string): Promise<SeqHead> {
+  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: SEQ_KEY, ConsistentRead: true }));
   const item = Item as Partial<SeqItem> | undefined;
   return { version: item?.value ?? 0, syncedAt: item?.committedAt ?? null };
 }

@@ -10,12 +10,11 @@ import { queryAll, type StoreDeps } from './deps';
 import type { Change } from '../core/region';
 
 export async function readCursor(deps: StoreDeps): Promise<PublishItem | undefined> {
-  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: PUBLISH_KEY, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
-  deps.meter?.consumed('read', out.ConsumedCapacity);
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: PUBLISH_KEY, ConsistentRead: true }));
   return out.Item as PublishItem | undefined;
 }
 
-/** An update under a condition on the publish item: false when the condition failed, counted when it held. */
+/** An update under a condition on the publish item: false when the condition failed. */
 async function updateIf(deps: StoreDeps, input: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
   try {
     await deps.doc.send(new UpdateCommand({ TableName: deps.table, Key: PUBLISH_KEY, ...input }));
@@ -23,7 +22,6 @@ async function updateIf(deps: StoreDeps, input: Omit<UpdateCommandInput, 'TableN
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
-  deps.meter?.wrote('publish');
   return true;
 }
 
@@ -65,8 +63,7 @@ export interface PendingChangeset {
 }
 
 export async function readChangeset(deps: StoreDeps, seq: number): Promise<PendingChangeset | undefined> {
-  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: changesKey(seq), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
-  deps.meter?.consumed('read', out.ConsumedCapacity);
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: changesKey(seq), ConsistentRead: true }));
   const item = out.Item as (ChangesItem & { sent?: Set<string> }) | undefined;
   return item && { seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []), committedAt: item.committedAt };
 }
@@ -96,7 +93,6 @@ export async function listOutbox(deps: StoreDeps): Promise<OutboxItem[]> {
 
 export async function putOutbox(deps: StoreDeps, item: OutboxItem): Promise<void> {
   await deps.doc.send(new PutCommand({ TableName: deps.table, Item: item }));
-  deps.meter?.wrote('outbox');
 }
 
 export async function deleteOutbox(deps: StoreDeps, sk: string): Promise<void> {

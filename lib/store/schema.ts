@@ -15,8 +15,7 @@ export interface SchemaState {
 }
 
 export async function readSchema(deps: StoreDeps, source: string): Promise<SchemaItem | undefined> {
-  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: schemaKey(source), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
-  deps.meter?.consumed('read', out.ConsumedCapacity);
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: schemaKey(source), ConsistentRead: true }));
   return out.Item as SchemaItem | undefined;
 }
 
@@ -42,15 +41,12 @@ export async function writeSchema(deps: StoreDeps, write: SchemaWrite): Promise<
     write.expectedVersion === undefined
       ? { ConditionExpression: 'attribute_not_exists(pk)' }
       : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': write.expectedVersion } };
-  const out = await deps.doc.send(
+  await deps.doc.send(
     new TransactWriteCommand({
       TransactItems: [
         { Put: { TableName: deps.table, Item: item, ...condition } },
         ...write.events.map((event) => ({ Put: { TableName: deps.table, Item: event } })),
       ],
-      ReturnConsumedCapacity: 'TOTAL',
     }),
   );
-  deps.meter?.consumed('write', out.ConsumedCapacity);
-  if (write.events.length) deps.meter?.wrote('outbox', write.events.length);
 }

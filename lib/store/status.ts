@@ -83,17 +83,14 @@ export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promi
           ...(failed ? { ':error': update.error, ':one': 1 } : {}),
         },
         ReturnValues: 'ALL_OLD',
-        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    deps.meter?.consumed('write', out.ConsumedCapacity);
     previous = out.Attributes as StatusItem | undefined;
   } catch (error: unknown) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     previous = await replacedBy(deps, update.scope);
     if (!previous && update.onlyIfExists) return { transition: null, consecutiveFailures: 0 };
   }
-  deps.meter?.wrote('status');
   return {
     transition: transitionOf(previous, failed),
     consecutiveFailures: failed ? (previous?.consecutiveFailures ?? 0) + 1 : 0,

@@ -10,10 +10,11 @@
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ScopePlan } from './plans';
-import { REMOVALS_HELD } from '../core/detail-types';
-import { heldSummary } from '../core/summary';
 import type { Change } from '../core/region';
-import { changesKey, historyPartition, historySortKey, PK, regionKeyOf, SEQ_KEY, scopeKey, type HistoryItem, type OutboxItem } from './items';
+import { changesKey, historyPartition, historySortKey, regionKeyOf, SEQ_KEY, scopeKey, type HistoryItem } from './items';
+import { expiresAt, removalsHeldEvent } from './outbox';
+
+export { expiresAt };
 
 export const MAX_TRANSACTION_ITEMS = 100;
 /** Changeset body budget: far under 400 KB, whatever the attribute overhead. */
@@ -92,34 +93,6 @@ export interface BuildOptions {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-export function expiresAt(now: string, retentionDays: number): number {
-  return Math.floor(Date.parse(now) / 1000) + retentionDays * 86_400;
-}
-
-export function removalsHeldEvent(plan: ScopePlan, now: string, newId: () => string, ttl: number): OutboxItem {
-  const hold = plan.head.hold;
-  const held = {
-    count: hold?.regionIds.length ?? 0,
-    of: plan.head.regionCount,
-    since: hold?.since ?? now,
-    confirmsAfter: hold?.confirmsAfter ?? hold?.since ?? now,
-    passes: hold?.passes ?? 1,
-    passesNeeded: hold?.passesNeeded ?? 1,
-  };
-  const detail = {
-    scope: plan.scope,
-    source: plan.source,
-    at: now,
-    heldRegionKeys: hold?.regionIds ?? [],
-    heldCount: held.count,
-    previousCount: plan.previousCount,
-    // As /sources shows it, and the line people are told.
-    held,
-    summary: heldSummary({ scope: plan.scope, count: held.count, of: held.of, confirmsAfter: held.confirmsAfter, passesNeeded: held.passesNeeded }),
-  };
-  return { pk: PK.outbox, sk: newId(), detailType: REMOVALS_HELD, detail: JSON.stringify(detail), expiresAt: ttl };
-}
-
 export function buildTransaction(tx: Tx, o: BuildOptions): TransactWriteCommandInput {
   const next = o.seq + 1;
   const ttl = expiresAt(o.now, o.retentionDays);
@@ -151,10 +124,10 @@ export function buildTransaction(tx: Tx, o: BuildOptions): TransactWriteCommandI
       items.push({ Put: { TableName: o.table, Item: historyItem(change, next, ttl), ConditionExpression: 'attribute_not_exists(pk)' } });
     }
     if (part.final && part.plan.holdStarted) {
-      items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(part.plan, o.now, o.newId, ttl) } });
+      items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(part.plan, o.now, { newId: o.newId, ttl }) } });
     }
   }
-  return { TransactItems: items, ReturnConsumedCapacity: 'TOTAL' };
+  return { TransactItems: items };
 }
 
 /** The history item of one change: keyed by region, sorted by sequence, expiring with its changeset. */
@@ -236,7 +209,7 @@ export function buildHeadOnly(plan: ScopePlan, o: Pick<BuildOptions, 'table' | '
   );
   const items: TransactItem[] = [head];
   if (plan.holdStarted) {
-    items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(plan, o.now, o.newId, expiresAt(o.now, o.retentionDays)) } });
+    items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(plan, o.now, { newId: o.newId, ttl: expiresAt(o.now, o.retentionDays) }) } });
   }
-  return { TransactItems: items, ReturnConsumedCapacity: 'TOTAL' };
+  return { TransactItems: items };
 }

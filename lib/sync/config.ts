@@ -2,6 +2,7 @@
  * The sync function's configuration, parsed once at cold start. Every problem
  * stops the command with one line naming the variable and what is expected.
  */
+import { DEFAULT_RETENTION_DAYS } from '../core/limits';
 import * as z from 'zod';
 import { SOURCES, type SourceName } from '../core/region';
 import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, tableSchema, type Env } from '../core/config';
@@ -49,7 +50,7 @@ const schema = tableSchema.extend({
     .regex(/^\d{1,6}$/, { message: 'expected a whole number of minutes (0 for no least time)' })
     .transform(Number)
     .default(30),
-  CHANGES_RETENTION_DAYS: positiveInt(30),
+  CHANGES_RETENTION_DAYS: positiveInt(DEFAULT_RETENTION_DAYS),
   UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
   UPSTREAM_RETRIES: z
     .string()

@@ -49,8 +49,7 @@ export interface LoadSyncHandlerOptions extends Omit<SyncHandlerOptions, 'curren
 
 const stdout: Sink = (line) => process.stdout.write(`${line}\n`);
 
-function configure(env: Env, secrets: SecretValues): SyncConfig {
-  const config = loadSyncConfig({ ...env, ...secrets });
+function registered(config: SyncConfig): SyncConfig {
   for (const secret of secretsOf(config)) registerSecret(secret);
   return config;
 }
@@ -106,20 +105,23 @@ export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptio
  * naming it, and after the cache expires a rotated secret is used without a
  * redeploy.
  */
-export async function loadSyncHandler(options: LoadSyncHandlerOptions = {}) {
+export async function loadSyncHandler(options: LoadSyncHandlerOptions = {}, checked?: SyncConfig) {
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
   const settings = secretSettings(env);
+  // Parsed once at cold start: with no secret in SSM, it is already the configuration the passes use.
+  const initial = checked ?? loadSyncConfig({ ...env, ...placeholders(settings) });
+  const fromSsm = Object.keys(settings.parameters).length > 0;
   const secrets = createSecretStore(settings, { log });
   let values: SecretValues | undefined;
   let config: SyncConfig | undefined;
   const current = async (): Promise<SyncConfig> => {
     const fresh = await secrets.get();
-    if (fresh !== values || !config) [values, config] = [fresh, configure(env, fresh)];
+    if (fresh !== values || !config) [values, config] = [fresh, registered(fromSsm ? loadSyncConfig({ ...env, ...fresh }) : initial)];
     return config;
   };
   // The clients need no secret: they are built now, and the first pass reads SSM beside its table read.
-  return createSyncHandler(loadSyncConfig({ ...env, ...placeholders(settings) }), { ...options, log, current });
+  return createSyncHandler(initial, { ...options, log, current });
 }
 
 /** A stand-in for each secret SSM will give, so the configuration can be checked before it is read. */
@@ -138,10 +140,10 @@ type SyncHandler = ReturnType<typeof createSyncHandler>;
  */
 export function prepareSyncHandler(options: LoadSyncHandlerOptions = {}) {
   const env = options.env ?? process.env;
-  loadSyncConfig({ ...env, ...placeholders(secretSettings(env)) });
+  const checked = loadSyncConfig({ ...env, ...placeholders(secretSettings(env)) });
   let loading: Promise<SyncHandler> | undefined;
   return async (event: ScheduledEvent | Record<string, never>, context: Context): Promise<PassSummary> => {
-    loading ??= loadSyncHandler(options).catch((error: unknown) => {
+    loading ??= loadSyncHandler(options, checked).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });

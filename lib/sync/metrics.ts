@@ -76,6 +76,9 @@ export function buildPassMetrics({ service, summary, now }: PassMetricsInput): E
       OldestPendingAgeSeconds: [oldestAge, 'Seconds'],
       PublishFailures: [p.failed, 'Count'],
       EventsPublished: [p.published + p.operational, 'Count'],
+      // Kept apart: a conflict is a concurrent pass winning, throttling is DynamoDB shedding load.
+      CommitConflicts: [summary.scopes.filter((s) => s.error?.code === 'store.conflict').length, 'Count'],
+      CommitThrottled: [summary.scopes.filter((s) => s.error?.code === 'store.throttled').length, 'Count'],
     },
     timestamp,
     extra,

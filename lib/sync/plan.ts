@@ -35,6 +35,8 @@ export interface PlanInput {
   holdMinutes?: number;
   now: string;
   newId: () => string;
+  /** answerHash(regions), when the caller has it already: the answer is hashed once per pass. */
+  hash?: string | undefined;
 }
 
 /**
@@ -48,7 +50,7 @@ export function markInitial(scope: string, changes: Change[]): Change[] {
 /** The plan for one successful scope, or null when nothing at all is to be written. */
 export function planScope(input: PlanInput): ScopePlan | null {
   const { scope, source, regions, state, holdPasses, holdMinutes = 0, now, newId } = input;
-  const hash = answerHash(regions);
+  const hash = input.hash ?? answerHash(regions);
   if (isUnchanged(state.head, hash)) return null;
   const previous = state.regions.map((r) => r.region);
   const all = diffScope({ scope, previous, next: regions, now, newId });

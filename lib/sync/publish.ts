@@ -7,6 +7,7 @@
  * changesets twice. Operational events wait in the outbox the same way.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { jitteredBackoff, sleep } from '../core/backoff';
 import { crashPoint } from '../core/crash';
 import { batches, changeEntry, operationalEntry, type Target } from './events';
 import type { Logger } from '../core/log';
@@ -53,10 +54,11 @@ interface Keyed {
   entry: PutEventsRequestEntry;
 }
 
+/** The longest wait between two tries of a lease another pass holds. */
+const LEASE_POLL_CAP_MS = 400;
+
 /** PutEvents calls in flight at once while draining one changeset. */
 const PARALLEL_CALLS = 4;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends entries, retrying only the failed ones; returns the keys accepted and those still failing. */
 export async function sendAll(deps: PublishDeps, items: readonly Keyed[]): Promise<{ sent: string[]; failed: string[] }> {
@@ -64,7 +66,7 @@ export async function sendAll(deps: PublishDeps, items: readonly Keyed[]): Promi
   let todo = [...items];
   const attempts = deps.attempts ?? 3;
   for (let attempt = 0; attempt < attempts && todo.length; attempt++) {
-    if (attempt > 0) await sleep((deps.backoffMs ?? 100) * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    if (attempt > 0) await sleep(jitteredBackoff(attempt, { baseMs: deps.backoffMs ?? 100 }));
     const retry: Keyed[] = [];
     const all = batches(todo, (t) => t.entry);
     // A few calls at a time: a 10,000-region first pass is 1,000 calls. The cursor still
@@ -97,10 +99,11 @@ async function sendBatch(deps: PublishDeps, keyed: Keyed[], attempt: number, sen
 
 async function leaseWithWait(deps: PublishDeps): Promise<boolean> {
   const until = Date.now() + (deps.leaseWaitMs ?? 3_000);
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     if (await acquireLease(deps, deps.owner, Date.now(), deps.leaseMs ?? 60_000)) return true;
     if (Date.now() >= until) return false;
-    await sleep(200);
+    // Waiters spread out (the one backoff), and never poll slower than LEASE_POLL_CAP_MS.
+    await sleep(jitteredBackoff(attempt, { baseMs: 100, capMs: LEASE_POLL_CAP_MS }));
   }
 }
 

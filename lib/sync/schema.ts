@@ -18,11 +18,11 @@
  * every attribute key (kept as given).
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SCHEMA_CHANGED } from '../core/detail-types';
 import type { Logger } from '../core/log';
 import type { Json, RegionContent, SourceName } from '../core/region';
 import type { StoreDeps } from '../store/deps';
-import { PK, type OutboxItem } from '../store/items';
+import type { OutboxItem } from '../store/items';
+import { schemaChangedEvent } from '../store/outbox';
 import { readSchema, writeSchema, type SchemaState } from '../store/schema';
 import type { ScopeResult } from './sources/types';
 
@@ -117,12 +117,11 @@ export function schemaEvents(
   newId: () => string,
   expiresAt: number,
 ): OutboxItem[] {
-  const detail = (field: string, change: 'added' | 'removed') =>
-    JSON.stringify({ source, field, change, ...(change === 'added' ? { example: example(seen.examples.get(field)) } : {}), detectedAt: at });
+  const queued = { newId, ttl: expiresAt };
   return [
-    ...decision.added.map((field) => detail(field, 'added')),
-    ...decision.removed.map((field) => detail(field, 'removed')),
-  ].map((body) => ({ pk: PK.outbox, sk: newId(), detailType: SCHEMA_CHANGED, detail: body, expiresAt }));
+    ...decision.added.map((field) => schemaChangedEvent({ source, field, change: 'added', example: example(seen.examples.get(field)), detectedAt: at }, queued)),
+    ...decision.removed.map((field) => schemaChangedEvent({ source, field, change: 'removed', detectedAt: at }, queued)),
+  ];
 }
 
 const sameState = (a: SchemaState, b: SchemaState) =>

@@ -13,23 +13,20 @@
  * region's seq) still reject a plan built on a wrong entry, and the caller
  * drops the entry and re-reads.
  *
- * The pure parts (applying committed changes, finding each change's SEQ) are
- * exported for tests; the cache object is plain memory with no I/O.
+ * Each change's SEQ comes from the commit itself (lib/store/commit returns it
+ * per scope), so nothing here re-packs the plans. The pure part (applying
+ * committed changes) is exported for tests; the cache object is plain memory
+ * with no I/O.
  */
-import type { Change } from '../core/region';
-import type { ScopePlan, StoredRegion } from '../store/plans';
-import { packTransactions } from '../store/transactions';
+import type { CommittedChange } from '../store/commit';
+import type { StoredRegion } from '../store/plans';
+
+export type { CommittedChange };
 
 export interface ScopeSnapshot {
   /** The scope head version these regions are the state of. */
   version: number;
   regions: readonly StoredRegion[];
-}
-
-export interface CommittedChange {
-  change: Change;
-  /** The SEQ of the transaction that wrote it: the region's stored `seq`. */
-  seq: number;
 }
 
 /** Pure: the stored regions after the committed changes (added and changed put with their seq, removed deleted). */
@@ -41,32 +38,6 @@ export function applyChanges(regions: readonly StoredRegion[], committed: readon
     else if (change.after) byId.set(change.regionKey, { region: JSON.parse(JSON.stringify(change.after)) as StoredRegion['region'], seq });
   }
   return [...byId.values()];
-}
-
-/**
- * Pure: for each plan whose every part was committed, its final head version
- * and each change with the SEQ it was written under. `sequences` are the SEQ
- * values of the transactions sent, in order (what lib/store/commit returns);
- * the transactions are the ones `packTransactions` makes of the plans, as the
- * commit sends them. A plan with no change writes only its head and keeps its
- * version. Null when the sequences do not match the packing (then nothing is
- * known for sure).
- */
-export function committedScopes(plans: readonly ScopePlan[], sequences: readonly number[]): Map<string, { version: number; changes: CommittedChange[] }> | null {
-  const txs = packTransactions(plans.filter((p) => p.changes.length > 0));
-  if (txs.length !== sequences.length) return null;
-  const out = new Map<string, { version: number; changes: CommittedChange[] }>();
-  for (const plan of plans) if (plan.changes.length === 0) out.set(plan.scope, { version: plan.expected.version, changes: [] });
-  txs.forEach((tx, index) => {
-    const seq = sequences[index]!;
-    for (const part of tx) {
-      const entry = out.get(part.plan.scope) ?? { version: seq, changes: [] };
-      entry.version = seq;
-      for (const change of part.changes) entry.changes.push({ change, seq });
-      out.set(part.plan.scope, entry);
-    }
-  });
-  return out;
 }
 
 export interface SnapshotCache {

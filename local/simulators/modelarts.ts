@@ -16,7 +16,8 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import sample from '../fixtures/upstream-sample.json' with { type: 'json' };
-import { parseAuthorization, parseSdkDate, signature } from '../../lib/sync/sources/huawei-signer';
+import { signature } from '../../lib/sync/sources/huawei-signer';
+import { parseAuthorization, parseSdkDate } from './huawei-auth';
 import { isRecord, startSimServer, type ControlTarget, type SimRequest, type SimulatorBase } from './control';
 import type { FaultBodies, SimResponse } from './faults';
 

@@ -98,6 +98,22 @@ describe('commit under DynamoDB faults', () => {
     });
   });
 
+  it('throttling through every retry: the scopes fail as store.throttled, not as a conflict, and nothing is re-planned', async () => {
+    await bench(async (h) => {
+      // Every attempt of the first transaction (the commit; the schema write comes after it).
+      proxy.inject('TransactWriteItems', 'cancelled', 5, { reasons: ['None', 'ThrottlingError'] });
+      const summary = await h.pass();
+      expect(summary.ok).toBe(false);
+      expect(proxy.calls.get('TransactWriteItems')).toBe(5);
+      expect(summary.scopes.filter((s) => s.outcome === 'failed').map((s) => s.error?.code)).toEqual(summary.scopes.map(() => 'store.throttled'));
+      expect(h.logLines.some((l) => l.includes('re-reading'))).toBe(false);
+      expect(await h.committedChanges()).toHaveLength(0);
+      const next = await h.pass();
+      expect(next.ok).toBe(true);
+      await expectOnce(h);
+    });
+  });
+
   it('ValidationError: fails the scopes at once, naming the reason, and commits nothing', async () => {
     await bench(async (h) => {
       proxy.inject('TransactWriteItems', 'cancelled', 1, { reasons: ['None', 'ValidationError'] });

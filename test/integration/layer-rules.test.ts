@@ -74,4 +74,31 @@ describe('import rules', () => {
     expect(output).toContain('error sync-not-catalog: lib/sync/feed.ts → lib/catalog/routes.ts');
     expect(output).toContain('error production-not-dev: lib/catalog/dev.ts → local/start.ts');
   });
+
+  it('let only lib/sync/pass.ts compose the sync stages, and no stage import another', async () => {
+    const stages = {
+      ...layered,
+      'lib/sync/pipeline.ts': "import { key } from '../store/items';\nexport type Shared = typeof key;\n",
+      'lib/sync/stages/fetch.ts': "import type { Shared } from '../pipeline';\nexport const fetch = (s: Shared) => s;\n",
+      'lib/sync/stages/plan.ts': "import { plan } from '../plan';\nexport const planStage = plan;\n",
+      'lib/sync/pass.ts': "import { fetch } from './stages/fetch';\nimport { planStage } from './stages/plan';\nexport const pass = [fetch, planStage];\n",
+    };
+    const clean = await cruise(tree(stages));
+    expect(clean.output).toContain('no dependency violations found');
+    expect(clean.code).toBe(0);
+
+    const { code, output } = await cruise(
+      tree({
+        ...stages,
+        // a stage reaching into another stage, even for a type
+        'lib/sync/stages/commit.ts': "import type { planStage } from './plan';\nexport type C = typeof planStage;\n",
+        // a sync module other than the pass composing a stage
+        'lib/sync/handler.ts': "import { fetch } from './stages/fetch';\nexport const h = fetch;\n",
+      }),
+    );
+    expect(code).not.toBe(0);
+    expect(output).toContain('error stage-imports-no-stage: lib/sync/stages/commit.ts → lib/sync/stages/plan.ts');
+    expect(output).toContain('error only-pass-composes-stages: lib/sync/handler.ts → lib/sync/stages/fetch.ts');
+    expect(output).not.toContain('lib/sync/pass.ts →');
+  });
 });

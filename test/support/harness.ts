@@ -14,7 +14,7 @@ import { createDocumentClient } from '../../lib/store/client';
 import type { Change } from '../../lib/core/region';
 import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
 import { decodeChanges, PK, type ChangesItem } from '../../lib/store/items';
-import type { Meter } from '../../lib/store/meter';
+import { attachMeter, type Meter } from '../../bench/meter';
 import { createSyncHandler } from '../../lib/sync/handler';
 import type { PassSummary } from '../../lib/sync/pass';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
@@ -74,11 +74,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const logLines: string[] = [];
   const log = createLogger({ test: true }, (line) => logLines.push(line), 'debug');
   const events = createEventBridgeClient({ region: 'us-east-1', endpoint: receiver.endpoint });
-  // The meter of the next pass is set on this object, which the handler holds.
-  const store: { doc: DynamoDBDocumentClient; table: string; meter?: Meter | undefined } = {
+  // The meter of the next pass counts through the client's middleware (bench/meter).
+  let current: Meter | undefined;
+  const store: { doc: DynamoDBDocumentClient; table: string } = {
     doc: options.storeEndpoint ? createDocumentClient({ region: 'us-east-1', endpoint: options.storeEndpoint }) : table.doc,
     table: table.tableName,
   };
+  attachMeter(store.doc, () => current);
   const handler = createSyncHandler(config, { store, events, log, pass: { backoffMs: 5, publish: { leaseWaitMs: 3_000, backoffMs: 5 } } });
   return {
     zilliz,
@@ -88,9 +90,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     env,
     table,
     logLines,
-    pass: ({ meter } = {}) => {
-      store.meter = meter;
-      return handler({}, context);
+    pass: async ({ meter } = {}) => {
+      current = meter;
+      try {
+        return await handler({}, context);
+      } finally {
+        current = undefined;
+      }
     },
     async committedChanges() {
       const out = await table.doc.send(

@@ -3,14 +3,12 @@
  * preview's tests: its title ("Region Added: zilliz:aws-sa-east-1") and each
  * changed field with its value before and after.
  */
+import { REGION_DETAIL_TYPES } from '../../core/detail-types';
 import type { Change, Region } from '../../core/region';
 import { shortValue } from './escape';
 
-export const CHANGE_TITLES: Record<Change['type'], string> = {
-  'region.added': 'Region Added',
-  'region.removed': 'Region Removed',
-  'region.changed': 'Region Changed',
-};
+/** A change's title is its event's DetailType. */
+export const CHANGE_TITLES: Record<Change['type'], string> = REGION_DETAIL_TYPES;
 
 export function changeTitle(change: Change): string {
   return `${CHANGE_TITLES[change.type]}: ${change.regionKey}`;

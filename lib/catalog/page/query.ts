@@ -6,6 +6,7 @@
  * does, with the same clock.
  */
 import { SOURCES, type SourceName } from '../../core/region';
+import { FILTER_VALUE_PATTERN, MAX_AT, MAX_Q, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT, PAGE_MAX_PAGE, REGION_KEY_PATTERN } from '../../core/limits';
 import { invalidParameter } from '../problem';
 import type { Query } from '../params';
 
@@ -25,11 +26,9 @@ export interface PageQuery {
   older: string;
 }
 
-export const PAGE_DEFAULT_LIMIT = 100;
-export const PAGE_MAX_LIMIT = 500;
-const MAX_Q = 100;
-const CLOUD = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const MAX_AT = 64;
+export { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT };
+const CLOUD = new RegExp(FILTER_VALUE_PATTERN);
+const REGION_KEY = new RegExp(REGION_KEY_PATTERN);
 const OLDER = /^\d{1,12}\.\d{1,6}$/;
 /** What people type into "View at": `2026-11-23 10:00` (UTC), with or without seconds. */
 const PLAIN_TIME = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d(?::\d\d)?)$/;
@@ -40,8 +39,6 @@ export function normaliseAt(at: string): string {
   if (!m) return at;
   return `${m[1]}T${m[2]!.length === 5 ? `${m[2]}:00` : m[2]}Z`;
 }
-
-const REGION_KEY = new RegExp(`^(${SOURCES.join('|')}):[A-Za-z0-9._-]{1,128}$`);
 
 function whole(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -66,7 +63,7 @@ export function parsePageQuery(query: Query): PageQuery {
     q: q.toLowerCase(),
     source: source as SourceName | '',
     cloud,
-    page: whole('page', query?.page, 1, 100_000),
+    page: whole('page', query?.page, 1, PAGE_MAX_PAGE),
     limit: whole('limit', query?.limit, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT),
     at,
     region,

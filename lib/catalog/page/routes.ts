@@ -6,6 +6,7 @@
  * `/?at=` is the page at a past point, resolved by the very `catalogAt` of
  * `GET /regions?at=`; `/?region=` adds that region's history.
  */
+import { ATOM_DEFAULT_LIMIT } from '../../core/limits';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../../core/region';
 import { readChangesBefore, readLatestChanges, type PlacedChange } from '../../store/latest';
@@ -31,7 +32,7 @@ export const PAGE_CHANGES = 200;
 export const OLDER_CHANGES = 50;
 /** The latest changes shown: those of the last day before the newest (so at least the last pass's). */
 const RECENT_MS = 24 * 3600_000;
-export const ATOM_DEFAULT_LIMIT = 50;
+export { ATOM_DEFAULT_LIMIT };
 const MEMO_LIMIT = 64;
 
 /** A past catalog for `at` as `/regions?at=` resolves it, or the 400/410 problem it answers. */

@@ -19,6 +19,7 @@
 import { ofetch } from 'ofetch';
 import { UpstreamError } from '../../core/errors';
 import { redact } from '../../core/log';
+import { jitteredBackoff, MAX_BACKOFF_MS, sleep } from '../../core/backoff';
 
 /** The deadline of a pass's upstream phase: a signal that aborts at `at` (epoch ms). */
 export interface Deadline {
@@ -85,7 +86,6 @@ export interface UpstreamRequestInit {
 export type UpstreamRequest = (scope: string, path: string, init?: UpstreamRequestInit) => Promise<UpstreamResponse>;
 
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
-const MAX_BACKOFF_MS = 10_000;
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
@@ -101,7 +101,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 /** Full-jitter exponential backoff, or the server's Retry-After when it gave one. */
 export function backoffDelay(attempt: number, baseMs: number, retryAfter: number | undefined, random = Math.random): number {
   if (retryAfter !== undefined) return Math.min(retryAfter, MAX_BACKOFF_MS * 6);
-  return Math.round(random() * Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt));
+  return jitteredBackoff(attempt, { baseMs, random });
 }
 
 /** A query string in the RFC 3986 form the AK/SK signer canonicalises (no `+` for spaces). */
@@ -177,18 +177,6 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamReques
       if (wait > 0) await sleep(wait, deadline.signal);
     }
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function deadlineError(scope: string, path: string, cause?: unknown): UpstreamError {

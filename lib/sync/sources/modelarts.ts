@@ -18,7 +18,7 @@ import { parseJson, uniqueRegions, validate } from './body';
 import type { UpstreamRequestInit, UpstreamResponse } from './http';
 import { createTokenSource } from './huawei-iam';
 import { signRequest } from './huawei-signer';
-import type { ScopeResult, SourceContext } from './types';
+import type { ScopeResult, Source, SourceContext } from './types';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const TOKEN_REJECTED = new Set(['APIG.0301', 'APIG.0307', 'ModelArts.0104']);
@@ -134,4 +134,8 @@ export async function fetchModelarts(config: ModelartsConfig, ctx: SourceContext
     if (error instanceof UpstreamError) return [{ scope, source: 'modelarts', ok: false, error }];
     throw error;
   }
+}
+
+export function modelartsSource(config: ModelartsConfig): Source {
+  return { name: 'modelarts', fetch: (ctx) => fetchModelarts(config, ctx) };
 }

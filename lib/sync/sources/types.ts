@@ -22,3 +22,19 @@ export interface SourceContext {
   knownScopes: () => Promise<string[]>;
   log: Logger;
 }
+
+/**
+ * One upstream's whole lifecycle in a pass, as the fetch stage sees it: the
+ * source owns its discovery, its placeholder scopes and its routes, and the
+ * pass knows none of them.
+ */
+export interface Source {
+  name: SourceName;
+  fetch(ctx: SourceContext): Promise<ScopeResult[]>;
+  /**
+   * Placeholder scopes (a failure recorded before the source had any scope)
+   * that this pass's results settle: their status is recorded as a success,
+   * when it exists. `storedScopes` are the scopes with a head.
+   */
+  settledPlaceholders?(storedScopes: readonly string[], results: readonly ScopeResult[]): string[];
+}

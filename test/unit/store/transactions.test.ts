@@ -319,10 +319,6 @@ describe('buildTransaction', () => {
     expect(outbox).toHaveLength(1);
     expect(items(txs[txs.length - 1] ?? []).some((i) => i.Put?.Item?.pk === 'OUTBOX')).toBe(true);
   });
-
-  it('asks for consumed capacity', () => {
-    expect(buildTransaction(tx, options(1)).ReturnConsumedCapacity).toBe('TOTAL');
-  });
 });
 
 describe('buildHeadOnly', () => {

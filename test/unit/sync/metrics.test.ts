@@ -61,6 +61,8 @@ describe('buildPassMetrics', () => {
             { Name: 'OldestPendingAgeSeconds', Unit: 'Seconds' },
             { Name: 'PublishFailures', Unit: 'Count' },
             { Name: 'EventsPublished', Unit: 'Count' },
+            { Name: 'CommitConflicts', Unit: 'Count' },
+            { Name: 'CommitThrottled', Unit: 'Count' },
           ],
         },
       ],
@@ -78,6 +80,8 @@ describe('buildPassMetrics', () => {
       OldestPendingAgeSeconds: 1800,
       PublishFailures: 1,
       EventsPublished: 6,
+      CommitConflicts: 0,
+      CommitThrottled: 0,
     });
   });
 
@@ -103,6 +107,14 @@ describe('buildPassMetrics', () => {
     const quiet = summary({ published: { published: 0, failed: 0, operational: 0, pending: 0, leaseHeld: false } });
     const [service] = buildPassMetrics({ service: 's', summary: quiet, now: NOW });
     expect(values(service)).toMatchObject({ PendingChangesets: 0, OldestPendingAgeSeconds: 0, PublishFailures: 0, EventsPublished: 0 });
+  });
+
+  it('counts commit conflicts and commit throttling apart', () => {
+    const failed = (name: string, code: string) =>
+      scope({ scope: `zilliz/${name}`, source: 'zilliz', outcome: 'failed', regions: 0, consecutiveFailures: 1, error: { code, message: 'not committed', at: NOW.toISOString() } });
+    const scopes = [failed('a', 'store.conflict'), failed('b', 'store.throttled'), failed('c', 'store.throttled'), failed('d', 'store.commit')];
+    const [service] = buildPassMetrics({ service: 's', summary: summary({ scopes }), now: NOW });
+    expect(values(service)).toMatchObject({ FailedScopes: 4, CommitConflicts: 1, CommitThrottled: 2 });
   });
 
   it('writes only a service document for a pass without scopes', () => {

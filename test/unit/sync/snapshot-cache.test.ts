@@ -5,7 +5,8 @@ import type { ScopeItem } from '../../../lib/store/items';
 import type { ScopePlan, StoredRegion } from '../../../lib/store/plans';
 import { packTransactions } from '../../../lib/store/transactions';
 import { answerHash, planScope } from '../../../lib/sync/plan';
-import { applyChanges, committedScopes, createSnapshotCache } from '../../../lib/sync/snapshot-cache';
+import { noteCommitted, type CommittedScope } from '../../../lib/store/commit';
+import { applyChanges, createSnapshotCache } from '../../../lib/sync/snapshot-cache';
 
 const T0 = '2026-11-23T10:00:00.000Z';
 const T1 = '2026-11-23T10:15:00.000Z';
@@ -49,7 +50,7 @@ describe('applyChanges', () => {
   });
 });
 
-describe('committedScopes', () => {
+describe('noteCommitted (what the commit returns per scope)', () => {
   it('gives each change the SEQ of its transaction and each scope the SEQ of its last part', () => {
     // 60 additions do not fit one transaction with another scope (2 items each): the second scope is split.
     const big = Array.from({ length: 60 }, (_, i) => content('big', `r${String(i).padStart(2, '0')}`));
@@ -57,24 +58,13 @@ describe('committedScopes', () => {
     const plans = [plan('small', [], small, 0), plan('big', [], big, 0)];
     const txs = packTransactions(plans);
     expect(txs.length).toBe(2);
-    const out = committedScopes(plans, [41, 42])!;
+    const out = new Map<string, CommittedScope>();
+    txs.forEach((tx, i) => noteCommitted(out, tx, 41 + i));
     expect(out.get('small')!.version).toBe(41);
     expect(out.get('big')!.version).toBe(42);
     const seqs = new Set(out.get('big')!.changes.map((c) => c.seq));
     expect([...seqs].sort()).toEqual([41, 42]);
     expect(out.get('big')!.changes.length).toBe(60);
-  });
-
-  it('keeps the version of a plan that writes only its head', () => {
-    const a = content('s', 'a');
-    const p: ScopePlan = { ...plan('s', [stored(a, 9)], [{ ...a, name: 'z' }], 9), changes: [] };
-    expect(committedScopes([p], [])!.get('s')).toEqual({ version: 9, changes: [] });
-  });
-
-  it('knows nothing when the sequences do not match the transactions', () => {
-    const plans = [plan('s', [], [content('s', 'a')], 0)];
-    expect(committedScopes(plans, [])).toBeNull();
-    expect(committedScopes(plans, [1, 2])).toBeNull();
   });
 });
 

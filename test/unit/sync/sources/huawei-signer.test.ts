@@ -1,7 +1,8 @@
 // Huawei AK/SK signing (SDK-HMAC-SHA256): the official SDK test vectors, and requests with a query and a body.
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalRequest, encodeRfc3986, parseAuthorization, parseSdkDate, sdkDate, signature, signRequest } from '../../../../lib/sync/sources/huawei-signer';
+import { canonicalRequest, encodeRfc3986, sdkDate, signature, signRequest } from '../../../../lib/sync/sources/huawei-signer';
+import { parseAuthorization, parseSdkDate } from '../../../../local/simulators/huawei-auth';
 
 const DATE = { 'X-Sdk-Date': '20060102T150405Z' };
 
