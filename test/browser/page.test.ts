@@ -54,7 +54,7 @@ async function open(context: BrowserContext, path = '/'): Promise<Page> {
   return page;
 }
 
-const rowIds = (page: Page) => page.$$eval('#catalog tbody tr:not([hidden]) th[scope=row]', (cells) => cells.map((c) => c.textContent ?? ''));
+const rowIds = (page: Page) => page.$$eval('#catalog tbody tr:not([hidden]) th[scope=row] a', (cells) => cells.map((c) => c.textContent ?? ''));
 
 beforeAll(async () => {
   const t0 = Date.now();

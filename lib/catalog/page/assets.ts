@@ -41,7 +41,7 @@ nav.pager{display:flex;gap:1rem;align-items:center;margin:.6rem 0}
 .banner{background:#fff1c2;color:#3d2800;border:1px solid #5c3c00;border-radius:6px;padding:.5rem .7rem}
 #at{min-width:16rem}.hint{flex-basis:100%;margin:0;font-size:.85rem}
 .kind{font-weight:700}
-.top{display:flex;flex-direction:column}
+.top{display:flex;flex-direction:column}#changes li,.held,.errmsg{overflow-wrap:anywhere}
 ol.passes{list-style:none;padding:0;margin:0}
 .pass>h3{font-size:1rem;margin:.8rem 0 .2rem}
 .changes>li{border-left:4px solid;padding-left:.6rem;margin:.15rem 0}
