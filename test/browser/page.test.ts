@@ -253,7 +253,8 @@ describe('the page in Chromium', () => {
     const zh = h.modelarts.data.region_items.map((r) => (r as { locales?: { zh_cn?: string } }).locales?.zh_cn).filter(Boolean);
     expect(zh.length).toBeGreaterThan(0);
     expect(await page.textContent('#catalog')).toContain(zh[0]);
-    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-cjk.png'), fullPage: false });
+    // The catalog (with the Chinese names) is below the first screen: the whole page.
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-cjk.png'), fullPage: true });
     await context.close();
   });
 
