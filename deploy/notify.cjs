@@ -6,7 +6,9 @@
  *   reference: the URL is a secret and never enters the template literally;
  * - notifyEmail must be empty or an address;
  * - notifyDetailTypes (a comma list, empty = all) is split into the detail
- *   types of each rule family (each family has its own readable line).
+ *   types of each rule family (each family has its own readable line);
+ *   the changes of a scope's first sync (`initial`) are left out of the
+ *   region family and told once per scope by a rule of their own.
  */
 'use strict';
 
@@ -59,4 +61,6 @@ module.exports = {
   changedTypes: family('changed'),
   scopeTypes: family('scope'),
   schemaTypes: family('schema'),
+  /** 'Region Added' when additions are notified: a scope's first sync is then told once (its own rule), else ''. */
+  initialTypes: async ({ resolveVariable }) => ((await selected(resolveVariable)).includes('Region Added') ? 'Region Added' : ''),
 };

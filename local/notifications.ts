@@ -28,7 +28,18 @@ export interface NotificationFamily {
   detailTypes: readonly string[];
   webhook: Transformer;
   email: Transformer;
+  /** The detail part of the family's rule pattern, as serverless.yml writes it: the initial changes go to their own rule. */
+  when?: (detail: Record<string, unknown>) => boolean;
 }
+
+/**
+ * The detail filters of the rules (serverless.yml's NotifyRegionRule and NotifyInitialRule): a
+ * scope's first sync is told once, by the change carrying `initialSummary`, not once per region.
+ */
+const DETAIL_FILTERS: Record<string, NotificationFamily['when']> = {
+  region: (detail) => detail.initial === undefined,
+  initial: (detail) => detail.initialSummary !== undefined,
+};
 
 /** The event as EventBridge hands it to a target. */
 export interface BusEvent {
@@ -54,10 +65,11 @@ export function loadNotificationFamilies(file = SERVERLESS_YML): { families: Not
   const notify = isRecord(document) && isRecord(document.custom) && isRecord(document.custom.notify) ? document.custom.notify : undefined;
   const transformers = notify && isRecord(notify.transformers) ? notify.transformers : undefined;
   if (!transformers) throw new Error('serverless.yml: custom.notify.transformers is missing');
-  const families = Object.entries(FAMILIES).map(([name, detailTypes]) => {
+  const families = [...Object.entries(FAMILIES), ['initial', ['Region Added']] as const].map(([name, detailTypes]) => {
     const entry = transformers[name];
     if (!isRecord(entry) || !isRecord(entry.webhook) || !isRecord(entry.email)) throw new Error(`serverless.yml: custom.notify.transformers.${name} needs webhook and email`);
-    return { name, detailTypes, webhook: entry.webhook as unknown as Transformer, email: entry.email as unknown as Transformer };
+    const when = DETAIL_FILTERS[name];
+    return { name, detailTypes, webhook: entry.webhook as unknown as Transformer, email: entry.email as unknown as Transformer, ...(when ? { when } : {}) };
   });
   return { families, pageUrlNode: notify?.pageUrl };
 }
@@ -112,9 +124,10 @@ export interface Preview {
   email: string;
 }
 
-/** Both messages of one event, or undefined when no family notifies its detail type. */
+/** Both messages of one event, or undefined when no family notifies it (its detail type, or an initial change other than its scope's first). */
 export function previewNotification(families: NotificationFamily[], event: BusEvent, pageUrl: string, pageUrlNode?: unknown): Preview | undefined {
-  const family = families.find((f) => f.detailTypes.includes(event['detail-type']));
+  const detail = isRecord(event.detail) ? event.detail : {};
+  const family = families.find((f) => f.detailTypes.includes(event['detail-type']) && (f.when?.(detail) ?? true));
   if (!family) return undefined;
   const body = renderTransformer(family.webhook, event, pageUrl, pageUrlNode);
   return {

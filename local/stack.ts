@@ -8,7 +8,7 @@
  * Settings are checked before anything starts, so a bad one stops the command
  * with one line naming the variable.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,42 @@ export function checkSettings(env: Env): void {
   loadSyncConfig(probe);
 }
 
+/** Where a simulator's data is kept between runs (`npm run reset` clears it with the rest of .local/). */
+export const SIMULATORS_DIR = join(LOCAL_DIR, 'simulators');
+
+/**
+ * Restores a simulator's data from .local/simulators/<name>.json, then writes it back whenever it
+ * changed (checked every second, and at stop). Returns the stop. An unreadable file is reported and
+ * left aside (renamed), never fatal: the simulator starts from its sample.
+ */
+function persistData(name: string, live: () => unknown, restore: (saved: never) => void): () => Promise<void> {
+  mkdirSync(SIMULATORS_DIR, { recursive: true });
+  const file = join(SIMULATORS_DIR, `${name}.json`);
+  if (existsSync(file)) {
+    try {
+      restore(JSON.parse(readFileSync(file, 'utf8')) as never);
+    } catch {
+      renameSync(file, `${file}.unreadable`);
+      process.stderr.write(`.local/simulators/${name}.json could not be read: kept as ${name}.json.unreadable, the simulator starts from its sample\n`);
+    }
+  }
+  let written = '';
+  const save = () => {
+    const text = JSON.stringify(live());
+    if (text === written) return;
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+    written = text;
+  };
+  save();
+  const timer = setInterval(save, 1000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    save();
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   checkSettings(options.env);
   const env: Env = { ...LOCAL_DEFAULTS, ...Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== '')) };
@@ -219,6 +255,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         fallbackFrom,
       );
     }
+    // The simulators' data outlives a restart (as DynamoDB's does), so a restart shows no spurious change.
+    const keepData = options.persist ? (name: string, live: () => unknown, restore: (saved: never) => void) => stops.push(persistData(name, live, restore)) : undefined;
     const sources = (env.SOURCES ?? '').split(',').map((s) => s.trim());
     if (sources.includes('zilliz') && isUnset(env, 'ZILLIZ_BASE_URL')) {
       // The simulator's own key: a real key set in the shell never reaches it, nor .local/stack.json.
@@ -226,6 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const { port, fallbackFrom } = await choosePort(options.ports?.zilliz);
       const zilliz = await startZillizSimulator({ port });
       stops.push(() => zilliz.close());
+      keepData?.('zilliz', () => zilliz.data, (saved: ZillizSimulator['data']) => Object.assign(zilliz.data, saved));
       stack.zilliz = zilliz;
       Object.assign(env, { ZILLIZ_BASE_URL: zilliz.url, ZILLIZ_API_KEY: zilliz.apiKey });
       started('Zilliz simulator (control: /_sim/state, /_sim/regions, /_sim/faults)', zilliz.url, since, fallbackFrom);
@@ -238,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...(env.HUAWEI_PROJECT_ID ? { projectId: env.HUAWEI_PROJECT_ID } : {}),
       });
       stops.push(() => modelarts.close());
+      keepData?.('modelarts', () => modelarts.data, (saved: ModelartsSimulator['data']) => Object.assign(modelarts.data, saved));
       stack.modelarts = modelarts;
       Object.assign(env, { MODELARTS_ENDPOINT: modelarts.url, HUAWEI_PROJECT_ID: modelarts.projectId });
       // No method chosen: AK/SK signing with the simulator's pair (one round trip a pass); HUAWEI_IAM_ENDPOINT=… picks the password login.
@@ -283,7 +323,8 @@ export function runningStack(): LocalStack | undefined {
   try {
     const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { pid: number; provided: Env };
     process.kill(state.pid, 0);
-    const joined: LocalStack = { env: { ...LOCAL_DEFAULTS, ...process.env, ...state.provided }, provided: state.provided, started: [], stop: async () => undefined };
+    // The user's variables are not merged here: local/join.ts decides, and refuses a conflict.
+    const joined: LocalStack = { env: { ...LOCAL_DEFAULTS, ...state.provided }, provided: state.provided, started: [], stop: async () => undefined };
     if (state.provided.CATALOG_FILE_URL) joined.catalogFileUrl = state.provided.CATALOG_FILE_URL;
     return joined;
   } catch {

@@ -15,6 +15,7 @@ import type { CatalogConfig } from './config';
 import { createHeaderDecorator } from './headers';
 import { catalogLog, toProblem, type HttpResult } from './problem';
 import { createRouter, type CatalogDeps, type CatalogEvent } from './routes';
+import { prefersHtml, problemPage } from './page/error';
 
 export interface CatalogHandlerDeps extends CatalogDeps {
   corsOrigins: string[];
@@ -31,6 +32,8 @@ export function createCatalogHandler(deps: CatalogHandlerDeps): CatalogHandler {
       response = await route(event, context);
     } catch (error: unknown) {
       response = toProblem(error, catalogLog);
+      // A browser gets the same error as a page (by Accept); programs keep problem+json.
+      if (prefersHtml(event.headers?.accept ?? event.headers?.Accept)) response = problemPage(response);
       // A HEAD answer never has a body, an error's included.
       if (event.requestContext?.http?.method === 'HEAD') response.body = '';
     }

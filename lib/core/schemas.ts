@@ -45,6 +45,14 @@ export const ChangeSchema = z.object({
   after: RegionSchema.nullable(),
   changedFields: z.array(z.string()),
   detectedAt: isoTime(),
+  summary: z.string().meta({
+    description: 'One line for people, with the values: `apiBaseUrl: https://a → https://b; name: X → Y` for a change, the name and API base URL for an addition or removal; a value over 80 characters is cut with …. Never holds `"`, `\\` or a control character.',
+  }),
+  initial: z.literal(true).optional().meta({ description: "True on the changes of a scope's first successful pass (absent otherwise): people are told of them once per scope." }),
+  initialSummary: z
+    .string()
+    .optional()
+    .meta({ description: "On the first change of a scope's first successful pass only: the one line people are told instead of one per region (`zilliz/aws: first sync, 13 regions`)." }),
 });
 
 export const SourceStateSchema = z.enum(['ok', 'degraded', 'held', 'never-synced']);
@@ -56,6 +64,17 @@ export const LastErrorSchema = z.object({
   requestId: z.string().optional().meta({ description: 'The request id the upstream sent (Zilliz `requestid`, Huawei `request_id` or `X-Request-Id`), to quote to its support.' }),
 });
 
+export const HeldSchema = z
+  .object({
+    count: count().meta({ description: 'Removals held.' }),
+    of: count().meta({ description: "The scope's regions in the catalog (the held ones included)." }),
+    since: isoTime().meta({ description: 'The first pass that found them absent.' }),
+    confirmsAfter: isoTime().meta({ description: 'No pass confirms them before this time (the first pass plus REMOVAL_HOLD_MINUTES).' }),
+    passes: count().meta({ description: 'Consecutive successful passes they have been absent from.' }),
+    passesNeeded: count().meta({ description: 'REMOVAL_HOLD_PASSES: the passes that must also have seen them absent.' }),
+  })
+  .meta({ description: 'A mass removal waiting for confirmation: it commits at the first pass that is both the `passesNeeded`-th and after `confirmsAfter`.' });
+
 export const SourceStatusSchema = z.object({
   scope: z.string().meta({ examples: ['zilliz/aws'] }),
   source: SourceNameSchema,
@@ -65,6 +84,7 @@ export const SourceStatusSchema = z.object({
   consecutiveFailures: count(),
   lastError: LastErrorSchema.nullable(),
   regionCount: count(),
+  held: HeldSchema.optional().meta({ description: 'While removals are held, else absent.' }),
 });
 
 export const RegionListSchema = z.object({
@@ -133,6 +153,7 @@ export type ChangeType = z.infer<typeof ChangeTypeSchema>;
 export type Change = z.infer<typeof ChangeSchema>;
 export type SourceState = z.infer<typeof SourceStateSchema>;
 export type SourceStatus = z.infer<typeof SourceStatusSchema>;
+export type Held = z.infer<typeof HeldSchema>;
 export type RegionList = z.infer<typeof RegionListSchema>;
 export type SourceList = z.infer<typeof SourceListSchema>;
 export type ChangeFeed = z.infer<typeof ChangeFeedSchema>;

@@ -21,6 +21,7 @@
  * never queried by attribute, and a string marshals far faster than a map.
  */
 import type { Change, Region } from '../core/region';
+import { changeSummary } from '../core/summary';
 
 export const SEQ_KEY = { pk: 'SEQ', sk: 'SEQ' } as const;
 export const PUBLISH_KEY = { pk: 'PUBLISH', sk: 'CURSOR' } as const;
@@ -112,6 +113,10 @@ export interface RemovalHold {
   /** Consecutive successful passes they have been absent from. */
   passes: number;
   since: string;
+  /** REMOVAL_HOLD_PASSES when the hold last counted (absent on holds stored before it was kept). */
+  passesNeeded?: number;
+  /** The hold's first pass plus REMOVAL_HOLD_MINUTES: no pass confirms it earlier. */
+  confirmsAfter?: string;
 }
 
 export interface ScopeItem {
@@ -196,12 +201,18 @@ export function decodeRegion(item: Pick<RegionItem, 'body'>): Region {
   return JSON.parse(item.body) as Region;
 }
 
+/** A change stored before `summary` existed gets it on read, so every reader serves one. */
+function withSummary(change: Change): Change {
+  if (typeof change.summary !== 'string') change.summary = changeSummary(change);
+  return change;
+}
+
 export function decodeChange(item: Pick<HistoryItem, 'body'>): Change {
-  return JSON.parse(item.body) as Change;
+  return withSummary(JSON.parse(item.body) as Change);
 }
 
 export function decodeChanges(item: Pick<ChangesItem, 'body'>): Change[] {
-  return JSON.parse(item.body) as Change[];
+  return (JSON.parse(item.body) as Change[]).map(withSummary);
 }
 
 /**

@@ -43,3 +43,49 @@ export async function readLatestChanges(doc: DynamoDBDocumentClient, tableName: 
   }
   return out;
 }
+
+/** A change with its place in the feed: the changeset that holds it and its index there. */
+export interface PlacedChange {
+  change: Change;
+  seq: number;
+  index: number;
+}
+
+/** A page of placed changes; `expiresAtMs`: when the first changeset read expires (the list is stale from then). */
+export interface PlacedChanges {
+  changes: PlacedChange[];
+  more: boolean;
+  expiresAtMs: number;
+}
+
+export interface BeforeOptions extends LatestOptions {
+  /** Only changes before this index of changeset `toSeq` (the next page of an "older" link); all of it when absent. */
+  beforeIndex?: number;
+}
+
+/**
+ * The latest changes up to a position, newest first, each with its position, and whether any
+ * older one (that passes the filter) remains: what the page's change list and its "older" link
+ * page through.
+ */
+export async function readChangesBefore(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  { toSeq, limit, keep, beforeIndex, now }: BeforeOptions,
+): Promise<PlacedChanges> {
+  const out: PlacedChange[] = [];
+  let expiresAtMs = Infinity;
+  if (toSeq < 1 || limit < 1) return { changes: out, more: false, expiresAtMs };
+  const range = { fromSeq: 0, toSeq, pageSize: Math.min(limit + 1, 25), newestFirst: true, ...(now === undefined ? {} : { now }) };
+  for await (const { seq, changes, expiresAtMs: expires } of readChangesets(doc, tableName, range)) {
+    expiresAtMs = Math.min(expiresAtMs, expires);
+    const start = seq === toSeq && beforeIndex !== undefined ? Math.min(beforeIndex, changes.length) - 1 : changes.length - 1;
+    for (let i = start; i >= 0; i--) {
+      const change = changes[i]!;
+      if (keep && !keep(change)) continue;
+      if (out.length === limit) return { changes: out, more: true, expiresAtMs };
+      out.push({ change, seq, index: i });
+    }
+  }
+  return { changes: out, more: false, expiresAtMs };
+}

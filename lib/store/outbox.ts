@@ -11,6 +11,7 @@
  */
 import { REMOVALS_HELD, SCHEMA_CHANGED, SOURCE_DEGRADED, SOURCE_RECOVERED } from '../core/detail-types';
 import type { Json } from '../core/region';
+import { heldSummary } from '../core/summary';
 import { PK, type ErrorInfo, type OutboxItem } from './items';
 import type { ScopePlan } from './plans';
 
@@ -40,18 +41,47 @@ export function sourceStatusEvent(
   return item(transition === 'degraded' ? SOURCE_DEGRADED : SOURCE_RECOVERED, { scope: s.scope, source: s.source, at: s.at, ...error }, queued);
 }
 
-/** `Removals Held`: a scope's removals were held back as a likely upstream glitch. */
+/** `Removals Held`: a scope's removals were held back as a likely upstream glitch; how many of how many, and when they may confirm. */
 export function removalsHeldEvent(plan: ScopePlan, at: string, queued: Queued): OutboxItem {
+  const hold = plan.head.hold;
+  const held = {
+    count: hold?.regionIds.length ?? 0,
+    of: plan.head.regionCount,
+    since: hold?.since ?? at,
+    confirmsAfter: hold?.confirmsAfter ?? hold?.since ?? at,
+    passes: hold?.passes ?? 1,
+    passesNeeded: hold?.passesNeeded ?? 1,
+  };
   return item(
     REMOVALS_HELD,
     {
       scope: plan.scope,
       source: plan.source,
       at,
-      heldRegionKeys: plan.head.hold?.regionIds ?? [],
-      heldCount: plan.head.hold?.regionIds.length ?? 0,
+      heldRegionKeys: hold?.regionIds ?? [],
+      heldCount: held.count,
       previousCount: plan.previousCount,
+      // As /sources shows it, and the line people are told.
+      held,
+      summary: heldSummary({ scope: plan.scope, count: held.count, of: held.of, confirmsAfter: held.confirmsAfter, passesNeeded: held.passesNeeded }),
     },
+    queued,
+  );
+}
+
+/**
+ * `Source Degraded` / `Source Recovered` for several scopes at once: one failing upstream call that
+ * served them all (Zilliz v2) is one event naming them in `scopes` (`scope` is the first).
+ */
+export function scopesStatusEvent(
+  transition: 'degraded' | 'recovered',
+  e: { scopes: string[]; source: string; at: string; error?: ErrorInfo | undefined; summary: string },
+  queued: Queued,
+): OutboxItem {
+  const error = e.error ? { error: { code: e.error.code, message: e.error.message, ...(e.error.requestId ? { requestId: e.error.requestId } : {}) } } : {};
+  return item(
+    transition === 'degraded' ? SOURCE_DEGRADED : SOURCE_RECOVERED,
+    { scope: e.scopes[0], scopes: e.scopes, source: e.source, at: e.at, ...error, summary: e.summary },
     queued,
   );
 }

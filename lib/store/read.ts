@@ -5,7 +5,7 @@
  * read right after a commit sees it.
  */
 import { paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Change, Region, SourceName, SourceState, SourceStatus } from '../core/schemas';
+import type { Change, Held, Region, SourceName, SourceState, SourceStatus } from '../core/schemas';
 import { queryAll, readSeq, type SeqHead } from './deps';
 import {
   PK,
@@ -16,6 +16,7 @@ import {
   type ChangesItem,
   type RegionItem,
   type SchemaItem,
+  type RemovalHold,
   type ScopeItem,
   type StatusItem,
 } from './items';
@@ -75,6 +76,18 @@ function isRetired(entry: { scope?: ScopeItem; status?: StatusItem }, latestAtte
   return latest !== undefined && status.lastAttemptAt < latest;
 }
 
+/** A held mass removal as /sources shows it; a hold stored before the time rule shows its own start as the earliest confirmation. */
+function heldOf(scope: ScopeItem, hold: RemovalHold): Held {
+  return {
+    count: hold.regionIds.length,
+    of: scope.regionCount,
+    since: hold.since,
+    confirmsAfter: hold.confirmsAfter ?? hold.since,
+    passes: hold.passes,
+    passesNeeded: hold.passesNeeded ?? hold.passes + 1,
+  };
+}
+
 /** Joins the SCOPE and STATUS items of each scope into its public status (pure). */
 export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): SourceStatus[] {
   const byScope = new Map<string, { scope?: ScopeItem; status?: StatusItem }>();
@@ -108,6 +121,7 @@ export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): Sou
         consecutiveFailures,
         lastError: error ? { code: error.code, message: error.message, at: error.at, ...(error.requestId ? { requestId: error.requestId } : {}) } : null,
         regionCount: scope?.regionCount ?? 0,
+        ...(scope?.hold ? { held: heldOf(scope, scope.hold) } : {}),
       };
     });
 }

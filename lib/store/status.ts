@@ -39,6 +39,8 @@ export interface StatusOutcome {
   transition: Transition;
   /** The scope's consecutive failed passes after this write. */
   consecutiveFailures: number;
+  /** The last error the item held before this write: what a recovery recovers from. */
+  previousError?: ErrorInfo | undefined;
 }
 
 /** The status item with what its last write replaced: how a retried write finds what it saw. */
@@ -92,5 +94,6 @@ export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promi
   return {
     transition: transitionOf(previous, failed),
     consecutiveFailures: failed ? (previous?.consecutiveFailures ?? 0) + 1 : 0,
+    previousError: previous?.lastError,
   };
 }

@@ -45,6 +45,12 @@ const schema = tableSchema.extend({
   HUAWEI_SECRET_KEY: z.string().optional(),
   HUAWEI_SECURITY_TOKEN: z.string().optional(),
   REMOVAL_HOLD_PASSES: positiveInt(3),
+  // 0 is allowed: only the passes count then (a test deployment, or a deliberate choice).
+  REMOVAL_HOLD_MINUTES: z
+    .string()
+    .regex(/^\d{1,6}$/, { message: 'expected a whole number of minutes (0 for no least time)' })
+    .transform(Number)
+    .default(30),
   CHANGES_RETENTION_DAYS: positiveInt(DEFAULT_RETENTION_DAYS),
   UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
   UPSTREAM_RETRIES: z
@@ -99,6 +105,8 @@ export interface SyncConfig {
   zilliz: ZillizConfig | undefined;
   modelarts: ModelartsConfig | undefined;
   removalHoldPasses: number;
+  /** The least time a held mass removal waits, from its first pass to the pass that confirms it. */
+  removalHoldMinutes: number;
   retentionDays: number;
   http: HttpPolicy;
   passDeadlineMs: number;
@@ -208,6 +216,7 @@ export function loadSyncConfig(env: Env = process.env): SyncConfig {
     zilliz,
     modelarts,
     removalHoldPasses: e.REMOVAL_HOLD_PASSES,
+    removalHoldMinutes: e.REMOVAL_HOLD_MINUTES,
     retentionDays: e.CHANGES_RETENTION_DAYS,
     http: { timeoutMs: e.UPSTREAM_TIMEOUT_MS, retries: e.UPSTREAM_RETRIES },
     passDeadlineMs: e.PASS_DEADLINE_MS,

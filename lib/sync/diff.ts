@@ -4,6 +4,7 @@
  * No I/O, no clock, no id source of its own: all are passed in.
  */
 import { comparableJson, COMPARED_FIELDS, type Change, type Region, type RegionContent } from '../core/region';
+import { changeSummary } from '../core/summary';
 
 export interface DiffInput {
   scope: string;
@@ -28,7 +29,7 @@ export function changedFields(before: RegionContent, after: RegionContent): stri
 
 function change(type: Change['type'], scope: string, before: Region | null, after: Region | null, fields: string[], input: DiffInput): Change {
   const region = (after ?? before) as Region;
-  return {
+  const record: Omit<Change, 'summary'> = {
     id: input.newId(),
     type,
     regionKey: region.id,
@@ -40,6 +41,7 @@ function change(type: Change['type'], scope: string, before: Region | null, afte
     changedFields: fields,
     detectedAt: input.now,
   };
+  return { ...record, summary: changeSummary({ ...record, summary: '' }) };
 }
 
 /** Changes ordered added, changed, removed, each by region id: the same input always gives the same order. */

@@ -87,7 +87,7 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
     newId,
     snapshots,
     plan: (results, current, attempt) =>
-      planStage({ store, results, heads: current, attempt, holdPasses: config.removalHoldPasses, now: startedAt, newId, snapshots }),
+      planStage({ store, results, heads: current, attempt, holdPasses: config.removalHoldPasses, holdMinutes: config.removalHoldMinutes, now: startedAt, newId, snapshots }),
   });
   crashPoint('after-commit');
 

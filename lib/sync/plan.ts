@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { diffScope } from './diff';
 import { decideHold } from './hold';
-import { canonicalJson, comparableJson, type RegionContent, type SourceName } from '../core/region';
+import { canonicalJson, comparableJson, type Change, type RegionContent, type SourceName } from '../core/region';
+import { initialSummary } from '../core/summary';
 import type { ScopeItem } from '../store/items';
 import type { ScopeHead, ScopePlan, StoredRegion } from '../store/plans';
 
@@ -30,23 +31,34 @@ export interface PlanInput {
   regions: readonly RegionContent[];
   state: ScopeState;
   holdPasses: number;
+  /** REMOVAL_HOLD_MINUTES; 0 (no time rule) when not given. */
+  holdMinutes?: number;
   now: string;
   newId: () => string;
   /** answerHash(regions), when the caller has it already: the answer is hashed once per pass. */
   hash?: string | undefined;
 }
 
+/**
+ * A scope's first successful pass (no head yet): every change is `initial`, and the first
+ * carries the one line people are told instead of one per region. Programs still get them all.
+ */
+export function markInitial(scope: string, changes: Change[]): Change[] {
+  return changes.map((c, i) => ({ ...c, initial: true as const, ...(i === 0 ? { initialSummary: initialSummary(scope, changes.length) } : {}) }));
+}
+
 /** The plan for one successful scope, or null when nothing at all is to be written. */
 export function planScope(input: PlanInput): ScopePlan | null {
-  const { scope, source, regions, state, holdPasses, now, newId } = input;
+  const { scope, source, regions, state, holdPasses, holdMinutes = 0, now, newId } = input;
   const hash = input.hash ?? answerHash(regions);
   if (isUnchanged(state.head, hash)) return null;
   const previous = state.regions.map((r) => r.region);
   const all = diffScope({ scope, previous, next: regions, now, newId });
   const removedIds = all.filter((c) => c.type === 'region.removed').map((c) => c.regionKey);
-  const decision = decideHold({ previousCount: previous.length, removedIds, hold: state.head?.hold, passes: holdPasses, now });
+  const decision = decideHold({ previousCount: previous.length, removedIds, hold: state.head?.hold, passes: holdPasses, minutes: holdMinutes, now });
   const committed = new Set(decision.commit);
-  const changes = all.filter((c) => c.type !== 'region.removed' || committed.has(c.regionKey));
+  const kept = all.filter((c) => c.type !== 'region.removed' || committed.has(c.regionKey));
+  const changes = state.head === undefined ? markInitial(scope, kept) : kept;
   const added = changes.filter((c) => c.type === 'region.added').length;
   const priorSeq: Record<string, number> = {};
   for (const stored of state.regions) priorSeq[stored.region.id] = stored.seq;

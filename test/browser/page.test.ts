@@ -54,7 +54,7 @@ async function open(context: BrowserContext, path = '/'): Promise<Page> {
   return page;
 }
 
-const rowIds = (page: Page) => page.$$eval('#catalog tbody tr:not([hidden]) th[scope=row]', (cells) => cells.map((c) => c.textContent ?? ''));
+const rowIds = (page: Page) => page.$$eval('#catalog tbody tr:not([hidden]) th[scope=row] a', (cells) => cells.map((c) => c.textContent ?? ''));
 
 beforeAll(async () => {
   const t0 = Date.now();
@@ -90,15 +90,22 @@ function truthIds(): string[] {
 describe('the page in Chromium', () => {
   it('renders the catalog, the health and the changes, with JavaScript on, and enforces its CSP', async () => {
     const t = Date.now();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await open(context);
     expect(await rowIds(page)).toEqual(truthIds());
     const degraded = page.locator('#health tr.alert.degraded th[scope=row]');
     expect(await degraded.textContent()).toBe(`modelarts/${h.modelarts.projectId}`);
-    const changes = await page.$$eval('ul.changes > li', (items) => items.map((li) => li.textContent ?? ''));
-    expect(changes.length).toBe(20);
-    expect(changes.slice(0, 2).map((c) => c.split(' · ')[0]).sort()).toEqual(['Region Added zilliz:aws-sa-east-1 (history)', 'Region Changed zilliz:gcp-us-west1 (history)']);
-    expect(changes.find((c) => c.startsWith('Region Changed'))).toContain('https://api2.gcp-us-west1.zillizcloud.com');
+    // The latest pass first, its changes by kind with their values; the first sync folded into one line per scope.
+    const passes = await page.$$eval('ol.passes > li.pass', (items) => items.map((li) => Array.from(li.querySelectorAll(':scope > ul > li')).map((x) => ((x as { textContent: string | null }).textContent ?? '').replace(/\s+/g, ' ').trim())));
+    expect(passes).toHaveLength(2);
+    expect(passes[0]!.map((c) => c.split(' ').slice(0, 3).join(' ').replace(/apiBaseUrl:$/, '')).sort()).toEqual(['+ Added zilliz:aws-sa-east-1', '~ Changed zilliz:gcp-us-west1']);
+    expect(passes[0]!.find((c) => c.includes('Changed'))).toContain('→ now https://api2.gcp-us-west1.zillizcloud.com');
+    expect(passes[1]!.filter((c) => / first sync, \d+ regions/.test(c))).toHaveLength(4);
+    // The first screen of a desktop shows the changes.
+    expect(await page.$eval('#changes-h', (el) => (el as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top)).toBeLessThan(800);
+    // The catalog marks what changed.
+    expect(await page.textContent('#catalog tr.m-new th')).toBe('zilliz:aws-sa-east-1 new');
+    expect(await page.textContent('#catalog tr.m-changed th')).toBe('zilliz:gcp-us-west1 changed');
     // Its own style sheet applied (a computed style from page.css), and inline code refused by the CSP.
     expect(await page.$eval('#health .badge.s-degraded', (el) => getComputedStyle(el).color)).toBe('rgb(138, 16, 32)');
     const inline = await page.evaluate(() => {
@@ -184,12 +191,71 @@ describe('the page in Chromium', () => {
     const page = await open(context);
     await Promise.all([page.waitForURL(/region=/), page.click('#catalog th[scope=row] a:text-is("zilliz:gcp-us-west1")')]);
     expect(await page.textContent('#history-h')).toBe('History of zilliz:gcp-us-west1');
-    expect(await page.$$eval('#history li .kind', (items) => items.map((i) => i.textContent ?? ''))).toEqual(['Region Added', 'Region Changed']);
-    expect(await page.textContent('#history ins')).toBe(h.zilliz.data.regions.gcp?.find((r) => r.regionId === 'gcp-us-west1')?.apiBaseUrl);
+    expect(await page.$$eval('#history li .kind', (items) => items.map((i) => i.textContent ?? ''))).toEqual(['+ Added', '~ Changed']);
+    expect(await page.textContent('#history ins')).toBe(`now ${h.zilliz.data.regions.gcp?.find((r) => r.regionId === 'gcp-us-west1')?.apiBaseUrl}`);
     expect(await page.getAttribute('#history a:text-is("history JSON")', 'href')).toBe('/regions/zilliz/gcp-us-west1/history');
     await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-history.png'), fullPage: false });
     await context.close();
     timings.history = Date.now() - t;
+  });
+
+  it("shows each scope's status beside its scope on a 390 px phone's first screen", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await open(context);
+    const rows = await page.$$eval('#health tbody tr', (trs) =>
+      trs.map((tr) => {
+        const box = (el: unknown) => (el as { getBoundingClientRect(): { top: number; bottom: number; right: number } }).getBoundingClientRect();
+        const scope = (tr as unknown as { querySelector(s: string): unknown }).querySelector('th');
+        const badge = (tr as unknown as { querySelector(s: string): unknown }).querySelector('.badge');
+        return { scope: box(scope), badge: box(badge), text: (badge as { textContent: string }).textContent };
+      }),
+    );
+    expect(rows.length).toBe(4);
+    for (const r of rows) {
+      expect(r.badge.bottom).toBeLessThanOrEqual(844);
+      expect(r.scope.bottom).toBeLessThanOrEqual(844);
+      expect(r.badge.right).toBeLessThanOrEqual(390);
+    }
+    expect(rows.map((r) => r.text).sort()).toEqual(['degraded', 'ok', 'ok', 'ok']);
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-phone.png'), fullPage: false });
+    await context.close();
+  });
+
+  it('pages through older changes, and answers a mistyped "View at" with an HTML error page', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+    const page = await open(context, '/?source=zilliz');
+    // The changes follow the filter: no ModelArts first sync listed.
+    expect(await page.textContent('#changes')).not.toContain('modelarts/');
+    await page.getByLabel('View at').fill('2026-13-45 99:99');
+    const [response] = await Promise.all([page.waitForNavigation(), page.click('#view-at button[type=submit]')]);
+    expect(response?.status()).toBe(400);
+    expect(await page.textContent('h1')).toMatch(/^400: /);
+    expect(await page.textContent('#problem-detail')).toMatch(/^at: /);
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-error.png'), fullPage: false });
+    await page.goto(`${api.url}/?older=2.1`);
+    expect(await page.textContent('#changes-h')).toBe('Older changes');
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-older.png'), fullPage: false });
+    await context.close();
+  });
+
+  it('shows the Chinese names in a CJK font served to the test browser only (docs/page.png)', async () => {
+    // The page's CSP allows no font; this view alone bypasses it to load Noto Sans SC from the
+    // @fontsource package through a route of the test browser (the machine has no CJK system font).
+    const fonts = dirname(require.resolve('@fontsource/noto-sans-sc/400.css'));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    await context.route(/\/__fonts\//, (route) => route.fulfill({ path: join(fonts, new URL(route.request().url()).pathname.replace(/^\/__fonts\//, '')) }));
+    const page = await open(context, '/?source=modelarts');
+    await page.addStyleTag({ url: '/__fonts/400.css' });
+    await page.addStyleTag({ content: 'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif,"Noto Sans SC"}' });
+    await page.evaluate(async () => {
+      await (document as unknown as { fonts: { ready: Promise<unknown> } }).fonts.ready;
+    });
+    const zh = h.modelarts.data.region_items.map((r) => (r as { locales?: { zh_cn?: string } }).locales?.zh_cn).filter(Boolean);
+    expect(zh.length).toBeGreaterThan(0);
+    expect(await page.textContent('#catalog')).toContain(zh[0]);
+    // The catalog (with the Chinese names) is below the first screen: the whole page.
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-cjk.png'), fullPage: true });
+    await context.close();
   });
 
   it('passes axe-core with no violation, on a desktop and on a phone, now, at a past point and on a history', async () => {
@@ -199,6 +265,8 @@ describe('the page in Chromium', () => {
       { path: '/', viewport: { width: 390, height: 844 } },
       { path: `/?at=${first.cursor}`, viewport: { width: 390, height: 844 } },
       { path: '/?region=zilliz:gcp-us-west1', viewport: { width: 1280, height: 900 } },
+      { path: '/?older=2.1', viewport: { width: 390, height: 844 } },
+      { path: '/?region=nope', viewport: { width: 1280, height: 800 } },
     ];
     for (const { path, viewport } of views) {
       const context = await browser.newContext({ viewport });

@@ -98,6 +98,8 @@ export class World {
       ...simulatorEnv(this.zilliz, this.modelarts),
       ...huaweiEnv(this.modelarts, 'aksk'),
       REMOVAL_HOLD_PASSES: String(HOLD_PASSES),
+      // The model counts passes only; the time rule (REMOVAL_HOLD_MINUTES, default 30) is off until it models it.
+      REMOVAL_HOLD_MINUTES: '0',
       // Long enough that a loaded machine does not time a healthy upstream out.
       UPSTREAM_TIMEOUT_MS: '1000',
       UPSTREAM_RETRIES: '2',

@@ -191,7 +191,7 @@ describe('mass-removal hold', () => {
       h.zilliz.faults.clear();
       await h.pass();
       return { passes: 4 };
-    }, { env: { REMOVAL_HOLD_PASSES: '3' } });
+    }, { env: { REMOVAL_HOLD_PASSES: '3', REMOVAL_HOLD_MINUTES: '0' } });
   });
 
   it('a real mass removal commits after three confirming passes', async () => {
@@ -206,7 +206,7 @@ describe('mass-removal hold', () => {
       expect((await h.committedChanges()).filter((c) => c.type === 'region.removed')).toHaveLength(0);
       await h.pass();
       return { passes: 4, reallyRemoved: new Set(removed) };
-    }, { env: { REMOVAL_HOLD_PASSES: '3' } });
+    }, { env: { REMOVAL_HOLD_PASSES: '3', REMOVAL_HOLD_MINUTES: '0' } });
   });
 });
 

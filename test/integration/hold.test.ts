@@ -6,11 +6,13 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scopeKey } from '../../lib/store/items';
+import { listSources } from '../../lib/store/read';
 import { createHarness, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await createHarness({ env: { REMOVAL_HOLD_PASSES: '3' } });
+  // Passes only here: the time rule (REMOVAL_HOLD_MINUTES) has its own tests below and in the unit tests.
+  h = await createHarness({ env: { REMOVAL_HOLD_PASSES: '3', REMOVAL_HOLD_MINUTES: '0' } });
   await h.pass();
   h.receiver.clear();
 });
@@ -101,5 +103,54 @@ describe('operational events', () => {
     h.modelarts.faults.push({ kind: 'status', status: 500 }, { times: Infinity, match: { path: /custom-endpoint/ } });
     await h.pass();
     expect(types()).not.toContain('Source Degraded');
+  });
+});
+
+describe('the hold waits for time (REMOVAL_HOLD_MINUTES, default 30)', () => {
+  it('three quick syncs with the empty-list fault remove nothing, and /sources says how many, of how many, and when', async () => {
+    await h.close();
+    h = await createHarness();
+    await h.pass();
+    h.receiver.clear();
+    h.modelarts.faults.push({ kind: 'empty-list' }, { times: Infinity });
+    const scope = `modelarts/${h.modelarts.projectId}`;
+    for (let i = 0; i < 3; i++) {
+      const summary = await h.pass();
+      expect(summary.scopes.find((s) => s.scope === scope)).toMatchObject({ outcome: 'held', removed: 0 });
+    }
+    expect(types()).not.toContain('Region Removed');
+    expect(types().filter((t) => t === 'Removals Held')).toHaveLength(1);
+    const truth = h.modelarts.data.region_items.length;
+    const status = (await listSources(h.table.doc, h.table.tableName)).find((s) => s.scope === scope);
+    expect(status?.status).toBe('held');
+    expect(status?.regionCount).toBe(truth);
+    const held = status?.held;
+    expect(held).toMatchObject({ count: truth, of: truth, passes: 3, passesNeeded: 3 });
+    expect(Date.parse(held!.confirmsAfter) - Date.parse(held!.since)).toBe(30 * 60_000);
+    const event = h.receiver.events.find((e) => e.detailType === 'Removals Held')?.detail as { summary: string; held: object };
+    expect(event.held).toMatchObject({ count: truth, of: truth });
+    expect(event.summary).toContain(`${scope}: removal of ${truth} of ${truth} regions held`);
+  });
+});
+
+describe('one Source Degraded for several scopes', () => {
+  it('announces one Zilliz v2 outage once, naming every cloud, and its recovery once', async () => {
+    await h.close();
+    h = await createHarness({ env: { ZILLIZ_API_VERSION: 'v2' } });
+    await h.pass();
+    h.receiver.clear();
+    h.zilliz.faults.push({ kind: 'status', status: 503 }, { times: Infinity, match: { path: '/v2/regions' } });
+    await h.pass();
+    await h.pass();
+    const clouds = Object.keys(h.zilliz.data.regions).map((c) => `zilliz/${c}`).sort();
+    const degraded = h.receiver.events.filter((e) => e.detailType === 'Source Degraded');
+    expect(degraded).toHaveLength(1);
+    expect(degraded[0]?.detail).toMatchObject({ scope: clouds[0], scopes: clouds, error: { code: 'http.503' } });
+    expect((degraded[0]?.detail as { summary: string }).summary).toMatch(new RegExp(`^${clouds.join(', ')}: http\\.503: `));
+    h.zilliz.faults.clear();
+    await h.pass();
+    const recovered = h.receiver.events.filter((e) => e.detailType === 'Source Recovered');
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]?.detail).toMatchObject({ scope: clouds[0], scopes: clouds });
   });
 });

@@ -150,7 +150,7 @@ export function evaluator(template: Template, overrides: Record<string, string> 
 
 export interface DeployedRule {
   id: string;
-  pattern: { source: string[]; 'detail-type': string[] };
+  pattern: { source: string[]; 'detail-type': string[]; detail?: Record<string, unknown> };
   targets: { Id: string; Arn: Json; InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
 }
 

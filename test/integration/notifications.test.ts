@@ -51,7 +51,7 @@ describe('notifications in the packaged template', () => {
   it('with both, posts through an API destination whose endpoint is only the secret reference', () => {
     const deployed = Object.fromEntries(notifyResources(full));
     expect(Object.keys(deployed).sort()).toEqual(
-      ['NotifyApiDestination', 'NotifyChangedRule', 'NotifyConnection', 'NotifyEmailSubscription', 'NotifyRegionRule', 'NotifySchemaRule', 'NotifyScopeRule', 'NotifyTopic', 'NotifyTopicPolicy', 'NotifyWebhookRole'].sort(),
+      ['NotifyApiDestination', 'NotifyChangedRule', 'NotifyConnection', 'NotifyEmailSubscription', 'NotifyInitialRule', 'NotifyRegionRule', 'NotifySchemaRule', 'NotifyScopeRule', 'NotifyTopic', 'NotifyTopicPolicy', 'NotifyWebhookRole'].sort(),
     );
     expect(deployed.NotifyApiDestination?.Properties).toMatchObject({ InvocationEndpoint: REFERENCE, HttpMethod: 'POST' });
     expect(deployed.NotifyEmailSubscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
@@ -66,9 +66,12 @@ describe('notifications in the packaged template', () => {
     expect(full.text.split(REFERENCE).length - 1).toBe(1);
   });
 
-  it('routes every detail type through exactly one rule, each with a webhook and an email target', () => {
+  it('routes every detail type through exactly one rule (a first sync through its own), each with a webhook and an email target', () => {
     const rules = notificationRules(full.template);
-    expect(rules.flatMap((r) => r.pattern['detail-type']).sort()).toEqual([...notify.ALL].sort());
+    expect(rules.filter((r) => r.id !== 'NotifyInitialRule').flatMap((r) => r.pattern['detail-type']).sort()).toEqual([...notify.ALL].sort());
+    // The changes of a first sync leave the per-region rule; the one carrying initialSummary has its own.
+    expect(rules.find((r) => r.id === 'NotifyRegionRule')?.pattern.detail).toEqual({ initial: [{ exists: false }] });
+    expect(rules.find((r) => r.id === 'NotifyInitialRule')?.pattern).toMatchObject({ 'detail-type': ['Region Added'], detail: { initialSummary: [{ exists: true }] } });
     for (const rule of rules) {
       expect(rule.pattern.source).toEqual(['region-sync']);
       expect(rule.targets.map((t) => t.Id)).toEqual(['webhook', 'email']);
@@ -77,7 +80,8 @@ describe('notifications in the packaged template', () => {
       let body = webhook.InputTemplate;
       for (const name of Object.keys(webhook.InputPathsMap)) body = body.split(`<${name}>`).join('x');
       expect(Object.keys(JSON.parse(body) as object)).toEqual(['text']);
-      expect((JSON.parse(body) as { text: string }).text).toMatch(new RegExp(`^[^\\n]+ · ${DEPLOYED_PAGE_URL.replace(/\./g, '\\.')}$`));
+      // Each line links into the page: a region's story (?region=), the health (#health-h) or the page.
+      expect((JSON.parse(body) as { text: string }).text).toMatch(new RegExp(`^[^\\n]+ · ${DEPLOYED_PAGE_URL.replace(/\./g, '\\.').replace(/\?/g, '\\?')}(\\?region=x|#health-h)?$`));
       expect(body).not.toMatch(/<[a-z]+>/);
     }
   });
@@ -200,9 +204,7 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
     for (const rule of notificationRules(full.template)) {
       queues.set(rule.id, await route(rule.id, rule.pattern));
       const webhook = rule.targets.find((t) => t.Id === 'webhook')!.InputTransformer!;
-      // moto inserts an array as JSON with its quotes, breaking a JSON string (EventBridge removes them, as
-      // local/notifications.ts does): the changedFields line is checked against our renderer only.
-      if (!Object.values(webhook.InputPathsMap).includes('$.detail.changedFields')) queues.set(`${rule.id}-webhook`, await route(`${rule.id}-webhook`, rule.pattern, webhook));
+      queues.set(`${rule.id}-webhook`, await route(`${rule.id}-webhook`, rule.pattern, webhook));
     }
     for (const [i, { pattern }] of documentedPatterns().entries()) queues.set(`documented-${i}`, await route(`documented-${i}`, pattern));
 
@@ -231,10 +233,20 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
       return key(event['detail-type'], event.detail);
     });
 
-  it('notifies every event the project emitted exactly once, through the rule of its family', () => {
+  /** The events people are told of: all but the changes of a first sync, of which one per scope (the one with initialSummary). */
+  const told = () => emitted.filter((e) => {
+    const d = e.detail as { initial?: boolean; initialSummary?: string };
+    return d.initial === undefined || d.initialSummary !== undefined;
+  });
+
+  it('notifies every event the project emitted exactly once, through the rule of its family; a first sync once per scope', () => {
     const rules = notificationRules(full.template);
     const all = rules.flatMap((r) => matchedKeys(r.id));
-    expect(all.sort()).toEqual(emitted.map((e) => key(e.detailType, e.detail)).sort());
+    expect(all.sort()).toEqual(told().map((e) => key(e.detailType, e.detail)).sort());
+    // The first pass of this harness synced every scope for the first time: one line per scope, not per region.
+    const initial = emitted.filter((e) => (e.detail as { initial?: boolean }).initial);
+    expect(initial.length).toBeGreaterThan(20);
+    expect(matchedKeys('NotifyInitialRule').length).toBe(new Set(initial.map((e) => (e.detail as { scope: string }).scope)).size);
     for (const rule of rules) {
       for (const k of matchedKeys(rule.id)) expect(rule.pattern['detail-type']).toContain(k.split('|')[0]);
     }
@@ -247,28 +259,44 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
       const bodies = received.get(`${rule.id}-webhook`);
       if (!bodies) continue;
       const webhook = rule.targets.find((t) => t.Id === 'webhook')!.InputTransformer!;
+      const { when } = families.find((f) => `Notify${f.name[0]!.toUpperCase()}${f.name.slice(1)}Rule` === rule.id)!;
       const expected = emitted
-        .filter((e) => rule.pattern['detail-type'].includes(e.detailType))
+        .filter((e) => rule.pattern['detail-type'].includes(e.detailType) && (when?.(e.detail as Record<string, unknown>) ?? true))
         .map((e) => renderTransformer(webhook, e.event, DEPLOYED_PAGE_URL));
       expect(bodies.map((b) => JSON.stringify(JSON.parse(b))).sort()).toEqual(expected.map((b) => JSON.stringify(JSON.parse(b))).sort());
       for (const body of bodies) {
         const parsed = JSON.parse(body) as { text: string };
         expect(Object.keys(parsed)).toEqual(['text']);
-        expect(parsed.text).toMatch(/^(Region (Added|Removed)|Source (Degraded|Recovered)|Removals Held|Schema Changed): [^\n<>]+ · https:\/\//);
+        expect(parsed.text).toMatch(/^(Region (Added|Removed|Changed)|Source (Degraded|Recovered)|Removals Held|Schema Changed|First sync): [^\n<>]+ · https:\/\//);
         checked++;
       }
     }
-    expect(checked).toBe(emitted.filter((e) => e.detailType !== 'Region Changed').length);
+    expect(checked).toBe(told().length);
     // The preview of npm start renders the same line from serverless.yml as the packaged template deploys.
-    for (const e of emitted) {
-      const rule = notificationRules(full.template).find((r) => r.pattern['detail-type'].includes(e.detailType))!;
+    for (const e of told()) {
+      const preview = previewNotification(families, e.event, DEPLOYED_PAGE_URL, loadNotificationFamilies().pageUrlNode)!;
+      const rule = notificationRules(full.template).find((r) => r.id === `Notify${preview.family[0]!.toUpperCase()}${preview.family.slice(1)}Rule`)!;
       const deployed = renderTransformer(rule.targets.find((t) => t.Id === 'webhook')!.InputTransformer!, e.event, DEPLOYED_PAGE_URL);
-      expect(previewNotification(families, e.event, DEPLOYED_PAGE_URL, loadNotificationFamilies().pageUrlNode)?.webhook).toEqual(JSON.parse(deployed));
+      expect(preview.webhook).toEqual(JSON.parse(deployed));
     }
-    const changed = emitted.find((e) => e.detailType === 'Region Changed')!;
-    expect(previewNotification(families, changed.event, DEPLOYED_PAGE_URL, loadNotificationFamilies().pageUrlNode)?.webhook.text).toBe(
-      `Region Changed: zilliz:gcp-us-west1, fields [apiBaseUrl] at ${(changed.detail as { detectedAt: string }).detectedAt} · ${DEPLOYED_PAGE_URL}`,
+    // The lines carry the values and the region's story, checked against the simulators' own data.
+    const preview = (detailType: string, pick: (d: Record<string, unknown>) => boolean = () => true) => {
+      const e = told().find((x) => x.detailType === detailType && pick(x.detail as Record<string, unknown>))!;
+      return previewNotification(families, e.event, DEPLOYED_PAGE_URL, loadNotificationFamilies().pageUrlNode)!;
+    };
+    const gcp = h.zilliz.data.regions.gcp?.find((r) => r.regionId === 'gcp-us-west1');
+    const changedLine = preview('Region Changed').webhook.text;
+    expect(changedLine).toMatch(/^Region Changed: zilliz:gcp-us-west1: apiBaseUrl: https:\/\/\S+ → https:\/\/api2\.gcp-us-west1\.zillizcloud\.com · /);
+    expect(changedLine).toContain(gcp?.apiBaseUrl);
+    expect(changedLine.endsWith(`${DEPLOYED_PAGE_URL}?region=zilliz:gcp-us-west1`)).toBe(true);
+    expect(preview('Region Added', (d) => d.regionKey === 'zilliz:aws-sa-east-1').webhook.text).toBe(
+      `Region Added: zilliz:aws-sa-east-1: aws-sa-east-1, https://api.aws-sa-east-1.zillizcloud.com · ${DEPLOYED_PAGE_URL}?region=zilliz:aws-sa-east-1`,
     );
+    const aws = preview('Region Added', (d) => d.scope === 'zilliz/aws' && d.initialSummary !== undefined);
+    expect(aws.family).toBe('initial');
+    expect(aws.webhook.text).toBe(`First sync: zilliz/aws: first sync, 12 regions · ${DEPLOYED_PAGE_URL}`);
+    expect(preview('Removals Held', (d) => d.scope === 'zilliz/aws').webhook.text).toMatch(/^Removals Held: zilliz\/aws: removal of 12 of 13 regions held; .* 3 consecutive passes, the last at or after \d{4}-\d\d-\d\d \d\d:\d\d UTC · /);
+    expect(preview('Source Degraded').webhook.text).toMatch(/^Source Degraded: modelarts\/\w+: http\.503: .+ · https:\/\/\S+#health-h$/);
   });
 
   it('matches, for each subscription pattern in README.md and docs/DEPLOY.md, exactly the events it describes, and some', () => {

@@ -59,6 +59,7 @@ export function makeChange(type: ChangeType, region: Region, before: Region | nu
     after: type === 'region.removed' ? null : region,
     changedFields: type === 'region.changed' ? ['name'] : [],
     detectedAt: at,
+    summary: `${region.name}, ${region.apiBaseUrl ?? 'no API base URL'}`,
   };
 }
 

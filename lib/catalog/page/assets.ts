@@ -38,11 +38,31 @@ tr.alert{box-shadow:inset 4px 0 0 #8a1020}tr.alert.held{box-shadow:inset 4px 0 0
 .arrow{color:var(--muted)}del{color:#8a1020}ins{color:#0b4d1f;text-decoration:none}
 nav.pager{display:flex;gap:1rem;align-items:center;margin:.6rem 0}
 .changes{list-style:none;padding:0;margin:0}
-.changes>li{border-top:1px solid var(--line);padding:.45rem .2rem}
 .banner{background:#fff1c2;color:#3d2800;border:1px solid #5c3c00;border-radius:6px;padding:.5rem .7rem}
 #at{min-width:16rem}.hint{flex-basis:100%;margin:0;font-size:.85rem}
 .kind{font-weight:700}
-@media (max-width:640px){main{padding:.6rem}input[type=search],#at{min-width:0;width:100%}form label{flex:1 1 100%}th,td{padding:.35rem .4rem}}
+.top{display:flex;flex-direction:column}#changes li,.held,.errmsg{overflow-wrap:anywhere}
+ol.passes{list-style:none;padding:0;margin:0}
+.pass>h3{font-size:1rem;margin:.8rem 0 .2rem}
+.changes>li{border-left:4px solid;padding-left:.6rem;margin:.15rem 0}
+.k-added{border-left-style:solid;border-color:#0b4d1f}.k-added .kind{color:#0b4d1f}
+.k-changed{border-left-style:dashed;border-color:#5c3c00}.k-changed .kind{color:#5c3c00}
+.k-removed{border-left-style:double;border-color:#8a1020}.k-removed .kind{color:#8a1020}.k-removed>a{text-decoration:line-through}
+ul.fields{margin:.1rem 0 .1rem 1rem;padding:0}ul.plain{list-style:none;padding-left:1rem}
+details{display:inline}summary{cursor:pointer;color:var(--link)}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.tag{display:inline-block;font-size:.75rem;font-weight:700;padding:0 .35rem;border:1px solid;border-radius:4px;margin-left:.3rem}
+.t-new{color:#0b4d1f;background:#dafbe1}.t-changed{color:#5c3c00;background:#fff1c2}
+tr.m-new,tr.m-changed{box-shadow:inset 4px 0 0 #0a55b8}
+.s-empty{background:#fff1c2;color:#5c3c00;border-color:#5c3c00}
+.held,.errmsg{font-size:.85rem}tr.alert.empty{box-shadow:inset 4px 0 0 #b07d00}
+@media (max-width:640px){main{padding:.6rem}input[type=search],#at{min-width:0;width:100%}form label{flex:1 1 100%}th,td{padding:.35rem .4rem}
+.top>.health{order:-1}
+#health thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+#health,#health tbody,#health tr,#health td{display:block}#health tr{padding:.3rem .4rem;border-top:1px solid var(--line)}
+#health th[scope=row]{display:block;border:0;word-break:break-all;padding:.2rem 0}#health td{border:0;padding:.1rem 0}
+#health td[data-label]:not([data-label=Status])::before{content:attr(data-label) ": ";font-weight:600}
+#health td[data-label="Consecutive failures"],#health td[data-label="Last success"]{display:none}}
 `;
 
 /**

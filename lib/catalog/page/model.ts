@@ -4,6 +4,7 @@
  * changes as read, and one region's history when asked for.
  */
 import type { Change, Region } from '../../core/region';
+import type { PlacedChange } from '../../store/latest';
 import type { SourceStatus } from '../../core/schemas';
 import type { PageQuery } from './query';
 
@@ -37,7 +38,10 @@ export interface PageModel {
   clouds: string[];
   /** The health now; null on a past view (health is not kept in history). */
   sources: SourceStatus[] | null;
-  changes: Change[];
+  /** The changes listed, newest first, with their place in the feed. */
+  changes: PlacedChange[];
+  /** Older changes (that pass the filters) remain: the list ends with an "older" link. */
+  moreChanges: boolean;
   version: number;
   syncedAt: string | null;
   past: PastPoint | null;
@@ -57,18 +61,25 @@ export function matches(region: Region, query: PageQuery): boolean {
   );
 }
 
+/** A change follows the page's filters by its region (as it is, or as it was when removed). */
+export function changeMatches(change: Change, query: PageQuery): boolean {
+  const region = change.after ?? change.before;
+  return region !== null && matches(region, query);
+}
+
 export interface PageInput {
   query: PageQuery;
   regions: readonly Region[];
   sources: SourceStatus[] | null;
-  changes: Change[];
+  changes: PlacedChange[];
+  moreChanges?: boolean;
   version: number;
   syncedAt: string | null;
   past?: PastPoint | null;
   history?: RegionHistory | null;
 }
 
-export function buildPageModel({ query, regions, sources, changes, version, syncedAt, past = null, history = null }: PageInput): PageModel {
+export function buildPageModel({ query, regions, sources, changes, moreChanges = false, version, syncedAt, past = null, history = null }: PageInput): PageModel {
   const found = regions.filter((r) => matches(r, query));
   const start = (query.page - 1) * query.limit;
   return {
@@ -80,6 +91,7 @@ export function buildPageModel({ query, regions, sources, changes, version, sync
     clouds: [...new Set(regions.map((r) => r.cloudId))].sort(),
     sources,
     changes,
+    moreChanges,
     version,
     syncedAt,
     past,

@@ -22,11 +22,23 @@ export interface PageQuery {
   at: string;
   /** `<source>:<regionId>` whose history is shown; '' for none. */
   region: string;
+  /** `<seq>.<index>`: list the changes older than that place in the feed (the "older" link); '' for the latest. */
+  older: string;
 }
 
 export { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT };
 const CLOUD = new RegExp(FILTER_VALUE_PATTERN);
 const REGION_KEY = new RegExp(REGION_KEY_PATTERN);
+const OLDER = /^\d{1,12}\.\d{1,6}$/;
+/** What people type into "View at": `2026-11-23 10:00` (UTC), with or without seconds. */
+const PLAIN_TIME = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d(?::\d\d)?)$/;
+
+/** `2026-11-23 10:00` → `2026-11-23T10:00:00Z`; anything else unchanged (an RFC 3339 time or a cursor). */
+export function normaliseAt(at: string): string {
+  const m = PLAIN_TIME.exec(at);
+  if (!m) return at;
+  return `${m[1]}T${m[2]!.length === 5 ? `${m[2]}:00` : m[2]}Z`;
+}
 
 function whole(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -41,10 +53,12 @@ export function parsePageQuery(query: Query): PageQuery {
   if (source !== '' && !(SOURCES as readonly string[]).includes(source)) throw invalidParameter('source', `expected ${SOURCES.join(' or ')} or empty`);
   const cloud = (query?.cloud ?? '').trim();
   if (cloud !== '' && !CLOUD.test(cloud)) throw invalidParameter('cloud', 'expected 1-64 of a-z 0-9 . _ - or empty');
-  const at = (query?.at ?? '').trim();
+  const at = normaliseAt((query?.at ?? '').trim().replace(/\s+/g, ' '));
   if (at.length > MAX_AT) throw invalidParameter('at', `at most ${MAX_AT} characters`);
   const region = (query?.region ?? '').trim();
   if (region !== '' && !REGION_KEY.test(region)) throw invalidParameter('region', `expected <source>:<regionId>, such as zilliz:aws-us-east-1`);
+  const older = (query?.older ?? '').trim();
+  if (older !== '' && !OLDER.test(older)) throw invalidParameter('older', 'expected the place in the feed an "older" link gives, such as 42.0');
   return {
     q: q.toLowerCase(),
     source: source as SourceName | '',
@@ -53,6 +67,7 @@ export function parsePageQuery(query: Query): PageQuery {
     limit: whole('limit', query?.limit, PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT),
     at,
     region,
+    older,
   };
 }
 
@@ -69,6 +84,12 @@ export function pageHref(query: PageQuery, page = query.page): string {
   return text ? `/?${text}` : '/';
 }
 
+/** The page listing the changes older than `place` (`<seq>.<index>`), with the same filters. */
+export function olderHref(query: PageQuery, place: string): string {
+  const base = pageHref(query, 1);
+  return `${base}${base.includes('?') ? '&' : '?'}older=${place}`;
+}
+
 /** The page of a region's history, at the point viewed. */
 export function historyHref(regionKey: string, at = ''): string {
   const params = new URLSearchParams({ region: regionKey });
@@ -78,5 +99,5 @@ export function historyHref(regionKey: string, at = ''): string {
 
 /** Equal queries, equal key (and entity tag), the point aside: a past view's tag names the position it resolved to. */
 export function pageQueryKey(query: PageQuery): string {
-  return `page:${query.q}|${query.source}|${query.cloud}|${query.page}|${query.limit}|${query.region}`;
+  return `page:${query.q}|${query.source}|${query.cloud}|${query.page}|${query.limit}|${query.region}|${query.older}`;
 }

@@ -10,10 +10,10 @@
 import { SOURCES, type Change, type Region } from '../../core/region';
 import type { SourceStatus } from '../../core/schemas';
 import { PAGE_CSS, PAGE_JS } from './assets';
-import { CHANGE_TITLES, fieldChanges } from './describe';
+import { displayValue, valueChanges } from '../../core/summary';
 import { esc, shortTime } from './escape';
 import type { PageModel } from './model';
-import { historyHref, pageHref } from './query';
+import { historyHref, olderHref, pageHref } from './query';
 
 const regionHref = (source: string, regionId: string) => `/regions/${encodeURIComponent(source)}/${encodeURIComponent(regionId)}`;
 
@@ -31,11 +31,26 @@ function names(region: Region): string {
   return entries.map(([locale, name]) => `<span lang="${esc(langOf(locale))}">${esc(name)}</span> <small>(${esc(locale)})</small>`).join('<br>');
 }
 
-function regionRow(r: Region, at: string): string {
+/** The rows the listed changes touched: new (added) or changed, marked by a word, not a colour alone. */
+function marksOf(model: PageModel): Map<string, 'new' | 'changed'> {
+  const marks = new Map<string, 'new' | 'changed'>();
+  if (model.past || model.query.older) return marks;
+  // Oldest first, so an added-then-changed region reads "new".
+  for (const { change } of [...model.changes].reverse()) {
+    // A first sync makes every row new: marking them all would mark nothing.
+    if (change.initial) continue;
+    if (change.type === 'region.added') marks.set(change.regionKey, 'new');
+    else if (change.type === 'region.changed' && !marks.has(change.regionKey)) marks.set(change.regionKey, 'changed');
+    else if (change.type === 'region.removed') marks.delete(change.regionKey);
+  }
+  return marks;
+}
+
+function regionRow(r: Region, at: string, mark: 'new' | 'changed' | undefined): string {
   return (
-    `<tr data-source="${esc(r.source)}" data-cloud="${esc(r.cloudId)}">` +
+    `<tr data-source="${esc(r.source)}" data-cloud="${esc(r.cloudId)}"${mark ? ` class="m-${mark}"` : ''}>` +
     // The id leads to the region's story on this page; its history section links the JSON.
-    `<th scope="row"><a href="${esc(historyHref(r.id, at))}">${esc(r.id)}</a></th>` +
+    `<th scope="row"><a href="${esc(historyHref(r.id, at))}">${esc(r.id)}</a>${mark ? ` <span class="tag t-${mark}">${mark}</span>` : ''}</th>` +
     `<td>${esc(r.name)}</td><td class="names">${names(r)}</td><td>${esc(r.cloudId)}</td>` +
     `<td class="url">${r.apiBaseUrl ? `<code>${esc(r.apiBaseUrl)}</code>` : '—'}</td>` +
     `<td>${time(r.firstSeenAt)}</td><td>${time(r.updatedAt)}</td></tr>`
@@ -68,17 +83,25 @@ function viewAt(model: PageModel): string {
     .join('');
   return (
     `<form id="view-at" method="get" action="/" aria-label="View the catalog at a past point">` +
-    `<label for="at">View at<input type="text" id="at" name="at" value="${esc(query.at)}" placeholder="2026-11-23T10:00:00Z" maxlength="64" autocomplete="off" spellcheck="false" aria-describedby="at-hint"></label>` +
+    `<label for="at">View at<input type="text" id="at" name="at" value="${esc(query.at)}" placeholder="2026-11-23 10:00" maxlength="64" autocomplete="off" spellcheck="false" aria-describedby="at-hint"></label>` +
     `${keep}<button type="submit">View</button>` +
-    `<p id="at-hint" class="hint meta">An RFC 3339 time, such as 2026-11-23T10:00:00Z, or a feed cursor (the <code>next</code> of <a href="/changes">/changes</a>)${query.at ? ` · <a href="${esc(pageHref({ ...query, at: '' }, 1))}">back to now</a>` : ''}</p></form>`
+    `<p id="at-hint" class="hint meta">A UTC time such as ${esc(exampleTime(model))} (or RFC 3339), or a feed cursor (the <code>next</code> of <a href="/changes">/changes</a>)${query.at ? ` · <a href="${esc(pageHref({ ...query, at: '' }, 1))}">back to now</a>` : ''}</p></form>`
   );
+}
+
+/** The hint's example: the last sync's minute, a time that shows the catalog (or the epoch before any). */
+function exampleTime(model: PageModel): string {
+  const at = model.past?.syncedAt ?? model.syncedAt;
+  // The minute after the sync: a time at the minute itself could fall before it, in the version before.
+  const m = at ? /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(new Date(Date.parse(at) + 60_000).toISOString()) : null;
+  return m ? `${m[1]} ${m[2]}` : '2026-11-23 10:00';
 }
 
 function banner(model: PageModel): string {
   const { past } = model;
   if (!past) return '';
   return (
-    `<p id="past" class="banner"><strong>Viewing the catalog as of ${time(past.syncedAt)}, version ${past.version}</strong>` +
+    `<p id="past" class="banner"><strong>${past.version === 0 ? 'Viewing the catalog before the first sync: it held no region' : `Viewing the catalog as of ${time(past.syncedAt)}, version ${past.version}`}</strong>` +
     ` — <a href="${esc(pageHref({ ...model.query, at: '' }, 1))}">back to now</a></p>`
   );
 }
@@ -96,9 +119,17 @@ function catalog(model: PageModel): string {
   const complete = !filtered && model.pages === 1;
   const first = (model.query.page - 1) * model.query.limit;
   const shown = model.regions.length === 0 ? 'none' : `${first + 1}–${first + model.regions.length}`;
-  const rows = model.regions.length ? model.regions.map((r) => regionRow(r, model.query.at)).join('') : '<tr><td colspan="7">No region matches.</td></tr>';
+  const marks = marksOf(model);
+  const pastEnd = model.regions.length === 0 && model.matching > 0;
+  const empty = pastEnd
+    ? `Page ${model.query.page} is past the end: ${model.matching} regions match, on ${model.pages} page${model.pages === 1 ? '' : 's'} (<a href="${esc(pageHref(model.query, model.pages))}">the last page</a>).`
+    : 'No region matches.';
+  const rows = model.regions.length ? model.regions.map((r) => regionRow(r, model.query.at, marks.get(r.id))).join('') : `<tr><td colspan="7">${empty}</td></tr>`;
+  const count = pastEnd
+    ? `Page ${model.query.page} of ${model.pages}: past the end`
+    : `${model.matching} of ${model.total} regions${model.pages > 1 ? ` (showing ${shown})` : ''}`;
   return (
-    `<div id="results"><p id="count" class="meta" aria-live="polite">${model.matching} of ${model.total} regions${model.pages > 1 ? ` (showing ${shown})` : ''}</p>` +
+    `<div id="results"><p id="count" class="meta" aria-live="polite">${count}</p>` +
     `<div class="scroll" tabindex="0" role="region" aria-labelledby="catalog-caption"><table id="catalog" data-complete="${complete}">` +
     `<caption id="catalog-caption">Regions${model.past ? ` as of version ${model.past.version}` : ''}, sorted by id${filtered ? ' (filtered)' : ''}</caption>` +
     `<thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Localized names</th><th scope="col">Cloud</th>` +
@@ -107,58 +138,135 @@ function catalog(model: PageModel): string {
   );
 }
 
-function healthRow(s: SourceStatus): string {
-  const alert = s.status === 'held' || s.status === 'degraded';
+/** Needs a person's look: failing, holding removals, or answering no region at all (never "fine"). */
+function troubled(s: SourceStatus): boolean {
+  return s.status === 'held' || s.status === 'degraded' || (s.status === 'ok' && s.regionCount === 0);
+}
+
+function lastError(s: SourceStatus): string {
+  const e = s.lastError;
+  if (!e) return 'none';
+  const recovered = s.status !== 'degraded' ? '<span class="meta">(before the last success) </span>' : '';
   return (
-    `<tr${alert ? ` class="alert ${s.status}"` : ''}><th scope="row">${esc(s.scope)}</th>` +
-    `<td><span class="badge s-${esc(s.status)}">${esc(s.status)}</span></td><td>${time(s.lastSuccessAt)}</td>` +
-    `<td>${s.consecutiveFailures}</td><td>${s.lastError ? `<code title="${esc(s.lastError.message)}">${esc(s.lastError.code)}</code>` : '—'}</td>` +
-    `<td>${s.regionCount}</td></tr>`
+    `${recovered}<code>${esc(e.code)}</code> at ${time(e.at)}<br><span class="errmsg">${esc(e.message)}</span>` +
+    (e.requestId ? `<br><span class="meta">request id <code>${esc(e.requestId)}</code></span>` : '')
+  );
+}
+
+function statusCell(s: SourceStatus): string {
+  const badge = `<span class="badge s-${esc(s.status)}">${esc(s.status)}</span>`;
+  if (s.held) {
+    return (
+      `${badge}<br><span class="held">${s.held.count} of ${s.held.of} removals held since ${time(s.held.since)}; ` +
+      `they confirm only if still absent after ${s.held.passesNeeded} passes (${s.held.passes} so far), the last at or after ${time(s.held.confirmsAfter)}</span>`
+    );
+  }
+  if (s.status === 'ok' && s.regionCount === 0) return `${badge} <span class="badge s-empty">empty</span><br><span class="held">answered no region</span>`;
+  return badge;
+}
+
+function healthRow(s: SourceStatus): string {
+  const alert = troubled(s);
+  const kind = s.status === 'ok' ? 'empty' : s.status;
+  return (
+    `<tr${alert ? ` class="alert ${esc(kind)}"` : ''}><th scope="row">${esc(s.scope)}</th>` +
+    `<td data-label="Status">${statusCell(s)}</td><td data-label="Regions">${s.regionCount}</td><td data-label="Last success">${time(s.lastSuccessAt)}</td>` +
+    `<td data-label="Consecutive failures">${s.consecutiveFailures}</td><td data-label="Last error">${lastError(s)}</td></tr>`
   );
 }
 
 function health(sources: SourceStatus[] | null): string {
   if (!sources) {
     return (
-      `<section aria-labelledby="health-h"><h2 id="health-h">Health</h2>` +
+      `<section class="health" aria-labelledby="health-h"><h2 id="health-h">Health</h2>` +
       `<p class="meta">Health is not kept in history: see each scope's health now on <a href="/">the current page</a> or in <a href="/sources">JSON</a>.</p></section>`
     );
   }
-  const troubled = sources.filter((s) => s.status === 'held' || s.status === 'degraded').length;
+  const attention = sources.filter(troubled).length;
   const rows = sources.length ? sources.map(healthRow).join('') : '<tr><td colspan="6">No scope has been synced yet.</td></tr>';
+  const verdict = sources.length === 0 ? '' : attention ? `, <strong>${attention} need${attention === 1 ? 's' : ''} attention</strong>` : ', all syncing with regions';
   return (
-    `<section aria-labelledby="health-h"><h2 id="health-h">Health</h2>` +
-    `<p class="meta">Now: ${sources.length} scopes${troubled ? `, <strong>${troubled} need attention</strong>` : ', all fine'} · <a href="/sources">JSON</a></p>` +
+    `<section class="health" aria-labelledby="health-h"><h2 id="health-h">Health</h2>` +
+    `<p class="meta">Now: ${sources.length} scopes${verdict} · <a href="/sources">JSON</a></p>` +
     `<div class="scroll" tabindex="0" role="region" aria-labelledby="health-caption"><table id="health">` +
-    `<caption id="health-caption">Each scope's last sync</caption><thead><tr><th scope="col">Scope</th><th scope="col">Status</th>` +
-    `<th scope="col">Last success</th><th scope="col">Consecutive failures</th><th scope="col">Last error</th><th scope="col">Regions</th></tr></thead>` +
+    `<caption id="health-caption">Each scope's last sync</caption><thead><tr><th scope="col">Scope</th><th scope="col">Status</th><th scope="col">Regions</th>` +
+    `<th scope="col">Last success</th><th scope="col">Consecutive failures</th><th scope="col">Last error</th></tr></thead>` +
     `<tbody>${rows}</tbody></table></div></section>`
   );
 }
 
 function fieldList(c: Change): string {
-  return `<ul>${fieldChanges(c)
-    .map((f) => `<li><code>${esc(f.field)}</code>: <del>${esc(f.before)}</del> <span class="arrow" aria-label="becomes">→</span> <ins>${esc(f.after)}</ins></li>`)
+  return `<ul class="fields">${valueChanges(c)
+    .map(
+      (f) =>
+        `<li><code>${esc(f.field)}</code>: <del><span class="sr">was </span>${esc(displayValue(f.before))}</del> <span class="arrow" aria-hidden="true">→</span> <ins><span class="sr">now </span>${esc(displayValue(f.after))}</ins></li>`,
+    )
     .join('')}</ul>`;
 }
 
-/** A change in the latest-changes list: its region's JSON, and its story (removed regions included). */
+const KINDS: Record<Change['type'], { cls: string; mark: string; word: string }> = {
+  'region.added': { cls: 'k-added', mark: '+', word: 'Added' },
+  'region.changed': { cls: 'k-changed', mark: '~', word: 'Changed' },
+  'region.removed': { cls: 'k-removed', mark: '−', word: 'Removed' },
+};
+
+const kindLabel = (type: Change['type']) => `<span class="kind"><span aria-hidden="true">${KINDS[type].mark} </span>${KINDS[type].word}</span>`;
+
+/** One change of the list: its kind (a word and a sign, not a colour alone), the region's story, and the values. */
 function changeItem(c: Change, at: string): string {
-  const region = c.after ?? c.before;
-  const link = `<a href="${esc(regionHref(c.source, c.regionId))}">${esc(c.regionKey)}</a> (<a href="${esc(historyHref(c.regionKey, at))}">history</a>)`;
-  const fields =
-    c.type === 'region.changed'
-      ? fieldList(c)
-      : ` <span class="meta">${esc(region?.name ?? '')}</span>`;
-  return `<li><span class="kind">${esc(CHANGE_TITLES[c.type])}</span> ${link} · ${time(c.detectedAt)}${fields}</li>`;
+  const story = `<a href="${esc(historyHref(c.regionKey, at))}">${esc(c.regionKey)}</a>`;
+  const detail = c.type === 'region.changed' ? fieldList(c) : ` <span class="summary">${esc(c.summary)}</span>`;
+  return `<li class="${KINDS[c.type].cls}">${kindLabel(c.type)} ${story}${detail}</li>`;
 }
 
-function changes(list: Change[], model: PageModel): string {
-  const at = model.query.at;
+/** A scope's first sync: one line, its regions folded away. */
+function initialItem(scope: string, list: Change[], at: string): string {
   return (
-    `<section aria-labelledby="changes-h"><h2 id="changes-h">${model.past ? `Changes up to version ${model.past.version}` : 'Latest changes'}</h2>` +
-    `<p class="meta">Newest first · <a href="/changes.atom">Atom feed</a> · <a href="/changes">JSON feed</a></p>` +
-    (list.length ? `<ul class="changes">${list.map((c) => changeItem(c, at)).join('')}</ul>` : '<p>No change recorded yet.</p>') +
+    `<li class="k-added k-initial">${kindLabel('region.added')} <strong>${esc(scope)}</strong>: first sync, ${list.length} region${list.length === 1 ? '' : 's'}` +
+    `<details><summary>Show them</summary><ul class="plain">${list.map((c) => `<li><a href="${esc(historyHref(c.regionKey, at))}">${esc(c.regionKey)}</a> <span class="summary">${esc(c.summary)}</span></li>`).join('')}</ul></details></li>`
+  );
+}
+
+/** The changes of one pass (they share its time), initial ones folded per scope. */
+function passGroup(list: Change[], at: string): string {
+  const count = (type: Change['type']) => list.filter((c) => c.type === type).length;
+  const tally = (['region.added', 'region.changed', 'region.removed'] as const)
+    .filter((t) => count(t) > 0)
+    .map((t) => `${KINDS[t].mark}${count(t)} ${KINDS[t].word.toLowerCase()}`)
+    .join(', ');
+  const initial = new Map<string, Change[]>();
+  const items: string[] = [];
+  for (const c of list) {
+    if (c.initial) {
+      if (!initial.has(c.scope)) items.push(`initial:${c.scope}`);
+      initial.set(c.scope, [...(initial.get(c.scope) ?? []), c]);
+    } else items.push(changeItem(c, at));
+  }
+  const html = items.map((item) => (item.startsWith('initial:') ? initialItem(item.slice(8), initial.get(item.slice(8)) ?? [], at) : item)).join('');
+  return `<li class="pass"><h3>Pass of ${time(list[0]?.detectedAt ?? null)} <span class="meta">· ${tally}</span></h3><ul class="changes">${html}</ul></li>`;
+}
+
+function changes(model: PageModel): string {
+  const { query } = model;
+  const at = query.at;
+  const filtered = query.q !== '' || query.source !== '' || query.cloud !== '';
+  const groups: Change[][] = [];
+  for (const { change } of model.changes) {
+    const last = groups[groups.length - 1];
+    if (last && last[0]!.detectedAt === change.detectedAt) last.push(change);
+    else groups.push([change]);
+  }
+  const title = model.past ? `Changes up to version ${model.past.version}` : query.older ? 'Older changes' : 'Latest changes';
+  const scopeNote = model.past || query.older ? 'newest first' : 'the last 24 hours before the newest change, newest first';
+  const lastPlace = model.changes[model.changes.length - 1];
+  const older = model.moreChanges && lastPlace ? `<a rel="next" href="${esc(olderHref(query, `${lastPlace.seq}.${lastPlace.index}`))}">Older changes →</a>` : '';
+  const latest = query.older ? `<a href="${esc(pageHref({ ...query }, 1))}">← Latest changes</a>` : '';
+  const nav = older || latest ? `<nav class="pager" aria-label="Pages of the changes">${latest}${older}</nav>` : '';
+  return (
+    `<section id="changes" aria-labelledby="changes-h"><h2 id="changes-h">${title}</h2>` +
+    `<p class="meta">${scopeNote}${filtered ? ' · <strong>filtered</strong> like the catalog below' : ''} · <a href="/changes.atom">Atom feed</a> · <a href="/changes">JSON feed</a></p>` +
+    (groups.length ? `<ol class="passes">${groups.map((g) => passGroup(g, at)).join('')}</ol>` : `<p>${filtered ? 'No change of a matching region.' : 'No change recorded yet.'}</p>`) +
+    nav +
     `</section>`
   );
 }
@@ -172,7 +280,7 @@ function historyItem(c: Change): string {
       : region
         ? ` <span class="meta">${esc(region.name)} (${esc(region.cloudId)})${region.apiBaseUrl ? ` <code>${esc(region.apiBaseUrl)}</code>` : ''}</span>`
         : '';
-  return `<li><span class="kind">${esc(CHANGE_TITLES[c.type])}</span> · ${time(c.detectedAt)}${detail}</li>`;
+  return `<li class="${KINDS[c.type].cls}">${kindLabel(c.type)} · ${time(c.detectedAt)}${detail}</li>`;
 }
 
 function history(model: PageModel): string {
@@ -198,10 +306,10 @@ export function renderPage(model: PageModel): string {
     ` · synced ${time(model.syncedAt)} · <a href="${model.past ? `/regions?at=${esc(encodeURIComponent(model.past.raw))}` : '/regions'}">JSON</a> · <a href="/openapi.json">API</a></p>` +
     banner(model) +
     history(model) +
-    // Health first: a few rows, and what a person checks before trusting the table.
-    health(model.sources) +
+    // What changed first (the first screen of a desktop shows it), with each scope's health beside
+    // it (CSS puts the health first on a phone), then the catalog with its filters.
+    `<div class="top">${changes(model)}${health(model.sources)}</div>` +
     `<section aria-labelledby="catalog-h"><h2 id="catalog-h">Catalog</h2>${viewAt(model)}${filters(model)}${catalog(model)}</section>` +
-    changes(model.changes, model) +
     `</main></body></html>`
   );
 }

@@ -9,7 +9,7 @@
 import { ATOM_DEFAULT_LIMIT } from '../../core/limits';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../../core/region';
-import { readLatestChanges, type LatestChanges } from '../../store/latest';
+import { readChangesBefore, readLatestChanges, type PlacedChange } from '../../store/latest';
 import { readRegionHistory } from '../../store/history';
 import { listSources, readChangesetsBackward } from '../../store/read';
 import { IMMUTABLE, type PastCatalog } from '../at';
@@ -22,11 +22,16 @@ import { isUnfiltered, matchesChange, parseChangeFilter, parseLimit } from '../p
 import { HttpProblem, type HttpResult } from '../problem';
 import type { APIGatewayProxyEventV2 as CatalogEvent } from 'aws-lambda';
 import { ASSETS } from './assets';
-import { buildPageModel, type RegionHistory } from './model';
+import { buildPageModel, changeMatches, type RegionHistory } from './model';
 import { pageQueryKey, parsePageQuery, type PageQuery } from './query';
 import { renderPage } from './render';
 
-export const PAGE_CHANGES = 20;
+/** The most changes the page lists at once (the latest 24 hours, or one page of older ones). */
+export const PAGE_CHANGES = 200;
+/** One page of the "older" link. */
+export const OLDER_CHANGES = 50;
+/** The latest changes shown: those of the last day before the newest (so at least the last pass's). */
+const RECENT_MS = 24 * 3600_000;
 export { ATOM_DEFAULT_LIMIT };
 const MEMO_LIMIT = 64;
 
@@ -84,27 +89,26 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
     }
     return hit;
   };
-  let latestVersion = -1;
-  let latestUntil = Infinity;
-  let latest: Promise<LatestChanges> | undefined;
-  const latestChanges = async (version: number): Promise<Change[]> => {
-    if (version !== latestVersion || !latest || clock() >= latestUntil) {
-      latestVersion = version;
-      latestUntil = Infinity;
-      const read = readLatestChanges(doc, tableName, { toSeq: version, limit: PAGE_CHANGES, now: clock() });
-      read.then(
-        (r) => {
-          if (latest === read) latestUntil = r.expiresAtMs;
-        },
-        () => {
-          if (latest === read) latest = undefined;
-        },
-      );
-      latest = read;
+  /**
+   * The changes the page lists, following its filters: the latest day's (newest first, grouped by
+   * pass when rendered), or with `?older=` one page of those before that place in the feed.
+   */
+  const listedChanges = async (version: number, query: PageQuery): Promise<{ changes: PlacedChange[]; more: boolean }> => {
+    const keep = (c: Change) => changeMatches(c, query);
+    const now = clock();
+    if (query.older) {
+      const [seq, index] = query.older.split('.').map(Number) as [number, number];
+      const page = await readChangesBefore(doc, tableName, { toSeq: Math.min(seq, version), beforeIndex: seq <= version ? index : undefined, limit: OLDER_CHANGES, keep, now });
+      keepUntil(page.expiresAtMs);
+      return page;
     }
-    const { changes, expiresAtMs } = await latest;
-    keepUntil(expiresAtMs);
-    return changes;
+    const read = await readChangesBefore(doc, tableName, { toSeq: version, limit: PAGE_CHANGES, keep, now });
+    keepUntil(read.expiresAtMs);
+    const newest = read.changes[0];
+    if (!newest) return read;
+    const from = Date.parse(newest.change.detectedAt) - RECENT_MS;
+    const recent = read.changes.filter((p) => Date.parse(p.change.detectedAt) >= from);
+    return { changes: recent, more: read.more || recent.length < read.changes.length };
   };
 
   const current = async (regionKey: string) => (await cache.get()).region(regionKey) !== undefined;
@@ -120,15 +124,18 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
   };
 
   /** The latest changes a client held at `position`, newest first: the changes after it in its commit are left out. */
-  const changesUpTo = async (position: FeedPosition, until: { ms: number }): Promise<Change[]> => {
-    const out: Change[] = [];
+  const changesUpTo = async (position: FeedPosition, query: PageQuery, until: { ms: number }): Promise<{ changes: PlacedChange[]; more: boolean }> => {
+    const out: PlacedChange[] = [];
     for await (const { seq, changes, expiresAtMs } of readChangesetsBackward(doc, tableName, { fromSeq: 1, toSeq: position.seq, pageSize: 10, now: clock() })) {
       until.ms = Math.min(until.ms, expiresAtMs);
       const held = seq === position.seq ? changes.slice(0, position.index + 1) : changes;
-      for (let i = held.length - 1; i >= 0 && out.length < PAGE_CHANGES; i--) out.push(held[i]!);
-      if (out.length === PAGE_CHANGES) break;
+      for (let i = held.length - 1; i >= 0; i--) {
+        if (!changeMatches(held[i]!, query)) continue;
+        if (out.length === OLDER_CHANGES) return { changes: out, more: true };
+        out.push({ change: held[i]!, seq, index: i });
+      }
     }
-    return out;
+    return { changes: out, more: false };
   };
 
   // Settled past views never change (without a region's history, which grows) until the first
@@ -149,14 +156,15 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
     const key = `"p${past.position.seq}.${past.position.index}-${shortHash(`${pageQueryKey(query)}|${query.at}`)}${historyTag}`;
     const until = { ms: Infinity };
     const build = async () => {
-      const changes = await changesUpTo(past.position, until);
+      const { changes, more } = await changesUpTo(past.position, query, until);
       // The changes listed are part of the tag: one expiring changes the body.
-      const tag = `${key}-${shortHash(changes.map((c) => c.id).join())}"`;
+      const tag = `${key}-${shortHash(changes.map((p) => p.change.id).join())}"`;
       const model = buildPageModel({
         query,
         regions: past.regions,
         sources: null,
         changes,
+        moreChanges: more,
         version: past.version,
         syncedAt: past.syncedAt,
         past: { raw: query.at, version: past.version, syncedAt: past.syncedAt },
@@ -187,10 +195,10 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
       // The health changes with every pass, commit or not: it is part of the tag.
       const key = `${pageQueryKey(query)}|${shortHash(JSON.stringify(sources))}`;
       const rep = await once(catalog.version, key, async () => {
-        const [changes, history] = await Promise.all([latestChanges(catalog.version), regionHistory(query.region)]);
-        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, version: catalog.version, syncedAt: catalog.syncedAt, history });
+        const [{ changes, more }, history] = await Promise.all([listedChanges(catalog.version, query), regionHistory(query.region)]);
+        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, moreChanges: more, version: catalog.version, syncedAt: catalog.syncedAt, history });
         // The changes listed are part of the tag: one expiring changes the body, with no commit.
-        const listed = shortHash([...changes, ...(history?.changes ?? [])].map((c) => c.id).join());
+        const listed = shortHash([...changes.map((p) => p.change.id), ...(history?.changes ?? []).map((c) => c.id)].join());
         return new Representation(renderPage(model), entityTag(catalog.version, `${key}|${listed}`));
       });
       return html(rep, event, 'no-cache');
@@ -218,7 +226,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
         });
         keepUntil(expiresAtMs);
         const listed = shortHash(changes.map((c) => c.id).join());
-        return new Representation(renderAtom({ base, selfQuery, sources: filter.source, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, `${key}|${listed}`));
+        return new Representation(renderAtom({ base, selfQuery, sources: filter.source, types: filter.type, changes, fallbackUpdated: catalog.syncedAt }), entityTag(catalog.version, `${key}|${listed}`));
       });
       return respond(rep, event.headers ?? {}, { cacheControl: 'public, max-age=30', contentType: 'application/atom+xml; charset=utf-8' });
     },

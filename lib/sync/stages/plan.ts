@@ -20,6 +20,8 @@ export interface PlanInput {
   /** 1 for the first plan of the pass; a later attempt follows a lost race and reads every scope from the table. */
   attempt: number;
   holdPasses: number;
+  /** REMOVAL_HOLD_MINUTES: the least time a held mass removal waits. */
+  holdMinutes: number;
   now: string;
   newId: () => string;
   snapshots?: SnapshotCache | undefined;
@@ -45,7 +47,7 @@ export async function planStage(input: PlanInput): Promise<PlanOutput> {
         const head = heads.get(r.scope);
         const regions = (attempt === 1 ? known(snapshots, head, r.scope) : undefined) ?? (await loadScopeRegions(store, r.scope));
         read.set(r.scope, regions);
-        return planScope({ scope: r.scope, source: r.source, regions: r.regions, state: { head, regions }, holdPasses: input.holdPasses, now: input.now, newId: input.newId, hash });
+        return planScope({ scope: r.scope, source: r.source, regions: r.regions, state: { head, regions }, holdPasses: input.holdPasses, holdMinutes: input.holdMinutes, now: input.now, newId: input.newId, hash });
       }),
     ),
   );

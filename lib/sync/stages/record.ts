@@ -9,12 +9,14 @@ import type { UpstreamError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import type { StoreDeps } from '../../store/deps';
 import type { ErrorInfo } from '../../store/items';
-import { expiresAt, sourceStatusEvent } from '../../store/outbox';
+import { SOURCE_DEGRADED } from '../../core/detail-types';
+import { expiresAt, scopesStatusEvent } from '../../store/outbox';
 import type { ScopePlan } from '../../store/plans';
 import { putOutbox } from '../../store/publish-state';
 import { recordStatus } from '../../store/status';
 import type { ScopeOutcome, ScopeSummary } from '../pipeline';
 import { recordSchemas } from '../schema';
+import { failureKey, scopeEvents, type ScopeTransition } from '../scope-events';
 import type { ScopeResult } from '../sources/types';
 
 export interface RecordInput {
@@ -61,14 +63,32 @@ export async function recordStage(input: RecordInput): Promise<ScopeSummary[]> {
   const scopes = input.results.map((r) =>
     summarise(r, input.committed.get(r.scope), r.ok ? input.failed.get(r.scope) : errorInfo(r.error, at)),
   );
-  /** Writes the scope's status (filling in its consecutive failures) and queues an event on a transition. */
-  const outcome = async (summary: ScopeSummary) => {
-    const { transition, consecutiveFailures } = await recordStatus(store, { scope: summary.scope, source: summary.source, at, error: summary.error });
+  // One failing upstream call serving several scopes (Zilliz v2) hands each the very same error:
+  // that identity is the call, and its scopes are one Degraded event (scope-events.ts).
+  const calls = new Map<UpstreamError, string>();
+  const callOf = (r: ScopeResult): string | undefined => {
+    if (r.ok) return undefined;
+    if (!calls.has(r.error)) calls.set(r.error, `call-${calls.size}`);
+    return calls.get(r.error);
+  };
+  const transitions: ScopeTransition[] = [];
+  /** Writes the scope's status (filling in its consecutive failures) and notes a transition. */
+  const outcome = async (summary: ScopeSummary, result: ScopeResult) => {
+    const { transition, consecutiveFailures, previousError } = await recordStatus(store, { scope: summary.scope, source: summary.source, at, error: summary.error });
     summary.consecutiveFailures = consecutiveFailures;
-    if (transition) await putOutbox(store, sourceStatusEvent(transition, { ...summary, at }, { newId, ttl }));
+    if (transition === 'degraded') transitions.push({ scope: summary.scope, source: summary.source, transition, error: summary.error, key: callOf(result) ?? failureKey(summary.error) });
+    // Scopes recover together when they failed by the same call: their stored errors are equal.
+    if (transition === 'recovered') transitions.push({ scope: summary.scope, source: summary.source, transition, error: previousError, key: failureKey(previousError) });
+  };
+  const announce = async () => {
+    for (const { detailType, detail } of scopeEvents(transitions, at)) {
+      const transition = detailType === SOURCE_DEGRADED ? 'degraded' : 'recovered';
+      const error = transition === 'degraded' ? transitions.find((t) => t.scope === detail.scope && t.transition === transition)?.error : undefined;
+      await putOutbox(store, scopesStatusEvent(transition, { scopes: detail.scopes, source: detail.source, at, error, summary: detail.summary }, { newId, ttl }));
+    }
   };
   await Promise.all([
-    ...scopes.map(outcome),
+    Promise.all(scopes.map((summary, i) => outcome(summary, input.results[i]!))).then(announce),
     recordSchemas({ store, log: input.log, results: input.results, uncommitted: input.failed, at, newId, expiresAt: ttl }),
     // No event: a placeholder never announced a degradation (it had never succeeded).
     ...input.settled.map(({ scope, source }) => recordStatus(store, { scope, source, at, onlyIfExists: true })),

@@ -12,7 +12,7 @@ const region = (id: string, name = id): Region => ({
 });
 const change = (type: Change['type'], before: Region | null, after: Region | null): Change => ({
   id: `${type}:${(after ?? before)!.id}`, type, regionKey: (after ?? before)!.id, source: 'zilliz', scope: 'zilliz/aws', regionId: (after ?? before)!.regionId,
-  before, after, changedFields: [], detectedAt: 'x',
+  before, after, changedFields: [], detectedAt: 'x', summary: 'x',
 });
 
 // seq 1: add a, b; seq 2: rename a, add c; seq 3: remove b.

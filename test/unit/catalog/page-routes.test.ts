@@ -34,7 +34,7 @@ function simulatorState(): SimulatorState {
 /** The catalog table's rows as the page renders them: id → API base URL. */
 function rowsOf(html: string): Record<string, string> {
   const rows: Record<string, string> = {};
-  for (const m of html.matchAll(/<th scope="row"><a href="[^"]+">([^<]+)<\/a><\/th>.*?<td class="url">(?:<code>([^<]*)<\/code>|—)<\/td>/g)) rows[m[1]!] = m[2] ?? '—';
+  for (const m of html.matchAll(/<th scope="row"><a href="[^"]+">([^<]+)<\/a>(?: <span class="tag[^"]*">[^<]*<\/span>)?<\/th>.*?<td class="url">(?:<code>([^<]*)<\/code>|—)<\/td>/g)) rows[m[1]!] = m[2] ?? '—';
   return rows;
 }
 
@@ -73,19 +73,24 @@ describe('GET /', () => {
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
     const regions = (await call(handler, 'GET', '/regions')).json as { regions: { id: string }[] };
     expect(regions.regions.length).toBe(SAMPLE_REGIONS + 1 - 1);
-    for (const r of regions.regions) expect(res.text).toContain(`>${r.id}</a></th>`);
+    for (const r of regions.regions) expect(res.text).toContain(`>${r.id}</a>`);
     expect(res.text).toContain(`${regions.regions.length} of ${regions.regions.length} regions`);
     // Health: the failing ModelArts scope stands out, with its error code.
-    expect(res.text).toMatch(/<tr class="alert degraded"><th scope="row">modelarts\/[0-9a-z]{32}<\/th><td><span class="badge s-degraded">degraded/);
-    expect(res.text).toMatch(/<code title="[^"]*">[A-Za-z_.0-9-]+<\/code>/);
-    // Changes, newest first: the second pass's three before the first pass's additions.
-    const kinds = [...res.text.matchAll(/<span class="kind">([^<]+)<\/span> <a href="([^"]+)">/g)].map((m) => `${m[1]} ${m[2]}`);
-    expect(kinds.slice(0, 3).sort()).toEqual(
-      ['Region Added /regions/zilliz/aws-sa-east-1', 'Region Changed /regions/zilliz/gcp-us-west1', 'Region Removed /regions/zilliz/az-eastus2'].sort(),
+    expect(res.text).toMatch(/<tr class="alert degraded"><th scope="row">modelarts\/[0-9a-z]{32}<\/th><td data-label="Status"><span class="badge s-degraded">degraded/);
+    // The last error with its time.
+    expect(res.text).toMatch(/<code>[A-Za-z_.0-9-]+<\/code> at <time datetime="[^"]+">/);
+    // Changes, newest first, each linking the region's story: the second pass's three; the first pass's
+    // additions folded into one line per scope (its first sync).
+    const kinds = [...res.text.matchAll(/<span class="kind"><span aria-hidden="true">. <\/span>(\w+)<\/span> <a href="([^"]+)">/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(kinds.sort()).toEqual(['Added /?region=zilliz%3Aaws-sa-east-1', 'Changed /?region=zilliz%3Agcp-us-west1', 'Removed /?region=zilliz%3Aaz-eastus2'].sort());
+    expect([...res.text.matchAll(/<strong>([^<]+)<\/strong>: first sync, (\d+) regions/g)].map((m) => m[1]).sort()).toEqual(
+      ['zilliz/aws', 'zilliz/azure', 'zilliz/gcp', `modelarts/${h.modelarts.projectId}`].sort(),
     );
-    expect(kinds.length).toBe(20);
-    expect(res.text).toContain('<code>apiBaseUrl</code>: <del>');
-    expect(res.text).toContain('<ins>https://new.example.com</ins>');
+    expect(res.text).toContain('<code>apiBaseUrl</code>: <del><span class="sr">was </span>');
+    expect(res.text).toContain('<ins><span class="sr">now </span>https://new.example.com</ins>');
+    // The catalog marks the rows the latest changes touched.
+    expect(res.text).toContain('>zilliz:aws-sa-east-1</a> <span class="tag t-new">new</span></th>');
+    expect(res.text).toContain('>zilliz:gcp-us-west1</a> <span class="tag t-changed">changed</span></th>');
     expect(res.text).toContain('href="/changes.atom"');
     // Only its own assets, by path, nothing inline.
     expect(res.text).toContain(`<link rel="stylesheet" href="${PAGE_CSS.href}">`);
@@ -95,7 +100,7 @@ describe('GET /', () => {
 
   it('filters on the server: search text, source and cloud from the GET form', async () => {
     const byCloud = await call(handler, 'GET', '/?cloud=gcp');
-    const ids = [...byCloud.text.matchAll(/<th scope="row"><a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    const ids = [...byCloud.text.matchAll(/<tr data-source[^>]*><th scope="row"><a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
     const truth = h.zilliz.data.regions.gcp?.map((r) => `zilliz:${r.regionId}`).sort();
     expect(ids).toEqual(truth);
     expect(byCloud.text).toContain('<option value="gcp" selected>gcp</option>');
@@ -178,8 +183,8 @@ describe('GET /changes.atom', () => {
       expect(e.id).toMatch(/^urn:region-sync:change:[0-9A-Z]{26}$/);
       expect(e.title).toMatch(/^Region (Added|Removed|Changed): (zilliz|modelarts):\S+$/);
       expect(Number.isNaN(Date.parse(e.updated))).toBe(false);
-      // An entry without atom:content must link rel="alternate" (RFC 4287, 4.1.2).
-      expect(e.link.filter((l) => l['@rel'] === 'alternate')).toHaveLength(1);
+      // An entry without atom:content must link rel="alternate" (RFC 4287, 4.1.2): the story (HTML) first, the JSON beside it.
+      expect(e.link.filter((l) => l['@rel'] === 'alternate').map((l) => l['@type'])).toEqual(['text/html', 'application/json']);
     }
     // Exactly one id, title and updated on the feed; one alternate link of each type.
     expect(feed.link.filter((l) => l['@rel'] === 'alternate' && l['@type'] === 'text/html')).toHaveLength(1);
@@ -195,7 +200,8 @@ describe('GET /changes.atom', () => {
     expect(entries.map((e) => e.updated)).toEqual(newestFirst.slice(0, entries.length).map((c) => c.detectedAt));
     const changed = entries.find((e) => e.title === 'Region Changed: zilliz:gcp-us-west1');
     expect(changed?.summary).toMatch(/^apiBaseUrl: \S+ → https:\/\/new\.example\.com$/);
-    expect(entries.find((e) => e.title === 'Region Added: zilliz:aws-sa-east-1')?.link[0]?.['@href']).toMatch(/\/regions\/zilliz\/aws-sa-east-1$/);
+    expect(entries.find((e) => e.title === 'Region Added: zilliz:aws-sa-east-1')?.link[0]?.['@href']).toBe('https://api.example.com/?region=zilliz%3Aaws-sa-east-1');
+    expect(entries.find((e) => e.title === 'Region Added: zilliz:aws-sa-east-1')?.link[1]?.['@href']).toBe('https://api.example.com/regions/zilliz/aws-sa-east-1');
     expect((await feedOf('/changes.atom?limit=2')).feed.entry?.length).toBe(2);
   });
 
@@ -293,9 +299,9 @@ describe('GET /?region=: one region\'s story', () => {
     expect(res.status).toBe(200);
     const section = /<section id="history"[^]*?<\/section>/.exec(res.text)?.[0] ?? '';
     expect(section).toContain(`<h2 id="history-h">History of ${key}</h2>`);
-    expect([...section.matchAll(/<li><span class="kind">([^<]+)<\/span>/g)].map((m) => m[1])).toEqual(['Region Added', 'Region Changed', 'Region Removed']);
+    expect([...section.matchAll(/<li class="k-\w+"><span class="kind"><span aria-hidden="true">. <\/span>(\w+)<\/span>/g)].map((m) => m[1])).toEqual(['Added', 'Changed', 'Removed']);
     expect(section).toContain(`<code>${addedUrl}</code>`);
-    expect(section).toContain(`<code>apiBaseUrl</code>: <del>${addedUrl}</del> <span class="arrow" aria-label="becomes">→</span> <ins>${changedUrl}</ins>`);
+    expect(section).toContain(`<code>apiBaseUrl</code>: <del><span class="sr">was </span>${addedUrl}</del> <span class="arrow" aria-hidden="true">→</span> <ins><span class="sr">now </span>${changedUrl}</ins>`);
     // Removed: no JSON of the region now, its history JSON still.
     expect(section).toContain('not in the catalog now');
     expect(section).toContain('href="/regions/zilliz/aws-sa-east-1/history"');
@@ -308,10 +314,8 @@ describe('GET /?region=: one region\'s story', () => {
 
   it('is reached from each row and, for a removed region, from the latest changes', async () => {
     const res = await call(handler, 'GET', '/');
-    expect(res.text).toContain('<th scope="row"><a href="/?region=zilliz%3Agcp-us-west1">zilliz:gcp-us-west1</a></th>');
-    expect(res.text).toContain(
-      `<span class="kind">Region Removed</span> <a href="/regions/zilliz/aws-sa-east-1">${key}</a> (<a href="/?region=zilliz%3Aaws-sa-east-1">history</a>)`,
-    );
+    expect(res.text).toContain('<th scope="row"><a href="/?region=zilliz%3Agcp-us-west1">zilliz:gcp-us-west1</a>');
+    expect(res.text).toContain(`<span aria-hidden="true">− </span>Removed</span> <a href="/?region=zilliz%3Aaws-sa-east-1">${key}</a>`);
     expect(rowsOf(res.text)[key]).toBeUndefined();
   });
 
@@ -326,5 +330,55 @@ describe('GET /?region=: one region\'s story', () => {
     expect(bad.status).toBe(400);
     expect((bad.json as { detail: string }).detail).toMatch(/^region:/);
     expect((await call(handler, 'GET', '/?region=zilliz:nowhere-1')).status).toBe(404);
+  });
+});
+
+describe('the page for people, second pass', () => {
+  it('answers a browser an HTML error page, a program problem+json, same status and words', async () => {
+    const browser = await call(handler, 'GET', '/?region=nope', { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+    expect(browser.status).toBe(400);
+    expect(browser.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(browser.text).toContain('<h1>400: ');
+    expect(browser.text).toContain('region: expected &lt;source&gt;:&lt;regionId&gt;');
+    expect(browser.text).toContain('<a href="/">Back to the region catalog</a>');
+    const program = await call(handler, 'GET', '/?region=nope', { accept: 'application/json' });
+    expect(program.headers['content-type']).toBe('application/problem+json');
+    expect((program.json as { detail: string }).detail).toContain('region: expected <source>:<regionId>');
+    expect((await call(handler, 'GET', '/?region=zilliz:no-such-region', { accept: 'text/html' })).text).toContain('<h1>404: ');
+  });
+
+  it('"View at" takes YYYY-MM-DD HH:MM, and says "before the first sync" where that is true', async () => {
+    // An hour ago: within the retention, before this table's first pass.
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    const before = await call(handler, 'GET', `/?at=${encodeURIComponent(hourAgo)}`);
+    expect(before.status).toBe(200);
+    expect(before.text).toContain('Viewing the catalog before the first sync');
+    expect(Object.keys(rowsOf(before.text))).toEqual([]);
+    const t = new Date(Date.parse(first.time) + 0);
+    const minute = new Date(Math.ceil(t.getTime() / 60_000) * 60_000 - 60_000).toISOString().slice(0, 16).replace('T', ' ');
+    const plain = await call(handler, 'GET', `/?at=${encodeURIComponent(minute)}`);
+    expect(plain.status).toBe(200);
+  });
+
+  it('says so when paging past the end', async () => {
+    const res = await call(handler, 'GET', '/?page=999');
+    expect(res.text).toContain('Page 999 of 1: past the end');
+    expect(res.text).toMatch(/Page 999 is past the end: \d+ regions match, on 1 page/);
+    expect(res.text).not.toMatch(/\d+ of \d+ regions/);
+  });
+
+  it('the change list follows the filters, and pages through the feed with "older"', async () => {
+    const gcp = await call(handler, 'GET', '/?cloud=gcp');
+    const section = /<section id="changes"[^]*?<\/section>/.exec(gcp.text)?.[0] ?? '';
+    expect(section).toContain('zilliz:gcp-us-west1');
+    expect(section).not.toContain('zilliz:aws-sa-east-1');
+    expect(section).toContain('<strong>filtered</strong>');
+    // One page of the "older" link: the changes before a place, the filters kept.
+    const committed = await h.committedChanges();
+    const older = await call(handler, 'GET', '/?older=1.5');
+    const listed = [...older.text.matchAll(/<li><a href="\/\?region=([^"]+)">/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(listed.sort()).toEqual(committed.slice(0, 5).map((c) => c.regionKey).sort());
+    expect(older.text).toContain('Older changes');
+    expect((await call(handler, 'GET', '/?older=x')).status).toBe(400);
   });
 });

@@ -36,6 +36,14 @@ describe('source status', () => {
     expect(sourceStatuses([], [status('zilliz/new')])[0]).toMatchObject({ status: 'never-synced', lastError: null, lastAttemptAt: null });
   });
 
+  it('shows a held mass removal as {count, of, since, confirmsAfter} with the passes, and nothing when none is held', () => {
+    const since = '2026-11-23T10:00:00.000Z';
+    const hold = { regionIds: ['zilliz:a', 'zilliz:b'], passes: 2, since, passesNeeded: 3, confirmsAfter: '2026-11-23T10:30:00.000Z' };
+    const [held, fine] = sourceStatuses([scope('zilliz/aws', { hold, regionCount: 3 }), scope('zilliz/gcp')], []);
+    expect(held?.held).toEqual({ count: 2, of: 3, since, confirmsAfter: '2026-11-23T10:30:00.000Z', passes: 2, passesNeeded: 3 });
+    expect(fine && 'held' in fine).toBe(false);
+  });
+
   it('leaves out a scope that never held data and that the latest pass of its source no longer attempted', () => {
     const [earlier, later] = ['2026-11-23T10:00:00.000Z', '2026-11-23T10:05:00.000Z'];
     const lastError = { code: 'http.503', message: 'upstream answered 503', at: earlier };

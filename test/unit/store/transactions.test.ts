@@ -37,6 +37,7 @@ function change(type: Change['type'], regionId: string, scope = 'zilliz/aws', pa
     after: type === 'region.removed' ? null : r,
     changedFields: type === 'region.changed' ? ['apiBaseUrl'] : [],
     detectedAt: T1,
+    summary: regionId,
   };
 }
 

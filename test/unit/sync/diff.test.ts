@@ -74,6 +74,7 @@ describe('diffScope', () => {
       after: { ...content('aws-ca-central-1'), firstSeenAt: T1, updatedAt: T1 },
       changedFields: [],
       detectedAt: T1,
+      summary: `aws-ca-central-1, ${content('aws-ca-central-1').apiBaseUrl ?? 'no API base URL'}`,
     });
   });
 

@@ -34,6 +34,7 @@ function change(type: Change['type']): Change {
     after: type === 'region.removed' ? null : { ...region, apiBaseUrl: 'https://api2.aws-us-west-2.zillizcloud.com', updatedAt: T1 },
     changedFields: type === 'region.changed' ? ['apiBaseUrl'] : [],
     detectedAt: T1,
+    summary: 'x',
   };
 }
 

@@ -80,6 +80,19 @@ describe('planScope', () => {
     expect(plan?.head).toEqual({ hash: answerHash(regions), regionCount: 6, hold: undefined });
     expect(plan?.previousCount).toBe(0);
     expect(plan?.holdStarted).toBe(false);
+    // The first successful pass of a scope: every change initial, the first one carrying the one line people get.
+    expect(plan?.changes.every((c) => c.initial === true)).toBe(true);
+    expect(plan?.changes.map((c) => c.initialSummary)).toEqual([`${SCOPE}: first sync, 6 regions`, ...Array(5).fill(undefined)]);
+  });
+
+  it('marks nothing initial once the scope has a head', () => {
+    const regions = IDS.map((id) => content(id));
+    const first = planScope(input(regions.slice(0, 5), [], undefined));
+    expect(first?.changes.every((c) => c.initial)).toBe(true);
+    const head: ScopeItem = { pk: 'SCOPE', sk: SCOPE, source: 'modelarts', version: 1, hash: 'h', regionCount: 5 };
+    const stored = (first?.changes ?? []).map((c, i) => ({ region: c.after!, seq: i + 1 }));
+    const next = planScope(input(regions, stored, head));
+    expect(next?.changes.map((c) => [c.type, c.initial, c.initialSummary])).toEqual([['region.added', undefined, undefined]]);
   });
 
   it('plans a head-only write for a first, empty answer', () => {
@@ -115,7 +128,7 @@ describe('planScope', () => {
       ['region.changed', 'modelarts:cn-east-4'],
     ]);
     expect(plan?.holdStarted).toBe(true);
-    expect(plan?.head.hold).toEqual({ regionIds: ['modelarts:ap-southeast-1', 'modelarts:ap-southeast-3', 'modelarts:cn-north-9', 'modelarts:cn-southwest-2'], passes: 1, since: T1 });
+    expect(plan?.head.hold).toEqual({ regionIds: ['modelarts:ap-southeast-1', 'modelarts:ap-southeast-3', 'modelarts:cn-north-9', 'modelarts:cn-southwest-2'], passes: 1, since: T1, passesNeeded: 3, confirmsAfter: T1 });
     // Held regions stay stored: 6 + 1 added.
     expect(plan?.head.regionCount).toBe(7);
   });
