@@ -1,5 +1,5 @@
 /**
- * `npm run test:chaos [-- --seed N] [--runs N] [--from N] [--steps i,j,k] [--jobs N]`:
+ * `npm run test:chaos [-- --family default|v1|password] [--seed N] [--runs N] [--from N] [--steps i,j,k] [--jobs N]`:
  * runs seeded chaos schedules (seeds from..from+runs-1, or the one seed),
  * shrinks a failing schedule to its shortest failing subsequence, prints the
  * seed and that schedule with the command that replays it, and at the end the
@@ -8,6 +8,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { startDynamoDbLocal } from '../../local/dynamodb';
 import { startDynamoFaultProxy } from '../../local/dynamo-fault-proxy';
+import { FAMILIES, type Family } from './schedule';
 import { runChaos, formatFigures } from './suite';
 
 function arg(name: string): string | undefined {
@@ -19,6 +20,11 @@ const seed = arg('seed');
 const runs = Number(arg('runs') ?? (seed === undefined ? 20 : 1));
 const from = Number(seed ?? arg('from') ?? 1);
 const only = arg('steps')?.split(',').map(Number);
+const family = (arg('family') ?? 'default') as Family;
+if (!FAMILIES.includes(family)) {
+  process.stderr.write(`--family must be one of ${FAMILIES.join(', ')}, got ${family}\n`);
+  process.exit(2);
+}
 
 const configured = process.env.DYNAMODB_ENDPOINT;
 const db = configured ? undefined : await startDynamoDbLocal();
@@ -29,6 +35,7 @@ let code = 0;
 try {
   const report = await runChaos({
     endpoint,
+    family,
     proxies,
     seeds: Array.from({ length: runs }, (_, i) => from + i),
     ...(only ? { only } : {}),
@@ -37,13 +44,13 @@ try {
     progress: (line) => process.stdout.write(`${line}\n`),
     onReport: (r) => {
       mkdirSync('.local', { recursive: true });
-      writeFileSync('.local/chaos-figures.md', `${formatFigures(r)}\n`);
+      writeFileSync(`.local/chaos-figures-${family}.md`, `${formatFigures(r)}\n`);
     },
   });
   const table = formatFigures(report);
   process.stdout.write(`\n${table}\n`);
   mkdirSync('.local', { recursive: true });
-  writeFileSync('.local/chaos-figures.md', `${table}\n`);
+  writeFileSync(`.local/chaos-figures-${family}.md`, `${table}\n`);
   if (report.failures.length) code = 1;
 } finally {
   await Promise.all(proxies.map((p) => p.close()));
