@@ -202,8 +202,9 @@ export class OperationalChecker {
         if (!left) this.fail(`Schema Changed ${key} ${a.detail.change} announced twice (steps ${a.record.step} and ${b.record.step})`);
       }
     }
-    // Between two clean passes, a field that appears (and so enters the stored shape) is announced.
-    const cleans = records.filter((r) => r.clean);
+    // Between two passes known to have stored the whole shape (every scope succeeded, nothing shortened:
+    // a clean pass, or a lone pass the model knows succeeded everywhere), a field that appears is announced.
+    const cleans = records.filter(complete);
     for (let i = 1; i < cleans.length; i++) {
       const [c, k] = [cleans[i - 1] as StepRecord, cleans[i] as StepRecord];
       for (const source of ['zilliz', 'modelarts'] as const) {
@@ -211,11 +212,17 @@ export class OperationalChecker {
         for (const field of carried(k.version, source).some) {
           if (before.has(field)) continue;
           const announced = changed.some((e) => e.detail.source === source && e.detail.field === field && e.detail.change === 'added' && e.record.step > c.step && e.record.step <= k.step);
-          if (!announced) this.fail(`${source}.${field} appeared between the clean passes of steps ${c.step} and ${k.step}, and no Schema Changed announced it`);
+          if (!announced) this.fail(`${source}.${field} appeared between the complete passes of steps ${c.step} and ${k.step}, and no Schema Changed announced it`);
         }
       }
     }
   }
+}
+
+/** True when every scope certainly succeeded in the step and no answer was shortened: its shape was stored whole. */
+function complete(r: StepRecord): boolean {
+  if (r.clean) return true;
+  return r.passes === 1 && r.glitched.size === 0 && r.outcomes.size > 0 && [...r.outcomes.values()].every((o) => o.size === 1 && o.has('ok'));
 }
 
 /**

@@ -364,11 +364,11 @@ export class World {
     } else if (step.kind === 'outage') {
       this.receiver.faults.outage(true);
       this.outageCalls ??= this.receiver.calls;
-      armed(this.stats.faults, 'EventBridge outage (calls refused)', 0);
+      armed(this.stats.faults, 'EventBridge outage (outages armed / calls refused)', 1);
     } else {
       const clouds = this.model.truth.clouds.map((c) => c.cloudId);
       this.failCloud = clouds[step.n % Math.max(1, clouds.length)];
-      armed(this.stats.faults, 'EventBridge entry failures (one cloud)', 0);
+      armed(this.stats.faults, 'EventBridge one cloud failing (clouds armed / entries failed)', 1);
     }
     // One predicate serves both entry faults, so each failure it answers is counted as it happens.
     this.receiver.faults.failIf((e) => {
@@ -377,8 +377,9 @@ export class World {
         hit(this.stats.faults, 'EventBridge entry failures');
         return true;
       }
-      if (this.failCloud !== undefined && (e.detail as { after?: { cloudId?: string } }).after?.cloudId === this.failCloud) {
-        hit(this.stats.faults, 'EventBridge entry failures (one cloud)');
+      const region = e.detail as { after?: { cloudId?: string } | null; before?: { cloudId?: string } | null };
+      if (this.failCloud !== undefined && (region.after ?? region.before)?.cloudId === this.failCloud) {
+        hit(this.stats.faults, 'EventBridge one cloud failing (clouds armed / entries failed)');
         return true;
       }
       return false;
@@ -398,7 +399,7 @@ export class World {
 
   private clearFaults(): void {
     for (const sim of [this.zilliz, this.modelarts]) sim.faults.clear();
-    if (this.outageCalls !== undefined) hit(this.stats.faults, 'EventBridge outage (calls refused)', this.receiver.calls - this.outageCalls);
+    if (this.outageCalls !== undefined) hit(this.stats.faults, 'EventBridge outage (outages armed / calls refused)', this.receiver.calls - this.outageCalls);
     this.outageCalls = undefined;
     this.failEntries = 0;
     this.failCloud = undefined;
@@ -599,11 +600,20 @@ export class World {
     await this.expireLease();
     this.model.passes += 1;
     this.stats.passes += 1;
+    const before = this.proxy.injected;
     const child = await this.step(describeStep(step), 1, false, () => runBundledPass({ ...this.env, REGION_SYNC_CRASH_AT: step.point }), () => 'any');
     this.logLines.push(...child.output.split('\n').filter(Boolean));
     if (process.env.CHILD_LOG) process.stdout.write(child.output);
     if (child.signal === 'SIGKILL') this.stats.crashes += 1;
     else this.stats.crashesNotReached += 1;
+    // A child that failed on its own (not killed) is judged like a pass that threw.
+    if (child.signal !== 'SIGKILL' && child.code !== 0) {
+      const named = [...EXPECTED_THROWS].find((name) => child.output.includes(name)) ?? (CONNECTION_DROPPED.test(child.output) ? 'connection dropped' : undefined);
+      if (this.proxy.injected === before || named === undefined) {
+        throw new Violation(`the crash child exited with code ${child.code} before its crash point: ${child.output.trim().split('\n').slice(-3).join(' | ').slice(0, 600)}`);
+      }
+      bump(this.stats.thrown, named);
+    }
     this.afterFaultyPass();
     // The state at the moment of the kill: checked before anything else runs.
     await this.checker.check(`after SIGKILL ${step.point}`);
