@@ -153,10 +153,11 @@ export class World {
       // The family's deployment: Zilliz v2 or v1, ModelArts signed with AK/SK or through the IAM password login.
       ...simulatorEnv(this.zilliz, this.modelarts, { zilliz: this.mode.zilliz, huawei: this.mode.huawei }),
       REMOVAL_HOLD_PASSES: String(HOLD_PASSES),
-      // Long enough that a loaded machine does not time a healthy upstream out.
-      UPSTREAM_TIMEOUT_MS: '1000',
+      // Long enough that a loaded machine (2 cores shared by many runs) does not time a healthy upstream out: the model
+      // reads a scope's outcome from the last attempt the simulator answered.
+      UPSTREAM_TIMEOUT_MS: '2000',
       UPSTREAM_RETRIES: '2',
-      PASS_DEADLINE_MS: '4000',
+      PASS_DEADLINE_MS: '8000',
     };
     this.config = loadSyncConfig(this.env);
     this.storeDoc = createDocumentClient({ region: 'us-east-1', endpoint: this.proxy.endpoint });
