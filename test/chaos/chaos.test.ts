@@ -20,13 +20,11 @@ const FIXED = {
   30: 'after-commit',
 } as const;
 
-/** Per family: seeds of bugs the long runs found, each kept after its fix, and seeds that draw a cancelled transaction. */
+/** Per family: seeds of bugs the long runs found, each kept after its fix. */
 const REGRESSIONS: Record<Family, number[]> = {
   default: [
     // A scope that failed from its first pass, then succeeded, announced Source Recovered with no Source Degraded.
     14,
-    // A DynamoDB transaction cancelled (ThrottlingError, then a lost race).
-    20,
     // Two concurrent passes both wrote one head alone (version kept) and both announced Removals Held for one hold.
     48,
   ],
