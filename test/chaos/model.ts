@@ -57,9 +57,16 @@ function zillizRegion(cloudId: string, raw: ZillizRegion): ModelRegion {
     regionId,
     name: typeof description === 'string' ? description : regionId,
     localizedNames: {},
-    apiBaseUrl: apiBaseUrl ?? null,
+    apiBaseUrl: apiBaseOf(apiBaseUrl, rest.domain),
     attributes: normalValue(rest) as Record<string, unknown>,
   };
+}
+
+/** CONTRACT, Region record: the answer's apiBaseUrl when given; else a plain-host `domain` gives https://<domain>, a wildcard one null. */
+function apiBaseOf(apiBaseUrl: unknown, domain: unknown): string | null {
+  if (typeof apiBaseUrl === 'string') return apiBaseUrl;
+  if (typeof domain === 'string' && domain !== '' && !domain.includes('*')) return `https://${domain}`;
+  return null;
 }
 
 function modelartsRegion(raw: ModelartsRegion): ModelRegion {
