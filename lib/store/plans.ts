@@ -22,8 +22,11 @@ export interface ScopeHead {
 export interface ScopePlan {
   scope: string;
   source: SourceName;
-  /** The head as read: the commit's condition. */
-  expected: { exists: boolean; version: number };
+  /**
+   * The head as read: the commit's condition. A write of the head alone keeps
+   * its version, so it is also conditioned on the hash and hold read.
+   */
+  expected: { exists: boolean; version: number; hash?: string; hold?: RemovalHold };
   changes: Change[];
   /** Stored sequence of each region a change replaces or deletes. */
   priorSeq: Record<string, number>;

@@ -28,10 +28,16 @@ export interface StatusUpdate {
   onlyIfExists?: boolean;
 }
 
-/** Pure: what a status write means, given the item it replaced. */
+/**
+ * Pure: what a status write means, given the item it replaced. Only a scope
+ * that succeeded before can degrade, so only such a scope can recover: a
+ * first success after failures from the start announces nothing (the chaos
+ * suite, seed 14, saw a Source Recovered with no Source Degraded before it).
+ */
 export function transitionOf(previous: StatusItem | undefined, failed: boolean): Transition {
   const failures = previous?.consecutiveFailures ?? 0;
-  if (failed) return failures === 0 && previous?.lastSuccessAt ? 'degraded' : null;
+  if (!previous?.lastSuccessAt) return null;
+  if (failed) return failures === 0 ? 'degraded' : null;
   return failures > 0 ? 'recovered' : null;
 }
 

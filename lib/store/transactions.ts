@@ -207,6 +207,18 @@ export function buildHeadOnly(plan: ScopePlan, o: Pick<BuildOptions, 'table' | '
     { ...o, seq: 0, expected: () => plan.expected, countAfter: () => plan.head.regionCount },
     plan.expected.version,
   );
+  // The version stays, so two passes that read the same head would both pass its condition (and both
+  // announce one hold: chaos seed 48): the head as read, hash and hold, is part of the condition.
+  const read = plan.expected;
+  if (read.exists && read.hash !== undefined && head.Update) {
+    const held = read.hold ? '#hold.passes = :readPasses AND #hold.since = :readSince' : 'attribute_not_exists(#hold)';
+    head.Update.ConditionExpression = `${head.Update.ConditionExpression} AND #hash = :readHash AND ${held}`;
+    head.Update.ExpressionAttributeValues = {
+      ...head.Update.ExpressionAttributeValues,
+      ':readHash': read.hash,
+      ...(read.hold ? { ':readPasses': read.hold.passes, ':readSince': read.hold.since } : {}),
+    };
+  }
   const items: TransactItem[] = [head];
   if (plan.holdStarted) {
     items.push({ Put: { TableName: o.table, Item: removalsHeldEvent(plan, o.now, { newId: o.newId, ttl: expiresAt(o.now, o.retentionDays) }) } });

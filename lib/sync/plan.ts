@@ -72,7 +72,7 @@ export function planScope(input: PlanInput): ScopePlan | null {
   return {
     scope,
     source,
-    expected: { exists: state.head !== undefined, version: state.head?.version ?? 0 },
+    expected: state.head ? { exists: true, version: state.head.version, hash: state.head.hash, ...(state.head.hold ? { hold: state.head.hold } : {}) } : { exists: false, version: 0 },
     changes,
     priorSeq,
     previousCount: previous.length,

@@ -42,12 +42,19 @@ export interface FaultOptions {
   /** How many matching requests the fault applies to: default 1, Infinity allowed. */
   times?: number;
   match?: FaultMatch;
+  /**
+   * Called each time a request takes this fault, as it arrives (the request is
+   * already in the simulator's `requests`): lets a caller count faults that hit,
+   * not faults queued.
+   */
+  onHit?: (hit: { method: string; path: string }) => void;
 }
 
 interface Entry {
   fault: Fault;
   remaining: number;
   match: FaultMatch;
+  onHit?: FaultOptions['onHit'];
 }
 
 /**
@@ -63,7 +70,7 @@ export class FaultQueue {
     if (!(times === Infinity || (Number.isInteger(times) && times > 0))) {
       throw new RangeError(`times must be a positive integer or Infinity, got ${times}`);
     }
-    this.#entries.push({ fault, remaining: times, match: options.match ?? {} });
+    this.#entries.push({ fault, remaining: times, match: options.match ?? {}, onHit: options.onHit });
   }
 
   clear(): void {
@@ -80,6 +87,7 @@ export class FaultQueue {
     if (!head || !matches(head.match, method, path)) return undefined;
     head.remaining -= 1;
     if (head.remaining <= 0) this.#entries.shift();
+    head.onHit?.({ method, path });
     return head.fault;
   }
 

@@ -1,33 +1,53 @@
 /**
- * The short, fixed part of the chaos suite inside `npm test`: a few seeds
- * chosen so that the new crash points (between two transactions of one scope,
- * between two PutEvents batches) and one more are killed, with mutations,
- * upstream, EventBridge and DynamoDB faults and concurrent passes around them,
- * plus the seeds of the bugs the long run found, kept as regression cases.
- * `npm run test:chaos -- --runs 1000` is the long run.
+ * The short, fixed part of the chaos suite inside `npm test`: per family, a
+ * few seeds chosen so that the crash points between two transactions of one
+ * scope and between two PutEvents batches, and one more, are killed, with
+ * mutations, upstream, EventBridge and DynamoDB faults (a cancelled
+ * transaction included) and concurrent passes around them, plus the seeds of
+ * the bugs the long runs found, kept as regression cases. Every family runs
+ * the sync handler as deployed. `npm run test:chaos -- --runs 1000` is the
+ * long run of the default family.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDynamoFaultProxy, type DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
+import type { Family } from './schedule';
 import { formatFailure, runChaos } from './suite';
 
-/** Seed → the crash point its schedule kills (see schedule.ts). */
+/** Seed → the crash point its schedule kills (the same in every family; see schedule.ts). */
 const FIXED = {
   5: 'between-transactions',
   25: 'between-batches',
   30: 'after-commit',
 } as const;
 
-/** Seeds of bugs the long run found, each kept after its fix. */
-const REGRESSIONS: number[] = [
-  // zilliz/* stayed degraded forever after a first pass whose discovery failed.
-  3,
-  // A status write applied, its answer lost: a failure counted twice, Source Degraded lost.
-  603,
-  // A cloud whose first listing failed, then left the provider list, stayed degraded in /sources forever.
-  336,
-  // Model fix: a glitch answer listing exactly what a later real removal lists counts toward its hold.
-  739,
-];
+/** Per family: seeds of bugs the long runs found, each kept after its fix. */
+const REGRESSIONS: Record<Family, number[]> = {
+  default: [
+    // A scope that failed from its first pass, then succeeded, announced Source Recovered with no Source Degraded.
+    14,
+    // Two concurrent passes both wrote one head alone (version kept) and both announced Removals Held for one hold.
+    48,
+  ],
+  v1: [
+    // Found on v1 with passes run directly (before the families; the schedules have changed since):
+    // zilliz/* stayed degraded forever after a first pass whose discovery failed.
+    3,
+    // A status write applied, its answer lost: a failure counted twice, Source Degraded lost.
+    603,
+    // A cloud whose first listing failed, then left the provider list, stayed degraded in /sources forever.
+    336,
+    // Model fix: a glitch answer listing exactly what a later real removal lists counts toward its hold.
+    739,
+    // The Source Recovered with no Source Degraded, on v1.
+    15,
+  ],
+  password: [],
+};
+
+/** The crash seeds run in the default family; the others keep one each, to stay short. */
+const CRASHES: Record<Family, number[]> = { default: [5, 25, 30], v1: [25], password: [30] };
+
+const cases = (['default', 'v1', 'password'] as const).flatMap((family) => [...CRASHES[family], ...REGRESSIONS[family]].map((seed) => ({ family, seed })));
 
 let proxy: DynamoFaultProxy;
 beforeAll(async () => {
@@ -36,10 +56,10 @@ beforeAll(async () => {
 afterAll(() => proxy.close());
 
 describe('chaos: fixed seeds', () => {
-  it.each([...Object.keys(FIXED).map(Number), ...REGRESSIONS])('seed %i: every invariant holds after every step', async (seed) => {
-    const report = await runChaos({ endpoint: inject('dynamoEndpoint'), proxies: [proxy], seeds: [seed], shrink: false });
+  it.each(cases)('$family seed $seed: every invariant holds after every step', async ({ family, seed }) => {
+    const report = await runChaos({ endpoint: inject('dynamoEndpoint'), family, proxies: [proxy], seeds: [seed], shrink: false });
     expect(report.failures.map(formatFailure)).toEqual([]);
     expect(report.steps).toBeGreaterThan(0);
     if (seed in FIXED) expect(report.crashes).toBe(1);
-  }, 120_000);
+  }, 180_000);
 });

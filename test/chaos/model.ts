@@ -57,9 +57,16 @@ function zillizRegion(cloudId: string, raw: ZillizRegion): ModelRegion {
     regionId,
     name: typeof description === 'string' ? description : regionId,
     localizedNames: {},
-    apiBaseUrl: apiBaseUrl ?? null,
+    apiBaseUrl: apiBaseOf(apiBaseUrl, rest.domain),
     attributes: normalValue(rest) as Record<string, unknown>,
   };
+}
+
+/** CONTRACT, Region record: the answer's apiBaseUrl when given; else a plain-host `domain` gives https://<domain>, a wildcard one null. */
+function apiBaseOf(apiBaseUrl: unknown, domain: unknown): string | null {
+  if (typeof apiBaseUrl === 'string') return apiBaseUrl;
+  if (typeof domain === 'string' && domain !== '' && !domain.includes('*')) return `https://${domain}`;
+  return null;
 }
 
 function modelartsRegion(raw: ModelartsRegion): ModelRegion {
@@ -110,6 +117,8 @@ export function contentOf(region: ModelRegion): ModelRegion {
 export class Model {
   truth: Truth = sampleTruth();
   versions: ScopeView[] = [normalise(this.truth)];
+  /** The raw truth of each version (the upstream's own field names). */
+  raw: Truth[] = [structuredClone(this.truth)];
   /** Per scope: the lowest version index the catalog may be at (moves only forward). */
   floor = new Map<string, number>();
   /** Passes started so far, and the pass count at the version each region left the truth. */
@@ -133,6 +142,7 @@ export class Model {
       for (const id of regions.keys()) if (!next.get(scope)?.has(id)) this.goneAt.set(id, this.passes);
     }
     this.versions.push(next);
+    this.raw.push(structuredClone(this.truth));
   }
 
   /**
@@ -150,4 +160,72 @@ export class Model {
     for (const v of this.versions) for (const s of v.keys()) all.add(s);
     return [...all].sort();
   }
+}
+
+// ---------- operational events: every rule the checks apply, in one place ----------
+
+/** A scope's health as the contract defines it: succeeded at least once or not, failing now or not. */
+export type Health = 'never' | 'never-failing' | 'ok' | 'degraded';
+/** One pass's status write for a scope. */
+export type Outcome = 'ok' | 'failed';
+export type OperationalEvent = 'Source Degraded' | 'Source Recovered';
+
+/**
+ * One status write: the health after it and the event it announces. Source
+ * Degraded: a scope failed after succeeding; Source Recovered: a degraded
+ * scope succeeded again (a scope that never succeeded announces neither).
+ */
+export function statusWrite(health: Health, outcome: Outcome): { next: Health; event?: OperationalEvent } {
+  if (outcome === 'failed') {
+    if (health === 'ok') return { next: 'degraded', event: 'Source Degraded' };
+    return { next: health === 'never' ? 'never-failing' : health };
+  }
+  if (health === 'degraded') return { next: 'ok', event: 'Source Recovered' };
+  return { next: 'ok' };
+}
+
+/**
+ * The scopes one Degraded/Recovered event speaks for. Today each event names
+ * one `scope`; when one failing call that serves several scopes (Zilliz v2)
+ * becomes one event naming them all in `scopes`, this is the only place the
+ * checks read it: each named scope counts one transition.
+ */
+export function scopesNamed(detail: { scope?: string; scopes?: string[] }): string[] {
+  return detail.scopes && detail.scopes.length ? [...new Set(detail.scopes)] : detail.scope ? [detail.scope] : [];
+}
+
+/**
+ * When a held mass removal may commit: after `holdPasses` answers saw it.
+ * (A time condition, REMOVAL_HOLD_MINUTES, joins here when the hold gets one.)
+ */
+export function holdMayRelease(passesSeen: number, holdPasses: number): boolean {
+  return passesSeen >= holdPasses;
+}
+
+/** A removal the hold must catch: more than half of the scope's regions. */
+export function isMass(removed: number, before: number): boolean {
+  return removed > 0 && removed * 2 > before;
+}
+
+/** The upstream's own field names a raw region carries (Schema Changed speaks of these); the cloud id is the scope. */
+export function rawFields(source: 'zilliz' | 'modelarts', raw: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined || v === null) continue;
+    if (source === 'zilliz' && k === 'cloudId') continue;
+    if (source === 'modelarts' && k === 'locales' && Object.keys(v as object).length === 0) continue;
+    out.add(k);
+  }
+  return out;
+}
+
+/** Per source, per scope: the field set of each region of the truth. */
+export function fieldsByScope(truth: Truth): Map<'zilliz' | 'modelarts', Map<string, Set<string>[]>> {
+  const zilliz = new Map<string, Set<string>[]>();
+  for (const cloud of truth.clouds) zilliz.set(`zilliz/${cloud.cloudId}`, (truth.zilliz[cloud.cloudId] ?? []).map((r) => rawFields('zilliz', r as unknown as Record<string, unknown>)));
+  const modelarts = new Map([[MODELARTS_SCOPE, truth.modelarts.map((r) => rawFields('modelarts', r as unknown as Record<string, unknown>))]]);
+  return new Map<'zilliz' | 'modelarts', Map<string, Set<string>[]>>([
+    ['zilliz', zilliz],
+    ['modelarts', modelarts],
+  ]);
 }

@@ -28,6 +28,38 @@ export type MutationKind = (typeof MUTATIONS)[number];
 
 export const UPSTREAM_FAULTS = ['status-500', 'status-503', 'rate-limit', 'hang', 'malformed-json', 'html', 'empty-list', 'missing-id', 'business-error', 'short-list', 'delay', 'reset', 'echo-secrets'] as const;
 export type UpstreamFaultKind = (typeof UPSTREAM_FAULTS)[number];
+/** The login answers no list: list-shaping faults mean nothing there. */
+export const LOGIN_FAULTS = UPSTREAM_FAULTS.filter((k) => k !== 'empty-list' && k !== 'short-list' && k !== 'missing-id');
+
+/**
+ * Schedule families: the deployed default (Zilliz v2, ModelArts signed with
+ * AK/SK), Zilliz v1 (discovery and one listing per cloud) and the IAM password
+ * login. Every family runs the sync handler as deployed.
+ */
+export const FAMILIES = ['default', 'v1', 'password'] as const;
+export type Family = (typeof FAMILIES)[number];
+export interface Mode {
+  zilliz: 'v1' | 'v2';
+  huawei: 'aksk' | 'password';
+}
+export const MODES: Record<Family, Mode> = {
+  default: { zilliz: 'v2', huawei: 'aksk' },
+  v1: { zilliz: 'v1', huawei: 'aksk' },
+  password: { zilliz: 'v2', huawei: 'password' },
+};
+
+/** Every upstream route a fault can target. */
+export const ROUTES = ['zilliz /v1/clouds', 'zilliz /v1/regions', 'zilliz /v2/regions', 'modelarts regions', 'iam login'] as const;
+export type Route = (typeof ROUTES)[number];
+
+/** The routes a mode calls: a fault aimed anywhere else could never hit. */
+export function routesOf(mode: Mode): Route[] {
+  const zilliz: Route[] = mode.zilliz === 'v2' ? ['zilliz /v2/regions'] : ['zilliz /v1/clouds', 'zilliz /v1/regions'];
+  return [...zilliz, 'modelarts regions', ...(mode.huawei === 'password' ? (['iam login'] as Route[]) : [])];
+}
+
+/** Routes that answer a list (where a glitch, a short answer under HTTP 200, can land). */
+export const LIST_ROUTES: readonly Route[] = ['zilliz /v1/clouds', 'zilliz /v1/regions', 'zilliz /v2/regions', 'modelarts regions'];
 
 /** Where a DynamoDB fault lands: the operation and, for shared operations, the partition its body names. */
 export const DYNAMO_TARGETS = [
@@ -40,14 +72,17 @@ export const DYNAMO_TARGETS = [
   { label: 'Query', operation: 'Query' },
   { label: 'GetItem', operation: 'GetItem' },
 ] as const;
-export const DYNAMO_FAULTS = ['throttle', 'internal-error', 'applied-lost'] as const;
+export const DYNAMO_FAULTS = ['throttle', 'internal-error', 'applied-lost', 'cancelled'] as const;
+/** Reasons of a cancelled transaction (one per item): a conflict, a lost race on the sequence item, throttling, a rejection. */
+export const CANCEL_REASONS = [['TransactionConflict'], ['None', 'ConditionalCheckFailed'], ['ThrottlingError'], ['None', 'ValidationError']] as const;
 
 export type Step =
   | { t: 'mutate'; kind: MutationKind; a: number; b: number }
-  | { t: 'upstream-fault'; source: 'zilliz' | 'modelarts'; kind: UpstreamFaultKind; times: number }
-  | { t: 'glitch'; target: 'zilliz-regions' | 'zilliz-clouds' | 'modelarts' }
+  | { t: 'upstream-fault'; route: Route; kind: UpstreamFaultKind; times: number }
+  | { t: 'glitch'; route: Route }
+  | { t: 'expire-tokens' }
   | { t: 'events-fault'; kind: 'entries' | 'outage' | 'predicate'; n: number }
-  | { t: 'dynamo-fault'; target: number; kind: (typeof DYNAMO_FAULTS)[number]; times: number }
+  | { t: 'dynamo-fault'; target: number; kind: (typeof DYNAMO_FAULTS)[number]; times: number; reasons?: readonly string[] }
   | { t: 'pass'; concurrent: number }
   | { t: 'crash'; point: CrashPoint; big: boolean }
   | { t: 'clean' };
@@ -57,13 +92,15 @@ export function describeStep(s: Step): string {
     case 'mutate':
       return `mutate ${s.kind}(${s.a.toFixed(3)},${s.b.toFixed(3)})`;
     case 'upstream-fault':
-      return `${s.source} fault ${s.kind} x${s.times}`;
+      return `${s.route} fault ${s.kind} x${s.times}`;
     case 'glitch':
-      return `glitch ${s.target}`;
+      return `glitch ${s.route}`;
+    case 'expire-tokens':
+      return 'IAM tokens expire';
     case 'events-fault':
       return `EventBridge ${s.kind} ${s.n}`;
     case 'dynamo-fault':
-      return `DynamoDB ${s.kind} on ${DYNAMO_TARGETS[s.target]?.label} x${s.times}`;
+      return `DynamoDB ${s.kind}${s.reasons ? ` [${s.reasons.join(',')}]` : ''} on ${DYNAMO_TARGETS[s.target]?.label} x${s.times}`;
     case 'pass':
       return `${s.concurrent} pass${s.concurrent > 1 ? 'es at once' : ''}`;
     case 'crash':
@@ -74,8 +111,10 @@ export function describeStep(s: Step): string {
 }
 
 /** A seed's schedule: about 5-12 steps of mutations, faults (each met by the next pass), passes, kills and clean passes. */
-export function generate(seed: number): Step[] {
+export function generate(seed: number, family: Family = 'default'): Step[] {
   const r = rng(seed);
+  const routes = routesOf(MODES[family]);
+  const lists = routes.filter((x) => LIST_ROUTES.includes(x));
   const steps: Step[] = [];
   const length = int(r, 4, 7);
   let crashed = false;
@@ -85,14 +124,21 @@ export function generate(seed: number): Step[] {
       steps.push({ t: 'mutate', kind: pick(r, MUTATIONS), a: r(), b: r() });
       if (r() < 0.4) steps.push({ t: 'mutate', kind: pick(r, MUTATIONS), a: r(), b: r() });
     } else if (x < 0.45) {
-      steps.push({ t: 'upstream-fault', source: r() < 0.5 ? 'zilliz' : 'modelarts', kind: pick(r, UPSTREAM_FAULTS), times: int(r, 1, 4) });
+      const route = pick(r, routes);
+      // A login happens on a cold start or once the token expired: expire it so the fault can meet one.
+      if (route === 'iam login' && r() < 0.7) steps.push({ t: 'expire-tokens' });
+      steps.push({ t: 'upstream-fault', route, kind: pick(r, route === 'iam login' ? LOGIN_FAULTS : UPSTREAM_FAULTS), times: int(r, 1, 4) });
     } else if (x < 0.52) {
-      steps.push({ t: 'glitch', target: pick(r, ['zilliz-regions', 'zilliz-clouds', 'modelarts'] as const) });
+      steps.push({ t: 'glitch', route: pick(r, lists) });
     } else if (x < 0.62) {
       steps.push({ t: 'events-fault', kind: pick(r, ['entries', 'outage', 'predicate'] as const), n: int(r, 1, 15) });
     } else if (x < 0.77) {
       const times = r() < 0.85 ? int(r, 1, 2) : 5;
-      steps.push({ t: 'dynamo-fault', target: int(r, 0, DYNAMO_TARGETS.length - 1), kind: pick(r, DYNAMO_FAULTS), times });
+      const target = int(r, 0, DYNAMO_TARGETS.length - 1);
+      // A cancellation is an answer of TransactWriteItems only.
+      const others = DYNAMO_FAULTS.filter((k) => k !== 'cancelled');
+      const kind = DYNAMO_TARGETS[target]?.operation === 'TransactWriteItems' && r() < 0.4 ? 'cancelled' : pick(r, others);
+      steps.push({ t: 'dynamo-fault', target, kind, times, ...(kind === 'cancelled' ? { reasons: pick(r, CANCEL_REASONS) } : {}) });
     } else if (x < 0.83 && !crashed) {
       crashed = true;
       const point = pick(r, CRASH_POINTS);

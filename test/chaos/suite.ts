@@ -4,8 +4,8 @@
  * adds up the figures of README's second reliability table.
  */
 import type { DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
-import { describeStep, generate, type Step } from './schedule';
-import { runSchedule, type RunResult, type RunStats } from './world';
+import { describeStep, generate, MODES, type Family, type Step } from './schedule';
+import { runSchedule, type FaultCount, type RunResult, type RunStats } from './world';
 
 export interface Failure {
   seed: number;
@@ -17,6 +17,7 @@ export interface Failure {
 }
 
 export interface ChaosReport {
+  family: Family;
   seeds: number[];
   /** Seeds run so far. */
   done: number[];
@@ -26,14 +27,17 @@ export interface ChaosReport {
   concurrentSteps: number;
   crashes: number;
   crashesNotReached: number;
-  faults: Map<string, number>;
+  faults: Map<string, FaultCount>;
   mutations: Map<string, number>;
+  thrown: Map<string, number>;
   failures: Failure[];
   ms: number;
 }
 
 export interface ChaosOptions {
   endpoint: string;
+  /** The schedule family (default: the deployed default). */
+  family?: Family;
   /** One fault proxy per schedule run at once (faults are armed per proxy). */
   proxies: DynamoFaultProxy[];
   seeds: number[];
@@ -53,15 +57,20 @@ function add(report: ChaosReport, stats: RunStats): void {
   report.concurrentSteps += stats.concurrentSteps;
   report.crashes += stats.crashes;
   report.crashesNotReached += stats.crashesNotReached;
-  for (const [k, v] of stats.faults) report.faults.set(k, (report.faults.get(k) ?? 0) + v);
+  for (const [k, v] of stats.faults) {
+    const was = report.faults.get(k) ?? { armed: 0, hit: 0 };
+    report.faults.set(k, { armed: was.armed + v.armed, hit: was.hit + v.hit });
+  }
   for (const [k, v] of stats.mutations) report.mutations.set(k, (report.mutations.get(k) ?? 0) + v);
+  for (const [k, v] of stats.thrown) report.thrown.set(k, (report.thrown.get(k) ?? 0) + v);
 }
 
 const select = (all: Step[], kept: number[]) => kept.map((i) => all[i] as Step);
 
 async function shrink(o: ChaosOptions, proxy: DynamoFaultProxy, all: Step[], kept: number[]): Promise<{ kept: number[]; result: RunResult }> {
   let best = kept;
-  let bestResult = await runSchedule(o.endpoint, proxy, select(all, best));
+  const family = o.family ?? 'default';
+  let bestResult = await runSchedule(o.endpoint, proxy, select(all, best), family);
   let budget = o.shrinkBudget ?? 60;
   let progress = true;
   while (progress && budget > 0) {
@@ -69,7 +78,7 @@ async function shrink(o: ChaosOptions, proxy: DynamoFaultProxy, all: Step[], kep
     for (let i = best.length - 1; i >= 0 && budget > 0; i--) {
       const candidate = best.filter((_, j) => j !== i);
       budget -= 1;
-      const result = await runSchedule(o.endpoint, proxy, select(all, candidate));
+      const result = await runSchedule(o.endpoint, proxy, select(all, candidate), family);
       if (result.violation) {
         best = candidate;
         bestResult = result;
@@ -82,7 +91,9 @@ async function shrink(o: ChaosOptions, proxy: DynamoFaultProxy, all: Step[], kep
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
+  const family = o.family ?? 'default';
   const report: ChaosReport = {
+    family,
     seeds: o.seeds,
     done: [],
     schedules: 0,
@@ -93,6 +104,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     crashesNotReached: 0,
     faults: new Map(),
     mutations: new Map(),
+    thrown: new Map(),
     failures: [],
     ms: 0,
   };
@@ -101,9 +113,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await one(proxy, seed);
   };
   const one = async (proxy: DynamoFaultProxy, seed: number) => {
-    const all = generate(seed);
+    const all = generate(seed, family);
     const kept = o.only ?? all.map((_, i) => i);
-    const result = await runSchedule(o.endpoint, proxy, select(all, kept));
+    const result = await runSchedule(o.endpoint, proxy, select(all, kept), family);
     report.schedules += 1;
     report.done.push(seed);
     add(report, result.stats);
@@ -121,7 +133,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       kept: shrunk.kept,
       steps: select(all, shrunk.kept),
       message,
-      replay: `npm run test:chaos -- --seed ${seed}${shrunk.kept.length === all.length ? '' : ` --steps ${shrunk.kept.join(',')}`}`,
+      replay: `npm run test:chaos -- ${family === 'default' ? '' : `--family ${family} `}--seed ${seed}${shrunk.kept.length === all.length ? '' : ` --steps ${shrunk.kept.join(',')}`}`,
     };
     report.failures.push(failure);
     o.progress?.(formatFailure(failure));
@@ -145,7 +157,9 @@ export function formatFigures(r: ChaosReport): string {
   const contiguous = run.length > 0 && Math.max(...run) - Math.min(...run) + 1 === run.length;
   const seeds = run.length ? `${Math.min(...run)}–${Math.max(...run)}${contiguous ? '' : ` (${run.length} of them)`}` : '-';
   const faults = [...r.faults.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  const total = faults.reduce((n, [, v]) => n + v, 0);
+  const armed = faults.reduce((n, [, v]) => n + v.armed, 0);
+  const hits = faults.reduce((n, [, v]) => n + v.hit, 0);
+  const mode = MODES[r.family];
   const rows: [string, string][] = [
     ['seeds', seeds],
     ['schedules', String(r.schedules)],
@@ -155,11 +169,13 @@ export function formatFigures(r: ChaosReport): string {
     ['SIGKILLs (real child processes)', String(r.crashes)],
     ['kills armed, point not reached', String(r.crashesNotReached)],
     ['upstream mutations', String([...r.mutations.values()].reduce((n, v) => n + v, 0))],
-    [`faults injected (${total}), by kind`, ''],
-    ...faults.map(([k, v]): [string, string] => [`&nbsp;&nbsp;${k}`, String(v)]),
+    ['faults armed / hit (counted by the simulator, proxy or receiver that answered), by kind', `${armed} / ${hits}`],
+    ...faults.map(([k, v]): [string, string] => [`&nbsp;&nbsp;${k}`, `${v.armed} / ${v.hit}`]),
+    ['passes failed as a whole by a DynamoDB fault (classified)', [...r.thrown.values()].reduce((n, v) => n + v, 0) + (r.thrown.size ? ` (${[...r.thrown.entries()].map(([k, v]) => `${k} ${v}`).join(', ')})` : '')],
     ['invariant violations', String(r.failures.length)],
     ['time', `${(r.ms / 60_000).toFixed(1)} min`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  return ['| chaos: `npm run test:chaos -- --runs ' + r.schedules + '` | |', '|---|---:|', ...rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v} |`)].join('\n');
+  const title = `\`npm run test:chaos -- --family ${r.family} --runs ${r.schedules}\` (Zilliz ${mode.zilliz}, ModelArts ${mode.huawei === 'aksk' ? 'AK/SK' : 'IAM password'}, the sync handler as deployed)`;
+  return [`| ${title} | |`, '|---|---:|', ...rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v} |`)].join('\n');
 }

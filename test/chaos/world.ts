@@ -1,33 +1,45 @@
 /**
  * One chaos schedule run against the real system: a fresh table on a shared
  * DynamoDB Local (the passes reach it through the fault proxy, the checks
- * directly), both simulators and the PutEvents receiver on real sockets,
- * passes run in this process (1-4 at once) or, to be killed, in a child
- * process running the real Lambda handler. After every step the invariants
- * of invariants.ts are checked against the model; the first violation stops
- * the run.
+ * directly), both simulators and the PutEvents receiver on real sockets.
+ * Passes run the sync handler as deployed (lib/sync/handler.ts: middy, the
+ * secrets read and registered by production code, the warm snapshot cache):
+ * up to four warm instances in this process (1-4 passes at once, one per
+ * instance), or, to be killed, a cold one in a child process running the
+ * Lambda entry point. After every step the invariants of invariants.ts are
+ * checked against the model; the first violation stops the run, and so does
+ * a pass that throws anything but a classified DynamoDB failure met in a step
+ * where a DynamoDB fault hit.
  */
 import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
 import { createCatalogHandler, type CatalogHandler } from '../../lib/catalog/handler';
 import { createLogger } from '../../lib/core/log';
 import { createDocumentClient } from '../../lib/store/client';
 import { PUBLISH_KEY } from '../../lib/store/items';
 import { loadSyncConfig, secretsOf, type SyncConfig } from '../../lib/sync/config';
 import { createEventBridgeClient } from '../../lib/sync/eventbridge';
-import { createSyncHandler } from '../../lib/sync/handler';
-import { runPass } from '../../lib/sync/pass';
-import { clearTokenCache } from '../../lib/sync/sources/huawei-iam';
+import { loadSyncHandler } from '../../lib/sync/handler';
 import type { DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
-import { huaweiEnv, simulatorEnv, startModelartsSimulator, startZillizSimulator, type Fault, type ModelartsSimulator, type ZillizSimulator } from '../../local/simulators';
+import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type Fault, type ModelartsSimulator, type RecordedRequest, type ZillizSimulator } from '../../local/simulators';
 import { createScratchTable, type ScratchTable } from '../../local/table';
 import { runBundledPass } from './child';
 import { Checker, Violation } from './invariants';
-import { Model } from './model';
-import { describeStep, DYNAMO_TARGETS, type Step } from './schedule';
+import { MODELARTS_SCOPE, Model, type Outcome } from './model';
+import { ANY_OUTCOME, type StepRecord } from './operational';
+import { describeStep, DYNAMO_TARGETS, LIST_ROUTES, MODES, routesOf, type Family, type Mode, type Route, type Step } from './schedule';
 
 export const HOLD_PASSES = 2;
+/** Warm instances of the sync function: a step of n passes at once runs one on each of n of them. */
+const INSTANCES = 4;
+
+/** Faults armed (answers that would be faulty) and faults that hit (faulty answers given), by kind. */
+export interface FaultCount {
+  armed: number;
+  hit: number;
+}
 
 export interface RunStats {
   steps: number;
@@ -36,9 +48,35 @@ export interface RunStats {
   crashes: number;
   /** Kills that did not happen because the pass never reached the point. */
   crashesNotReached: number;
-  faults: Map<string, number>;
+  faults: Map<string, FaultCount>;
   mutations: Map<string, number>;
+  /** Passes that failed as a whole with a classified DynamoDB failure, by error name. */
+  thrown: Map<string, number>;
 }
+
+/** A schedule that asks for something its family cannot do (a fault on a route the mode never calls). */
+export class GeneratorError extends Error {
+  override name = 'GeneratorError';
+}
+
+/**
+ * What a pass may throw when DynamoDB fails beyond the SDK's retries (the
+ * handler rethrows it redacted, its name kept): the service's errors, and the
+ * connection dropped under an applied write. Anything else is a bug.
+ */
+const EXPECTED_THROWS = new Set(['ThrottlingException', 'InternalServerError', 'TransactionCanceledException', 'ProvisionedThroughputExceededException', 'TimeoutError']);
+const CONNECTION_DROPPED = /socket hang up|ECONNRESET|other side closed|EPIPE|terminated|fetch failed/i;
+export function isClassifiedFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return EXPECTED_THROWS.has(error.name) || (error.name === 'Error' && CONNECTION_DROPPED.test(error.message));
+}
+
+/** Upstream fault kinds by what the scope sees when the fault answers its last attempt. */
+const FAILING = new Set(['status-500', 'status-503', 'rate-limit', 'hang', 'malformed-json', 'html', 'business-error', 'reset', 'echo-secrets']);
+const UNSURE = new Set(['missing-id']);
+const SHORTENING = new Set(['empty-list', 'short-list', 'glitch']);
+
+type SyncHandler = Awaited<ReturnType<typeof loadSyncHandler>>;
 
 export interface RunResult {
   violation?: { step: number; description: string; message: string };
@@ -47,12 +85,26 @@ export interface RunResult {
 }
 
 const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
+const armed = (m: Map<string, FaultCount>, k: string, n: number) => m.set(k, { armed: (m.get(k)?.armed ?? 0) + n, hit: m.get(k)?.hit ?? 0 });
+const hit = (m: Map<string, FaultCount>, k: string, n = 1) => m.set(k, { armed: m.get(k)?.armed ?? 0, hit: (m.get(k)?.hit ?? 0) + n });
 
 const LIST_SHAPING = new Set(['empty-list', 'short-list']);
 
+/** A fault that hit a request during the current step. */
+interface Hit {
+  request: RecordedRequest;
+  kind: string;
+}
+
 export class World {
   model = new Model();
-  stats: RunStats = { steps: 0, passes: 0, concurrentSteps: 0, crashes: 0, crashesNotReached: 0, faults: new Map(), mutations: new Map() };
+  stats: RunStats = { steps: 0, passes: 0, concurrentSteps: 0, crashes: 0, crashesNotReached: 0, faults: new Map(), mutations: new Map(), thrown: new Map() };
+  /** One record per step that ran passes: what the operational events are checked against. */
+  records: StepRecord[] = [];
+  private hits: Hit[] = [];
+  private handlers: SyncHandler[] = [];
+  private singlePasses = 0;
+  private invocations = 0;
   logLines: string[] = [];
   /** A list-shaping glitch is only armed after a clean pass since the last one, so none lasts REMOVAL_HOLD_PASSES answers. */
   private glitchAllowed = true;
@@ -64,15 +116,20 @@ export class World {
   checker!: Checker;
   secrets: string[] = [];
 
+  readonly mode: Mode;
+
   private constructor(
     readonly table: ScratchTable,
     readonly proxy: DynamoFaultProxy,
     readonly zilliz: ZillizSimulator,
     readonly modelarts: ModelartsSimulator,
     readonly receiver: EventReceiver,
-  ) {}
+    readonly family: Family,
+  ) {
+    this.mode = MODES[family];
+  }
 
-  static async create(endpoint: string, proxy: DynamoFaultProxy): Promise<World> {
+  static async create(endpoint: string, proxy: DynamoFaultProxy, family: Family = 'default'): Promise<World> {
     const key = `zk-${randomBytes(12).toString('hex')}`;
     const password = `pw-${randomBytes(12).toString('hex')}`;
     const secretKey = `sk-${randomBytes(12).toString('hex')}`;
@@ -82,38 +139,48 @@ export class World {
       startModelartsSimulator({ password, secretKey }),
       startEventReceiver(),
     ]);
-    const world = new World(table, proxy, zilliz, modelarts, receiver);
-    world.init();
+    const world = new World(table, proxy, zilliz, modelarts, receiver, family);
+    await world.init();
     return world;
   }
 
-  private init(): void {
+  private async init(): Promise<void> {
     this.env = {
       TABLE_NAME: this.table.tableName,
       DYNAMODB_ENDPOINT: this.proxy.endpoint,
       EVENT_BUS_NAME: 'region-sync-chaos',
       EVENTBRIDGE_ENDPOINT: this.receiver.endpoint,
-      // Zilliz v1 (discovery and one listing per cloud: the most scope logic to break) and ModelArts
-      // signed with AK/SK, the default method; the password is configured too, and scanned for.
-      ...simulatorEnv(this.zilliz, this.modelarts),
-      ...huaweiEnv(this.modelarts, 'aksk'),
+      // The family's deployment: Zilliz v2 or v1, ModelArts signed with AK/SK or through the IAM password login.
+      ...simulatorEnv(this.zilliz, this.modelarts, { zilliz: this.mode.zilliz, huawei: this.mode.huawei }),
       REMOVAL_HOLD_PASSES: String(HOLD_PASSES),
       // The model counts passes only; the time rule (REMOVAL_HOLD_MINUTES, default 30) is off until it models it.
       REMOVAL_HOLD_MINUTES: '0',
-      // Long enough that a loaded machine does not time a healthy upstream out.
-      UPSTREAM_TIMEOUT_MS: '1000',
+      // Long enough that a loaded machine (2 cores shared by many runs) does not time a healthy upstream out: the model
+      // reads a scope's outcome from the last attempt the simulator answered.
+      UPSTREAM_TIMEOUT_MS: '2000',
       UPSTREAM_RETRIES: '2',
-      PASS_DEADLINE_MS: '4000',
+      PASS_DEADLINE_MS: '8000',
     };
     this.config = loadSyncConfig(this.env);
     this.storeDoc = createDocumentClient({ region: 'us-east-1', endpoint: this.proxy.endpoint });
     this.events = createEventBridgeClient({ region: 'us-east-1', endpoint: this.receiver.endpoint });
-    // The secrets are registered with the redactor by production code, the sync handler's factory (the passes below call runPass).
-    createSyncHandler(this.config, { store: { doc: this.storeDoc, table: this.table.tableName }, events: this.events, log: createLogger({}, () => undefined) });
-    // The scan list: every secret the deployment holds, used by this branch or not.
+    // The scan list: every secret of the simulators, configured in this family or not. Only production
+    // code registers secrets with the redactor: the handler, when its first pass reads them.
     this.secrets = [this.zilliz.apiKey, this.modelarts.password, this.modelarts.secretKey];
+    const log = createLogger({ chaos: true }, (line) => this.logLines.push(line), 'debug');
+    for (let i = 0; i < INSTANCES; i++) {
+      this.handlers.push(
+        await loadSyncHandler({
+          env: this.env,
+          log,
+          store: { doc: this.storeDoc, table: this.table.tableName },
+          events: this.events,
+          pass: { backoffMs: 5, publish: { leaseWaitMs: 300, backoffMs: 5 } },
+        }),
+      );
+    }
     this.catalog = createCatalogHandler({ doc: this.table.doc, tableName: this.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
-    this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, logLines: this.logLines });
+    this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, logLines: this.logLines, records: this.records, zillizVersion: this.mode.zilliz });
     this.pushTruth();
   }
 
@@ -217,12 +284,44 @@ export class World {
 
   // ---------- faults ----------
 
+  /** The simulator and request matcher of a route; a route the mode never calls is a generator error. */
+  private route(route: Route): { sim: ZillizSimulator | ModelartsSimulator; match: { path: string | RegExp; method?: string } } {
+    if (!routesOf(this.mode).includes(route)) throw new GeneratorError(`a fault on ${route}, which the ${this.family} family (Zilliz ${this.mode.zilliz}, Huawei ${this.mode.huawei}) never calls`);
+    switch (route) {
+      case 'zilliz /v1/clouds':
+        return { sim: this.zilliz, match: { path: '/v1/clouds' } };
+      case 'zilliz /v1/regions':
+        return { sim: this.zilliz, match: { path: '/v1/regions' } };
+      case 'zilliz /v2/regions':
+        return { sim: this.zilliz, match: { path: '/v2/regions' } };
+      case 'modelarts regions':
+        return { sim: this.modelarts, match: { path: /custom-endpoint/ } };
+      case 'iam login':
+        return { sim: this.modelarts, match: { path: '/v3/auth/tokens', method: 'POST' } };
+    }
+  }
+
+  /** Queues a fault on a route; each request it answers counts as a hit and is remembered for the step's outcomes. */
+  private arm(route: Route, fault: Fault, times: number, label: string, kind: string): void {
+    const { sim, match } = this.route(route);
+    armed(this.stats.faults, label, times);
+    sim.faults.push(fault, {
+      times,
+      match,
+      onHit: () => {
+        hit(this.stats.faults, label);
+        const request = sim.requests.at(-1);
+        if (request) this.hits.push({ request, kind });
+      },
+    });
+  }
+
   private upstreamFault(step: Extract<Step, { t: 'upstream-fault' }>): void {
-    const sim = step.source === 'zilliz' ? this.zilliz : this.modelarts;
-    const match = { path: step.source === 'zilliz' ? '/v1/regions' : /custom-endpoint/ };
+    const zilliz = step.route.startsWith('zilliz');
     let times = step.kind === 'hang' ? 1 : step.times;
     if (LIST_SHAPING.has(step.kind)) {
-      if (!this.glitchAllowed) return;
+      if (!LIST_ROUTES.includes(step.route)) throw new GeneratorError(`${step.kind} on ${step.route}, which answers no list`);
+      if (!this.glitchAllowed) return void this.route(step.route);
       this.glitchArmed = true;
       times = 1;
     }
@@ -241,43 +340,72 @@ export class World {
       'short-list': { kind: 'short-list', keep: 0 },
       delay: { kind: 'delay', ms: 50 },
       reset: { kind: 'reset' },
-      'echo-secrets':
-        step.source === 'zilliz'
-          ? { kind: 'business-error', code: 80002, message: `Invalid Api-Key: ${echo}` }
-          : { kind: 'status', status: 401, body: { error_code: 'APIG.0301', error_msg: `Incorrect IAM authentication information: ${echo}` } },
+      'echo-secrets': zilliz
+        ? { kind: 'business-error', code: 80002, message: `Invalid Api-Key: ${echo}` }
+        : { kind: 'status', status: 401, body: { error_code: 'APIG.0301', error_msg: `Incorrect IAM authentication information: ${echo}` } },
     };
-    sim.faults.push(faults[step.kind] as Fault, { times, match });
-    bump(this.stats.faults, `${step.source} ${step.kind}`);
+    this.arm(step.route, faults[step.kind] as Fault, times, `${step.route} ${step.kind}`, step.kind);
   }
 
   private glitch(step: Extract<Step, { t: 'glitch' }>): void {
-    if (!this.glitchAllowed) return;
+    if (!LIST_ROUTES.includes(step.route)) throw new GeneratorError(`a glitch on ${step.route}, which answers no list`);
+    if (!this.glitchAllowed) return void this.route(step.route);
     this.glitchArmed = true;
-    if (step.target === 'zilliz-clouds') this.zilliz.faults.push({ kind: 'short-list', keep: 1 }, { times: 1, match: { path: '/v1/clouds' } });
-    else if (step.target === 'zilliz-regions') this.zilliz.faults.push({ kind: 'empty-list' }, { times: 1, match: { path: '/v1/regions' } });
-    else this.modelarts.faults.push({ kind: 'short-list', keep: 0 }, { times: 1, match: { path: /custom-endpoint/ } });
-    bump(this.stats.faults, `glitch mass removal (${step.target})`);
+    // The provider list keeps one cloud; a region list or ModelArts' answer comes back empty.
+    const fault: Fault = step.route === 'zilliz /v1/clouds' ? { kind: 'short-list', keep: 1 } : step.route === 'modelarts regions' ? { kind: 'short-list', keep: 0 } : { kind: 'empty-list' };
+    this.arm(step.route, fault, 1, `glitch mass removal (${step.route})`, 'glitch');
   }
 
+  private failEntries = 0;
+  private failCloud: string | undefined;
+  private outageCalls: number | undefined;
+
   private eventsFault(step: Extract<Step, { t: 'events-fault' }>): void {
-    if (step.kind === 'entries') this.receiver.faults.failEntries(step.n);
-    else if (step.kind === 'outage') this.receiver.faults.outage(true);
-    else {
+    if (step.kind === 'entries') {
+      this.failEntries += step.n;
+      armed(this.stats.faults, 'EventBridge entry failures', step.n);
+    } else if (step.kind === 'outage') {
+      this.receiver.faults.outage(true);
+      this.outageCalls ??= this.receiver.calls;
+      armed(this.stats.faults, 'EventBridge outage (outages armed / calls refused)', 1);
+    } else {
       const clouds = this.model.truth.clouds.map((c) => c.cloudId);
-      const cloud = clouds[step.n % Math.max(1, clouds.length)];
-      this.receiver.faults.failIf((e) => (e.detail as { after?: { cloudId?: string } }).after?.cloudId === cloud);
+      this.failCloud = clouds[step.n % Math.max(1, clouds.length)];
+      armed(this.stats.faults, 'EventBridge one cloud failing (clouds armed / entries failed)', 1);
     }
-    bump(this.stats.faults, `EventBridge ${step.kind === 'entries' ? 'entry failures' : step.kind === 'outage' ? 'outage' : 'entry failures (one cloud)'}`);
+    // One predicate serves both entry faults, so each failure it answers is counted as it happens.
+    this.receiver.faults.failIf((e) => {
+      if (this.failEntries > 0) {
+        this.failEntries -= 1;
+        hit(this.stats.faults, 'EventBridge entry failures');
+        return true;
+      }
+      const region = e.detail as { after?: { cloudId?: string } | null; before?: { cloudId?: string } | null };
+      if (this.failCloud !== undefined && (region.after ?? region.before)?.cloudId === this.failCloud) {
+        hit(this.stats.faults, 'EventBridge one cloud failing (clouds armed / entries failed)');
+        return true;
+      }
+      return false;
+    });
   }
 
   private dynamoFault(step: Extract<Step, { t: 'dynamo-fault' }>): void {
     const target = DYNAMO_TARGETS[step.target];
-    if (!target) return;
-    this.proxy.inject(target.operation, step.kind, step.times, 'bodyIncludes' in target ? { bodyIncludes: target.bodyIncludes } : {});
+    if (!target) throw new GeneratorError(`no DynamoDB target ${step.target}`);
+    if (step.kind === 'cancelled' && target.operation !== 'TransactWriteItems') throw new GeneratorError(`a cancellation of ${target.operation}`);
+    armed(this.stats.faults, `DynamoDB ${step.kind} ${target.operation}`, step.times);
+    this.proxy.inject(target.operation, step.kind, step.times, {
+      ...('bodyIncludes' in target ? { bodyIncludes: target.bodyIncludes } : {}),
+      ...(step.reasons ? { reasons: [...step.reasons] } : {}),
+    });
   }
 
   private clearFaults(): void {
     for (const sim of [this.zilliz, this.modelarts]) sim.faults.clear();
+    if (this.outageCalls !== undefined) hit(this.stats.faults, 'EventBridge outage (outages armed / calls refused)', this.receiver.calls - this.outageCalls);
+    this.outageCalls = undefined;
+    this.failEntries = 0;
+    this.failCloud = undefined;
     this.receiver.faults.clear();
     this.proxy.clear();
   }
@@ -294,36 +422,146 @@ export class World {
   private storeDoc!: ReturnType<typeof createDocumentClient>;
   private events!: ReturnType<typeof createEventBridgeClient>;
 
-  private async passes(n: number): Promise<{ ok: boolean; threw: boolean }[]> {
-    clearTokenCache();
+  /** What every pass-running step shares: a window of time, the hits and DynamoDB faults seen, a record. */
+  private async step<T>(label: string, passes: number, clean: boolean, run: () => Promise<T>, outcomes: (r: T) => 'any' | 'computed'): Promise<T> {
+    this.hits = [];
+    const dynamoBefore = this.proxy.injected;
+    const known = this.checker.knownScopes();
+    const zStart = this.zilliz.requests.length;
+    const mStart = this.modelarts.requests.length;
+    const from = Date.now();
+    const result = await run();
+    const to = Date.now();
+    this.countInjected();
+    const dynamoHit = this.proxy.injected > dynamoBefore;
+    const record: StepRecord = {
+      step: this.records.length,
+      label,
+      from,
+      to,
+      passes,
+      clean,
+      version: this.model.versions.length - 1,
+      outcomes: new Map(),
+      fallback: clean ? new Set(['ok', 'none']) : ANY_OUTCOME,
+      glitched: this.glitchedScopes(known),
+    };
+    if (outcomes(result) === 'computed' && !dynamoHit) this.computeOutcomes(record, known, this.zilliz.requests.slice(zStart), this.modelarts.requests.slice(mStart));
+    this.records.push(record);
+    return result;
+  }
+
+  private hitOn(request: RecordedRequest): string | undefined {
+    return this.hits.find((h) => h.request === request)?.kind;
+  }
+
+  private zillizScopes(known: ReadonlySet<string>): string[] {
+    const all = new Set([...known].filter((s) => s.startsWith('zilliz/') && s !== 'zilliz/*'));
+    for (const c of this.model.truth.clouds) all.add(`zilliz/${c.cloudId}`);
+    return [...all];
+  }
+
+  /** Scopes whose answer a list-shaping fault shortened during this step. */
+  private glitchedScopes(known: ReadonlySet<string>): Set<string> {
+    const out = new Set<string>();
+    for (const h of this.hits) {
+      if (!SHORTENING.has(h.kind)) continue;
+      const { path, query, body } = h.request;
+      if (path === '/v1/regions') out.add(`zilliz/${query.cloudId ?? (body as { cloudId?: string } | undefined)?.cloudId ?? ''}`);
+      else if (path.startsWith('/v1/clouds') || path.startsWith('/v2/')) for (const s of this.zillizScopes(known)) out.add(s);
+      else out.add(MODELARTS_SCOPE);
+    }
+    return out;
+  }
+
+  /**
+   * One pass with no DynamoDB fault met: each scope's outcome follows from the
+   * last attempt of each call it depends on (the simulators' logs, and the
+   * fault each request took). A call none of whose attempts failed last
+   * succeeded; one whose last attempt took a failing fault failed.
+   */
+  private computeOutcomes(record: StepRecord, known: ReadonlySet<string>, zilliz: RecordedRequest[], modelarts: RecordedRequest[]): void {
+    type Last = 'ok' | 'failed' | 'unsure' | 'absent';
+    const verdict = (requests: RecordedRequest[]): Last => {
+      const last = requests.at(-1);
+      if (!last) return 'absent';
+      const kind = this.hitOn(last);
+      return kind === undefined || SHORTENING.has(kind) || kind === 'delay' ? 'ok' : FAILING.has(kind) ? 'failed' : UNSURE.has(kind) ? 'unsure' : 'unsure';
+    };
+    const set = (scope: string, ...o: (Outcome | 'none')[]) => record.outcomes.set(scope, new Set(o));
+    const listedClouds = new Set(this.model.truth.clouds.map((c) => c.cloudId));
+    const withRegions = new Set(this.model.truth.clouds.filter((c) => (this.model.truth.zilliz[c.cloudId] ?? []).length > 0).map((c) => c.cloudId));
+    for (const scope of this.zillizScopes(known)) {
+      const cloud = scope.slice('zilliz/'.length);
+      const isKnown = known.has(scope);
+      if (this.mode.zilliz === 'v2') {
+        const v = verdict(zilliz.filter((r) => r.path === '/v2/regions'));
+        if (v === 'failed') set(scope, isKnown ? 'failed' : 'none');
+        else if (v === 'ok') set(scope, isKnown || withRegions.has(cloud) ? 'ok' : 'none');
+        else set(scope, 'ok', 'failed', 'none');
+        continue;
+      }
+      const clouds = zilliz.filter((r) => r.path === '/v1/clouds');
+      const discovery = verdict(clouds);
+      if (clouds.some((r) => this.hitOn(r) !== undefined && SHORTENING.has(this.hitOn(r) as string))) set(scope, 'ok', 'failed', 'none');
+      else if (discovery === 'failed') set(scope, isKnown ? 'failed' : 'none');
+      else if (discovery !== 'ok') set(scope, 'ok', 'failed', 'none');
+      else if (!listedClouds.has(cloud)) set(scope, isKnown ? 'ok' : 'none');
+      else {
+        const v = verdict(zilliz.filter((r) => r.path === '/v1/regions' && (r.query.cloudId ?? (r.body as { cloudId?: string } | undefined)?.cloudId) === cloud));
+        if (v === 'ok') set(scope, 'ok');
+        else if (v === 'failed') set(scope, 'failed');
+        else set(scope, 'ok', 'failed', 'none');
+      }
+    }
+    const regions = modelarts.filter((r) => r.path.includes('custom-endpoint'));
+    const logins = modelarts.filter((r) => r.path === '/v3/auth/tokens');
+    const lastLogin = logins.at(-1);
+    const loginAfter = lastLogin !== undefined && (regions.length === 0 || modelarts.indexOf(lastLogin) > modelarts.indexOf(regions.at(-1) as RecordedRequest));
+    const v = loginAfter && verdict(logins) === 'failed' ? 'failed' : verdict(regions);
+    if (v === 'ok' || v === 'failed') set(MODELARTS_SCOPE, v);
+    else set(MODELARTS_SCOPE, 'ok', 'failed', 'none');
+  }
+
+  /** Runs n passes at once, each on its own warm instance; returns, per pass, whether it threw. */
+  private async passes(n: number, first = 0): Promise<{ ok: boolean; threw?: unknown }[]> {
     this.model.passes += n;
     this.stats.passes += n;
-    const log = createLogger({ chaos: true }, (line) => this.logLines.push(line), 'debug');
     return Promise.all(
-      Array.from({ length: n }, async () => {
+      Array.from({ length: n }, async (_, i) => {
+        const handler = this.handlers[(first + i) % INSTANCES] as SyncHandler;
+        this.invocations += 1;
         try {
-          const summary = await runPass({
-            config: this.config,
-            store: { doc: this.storeDoc, table: this.table.tableName },
-            events: this.events,
-            log,
-            backoffMs: 5,
-            publish: { leaseWaitMs: 300, backoffMs: 5 },
-          });
-          return { ok: summary.ok, threw: false };
+          const summary = await handler({}, { functionName: 'sync', awsRequestId: `chaos-${this.invocations}` } as Context);
+          return { ok: summary.ok };
         } catch (error: unknown) {
-          // A pass may fail as a whole (the table unreachable beyond the SDK's retries): that is allowed; losing data is not.
-          log.warn('pass threw', { error });
-          return { ok: false, threw: true };
+          return { ok: false, threw: error };
         }
       }),
     );
   }
 
+  /** A pass that threw: allowed only as a classified DynamoDB failure in a step where a DynamoDB fault hit. */
+  private judgeThrows(results: { threw?: unknown }[], dynamoHit: boolean): void {
+    for (const { threw } of results) {
+      if (threw === undefined) continue;
+      const e = threw instanceof Error ? threw : new Error(String(threw));
+      if (!dynamoHit || !isClassifiedFailure(e)) {
+        throw new Violation(`a pass threw ${e.name}: ${e.message}${dynamoHit ? '' : ' (no DynamoDB fault hit in this step)'}`);
+      }
+      bump(this.stats.thrown, e.name === 'Error' ? 'connection dropped' : e.name);
+    }
+  }
+
   private async pass(concurrent: number): Promise<void> {
     if (concurrent > 1) this.stats.concurrentSteps += 1;
-    await this.passes(concurrent);
-    this.countInjected();
+    // A single pass lands on one warm instance after another, so each instance's cache meets the others' commits.
+    const first = concurrent > 1 ? 0 : this.singlePasses++ % INSTANCES;
+    const before = this.proxy.injected;
+    const results = await this.step(`${concurrent} pass${concurrent > 1 ? 'es at once' : ''}`, concurrent, false, () => this.passes(concurrent, first), (r) =>
+      concurrent === 1 && r.every((x) => x.threw === undefined) ? 'computed' : 'any',
+    );
+    this.judgeThrows(results, this.proxy.injected > before);
     this.afterFaultyPass();
   }
 
@@ -340,7 +578,7 @@ export class World {
   private countInjected(): void {
     for (const [k, v] of this.proxy.byKind) {
       const seen = this.countedDynamo.get(k) ?? 0;
-      if (v > seen) bump(this.stats.faults, `DynamoDB ${k}`, v - seen);
+      if (v > seen) hit(this.stats.faults, `DynamoDB ${k}`, v - seen);
       this.countedDynamo.set(k, v);
     }
   }
@@ -348,7 +586,11 @@ export class World {
   private async clean(): Promise<void> {
     this.clearFaults();
     await this.expireLease();
-    const [result] = await this.passes(1);
+    const [result] = await this.step('clean pass', 1, true, () => this.passes(1), () => 'computed');
+    if (result?.threw !== undefined) {
+      const e = result.threw instanceof Error ? result.threw : new Error(String(result.threw));
+      throw new Violation(`a pass with every upstream and DynamoDB healthy threw ${e.name}: ${e.message}`);
+    }
     if (!result?.ok) throw new Violation('a pass with every upstream and DynamoDB healthy did not succeed for every scope');
     this.model.passesAtClean = this.model.passes;
     this.model.cleanPasses.push(this.model.passes);
@@ -361,12 +603,20 @@ export class World {
     await this.expireLease();
     this.model.passes += 1;
     this.stats.passes += 1;
-    const child = await runBundledPass({ ...this.env, REGION_SYNC_CRASH_AT: step.point });
+    const before = this.proxy.injected;
+    const child = await this.step(describeStep(step), 1, false, () => runBundledPass({ ...this.env, REGION_SYNC_CRASH_AT: step.point }), () => 'any');
     this.logLines.push(...child.output.split('\n').filter(Boolean));
     if (process.env.CHILD_LOG) process.stdout.write(child.output);
     if (child.signal === 'SIGKILL') this.stats.crashes += 1;
     else this.stats.crashesNotReached += 1;
-    this.countInjected();
+    // A child that failed on its own (not killed) is judged like a pass that threw.
+    if (child.signal !== 'SIGKILL' && child.code !== 0) {
+      const named = [...EXPECTED_THROWS].find((name) => child.output.includes(name)) ?? (CONNECTION_DROPPED.test(child.output) ? 'connection dropped' : undefined);
+      if (this.proxy.injected === before || named === undefined) {
+        throw new Violation(`the crash child exited with code ${child.code} before its crash point: ${child.output.trim().split('\n').slice(-3).join(' | ').slice(0, 600)}`);
+      }
+      bump(this.stats.thrown, named);
+    }
     this.afterFaultyPass();
     // The state at the moment of the kill: checked before anything else runs.
     await this.checker.check(`after SIGKILL ${step.point}`);
@@ -393,6 +643,10 @@ export class World {
         break;
       case 'glitch':
         this.glitch(step);
+        break;
+      case 'expire-tokens':
+        if (this.mode.huawei !== 'password') throw new GeneratorError(`IAM tokens expire in the ${this.family} family, which signs with AK/SK`);
+        this.modelarts.expireTokens();
         break;
       case 'events-fault':
         this.eventsFault(step);
@@ -430,12 +684,12 @@ export class World {
   }
 }
 
-export async function runSchedule(endpoint: string, proxy: DynamoFaultProxy, steps: readonly Step[]): Promise<RunResult> {
+export async function runSchedule(endpoint: string, proxy: DynamoFaultProxy, steps: readonly Step[], family: Family = 'default'): Promise<RunResult> {
   const started = Date.now();
   proxy.clear();
   proxy.byKind.clear();
   proxy.calls.clear();
-  const world = await World.create(endpoint, proxy);
+  const world = await World.create(endpoint, proxy, family);
   if (process.env.CHAOS_PROFILE === '1') process.stdout.write(`  setup: ${Date.now() - started} ms\n`);
   let index = -1;
   try {
@@ -448,6 +702,7 @@ export async function runSchedule(endpoint: string, proxy: DynamoFaultProxy, ste
     await world.finish();
     return { stats: world.stats, ms: Date.now() - started };
   } catch (error: unknown) {
+    // Anything thrown fails the schedule: a violation, a generator error, or an exception no check expected.
     const message = error instanceof Error ? (error instanceof Violation ? error.message : `${error.name}: ${error.message}\n${error.stack ?? ''}`) : String(error);
     const description = index >= 0 && index < steps.length ? describeStep(steps[index] as Step) : 'final clean passes';
     return { violation: { step: index, description, message }, stats: world.stats, ms: Date.now() - started };

@@ -341,6 +341,16 @@ describe('buildHeadOnly', () => {
     expect(built[1]?.Put?.Item).toMatchObject({ pk: 'OUTBOX', sk: '01JDQ8Z4Y3K3V0W7N2C5R8T6AB' });
   });
 
+  it('is conditioned on the hash and hold read too, so two passes that read one head cannot both write it (chaos seed 48)', () => {
+    const hold = { regionIds: ['zilliz:a'], passes: 1, since: T0 };
+    const counted = plan('zilliz/aws', [], { expected: { exists: true, version: 5, hash: 'h1', hold }, head: { hash: 'h2', regionCount: 10, hold: { ...hold, passes: 2 } } });
+    const head = (buildHeadOnly(counted, o).TransactItems ?? [])[0]?.Update;
+    expect(head?.ConditionExpression).toBe('#version = :expected AND #hash = :readHash AND #hold.passes = :readPasses AND #hold.since = :readSince');
+    expect(head?.ExpressionAttributeValues).toMatchObject({ ':readHash': 'h1', ':readPasses': 1, ':readSince': T0 });
+    const started = plan('zilliz/aws', [], { expected: { exists: true, version: 5, hash: 'h1' }, head: { hash: 'h2', regionCount: 10, hold } });
+    expect((buildHeadOnly(started, o).TransactItems ?? [])[0]?.Update?.ConditionExpression).toBe('#version = :expected AND #hash = :readHash AND attribute_not_exists(#hold)');
+  });
+
   it('creates the head of a first, empty answer only where none exists', () => {
     const p = plan('zilliz/aws', [], { expected: { exists: false, version: 0 }, head: { hash: 'empty', regionCount: 0, hold: undefined } });
     const head = (buildHeadOnly(p, o).TransactItems ?? [])[0]?.Update;
