@@ -27,6 +27,10 @@ const REGRESSIONS: Record<Family, number[]> = {
     14,
     // Two concurrent passes both wrote one head alone (version kept) and both announced Removals Held for one hold.
     48,
+    // Three first passes at once: a failing one recorded zilliz/* after a succeeding one created the first heads, and it stayed
+    // degraded. The race depends on timing (the seed passed without the fix on a quiet machine); the unit test of
+    // settledPlaceholders pins the rule.
+    378,
   ],
   v1: [
     // Found on v1 with passes run directly (before the families; the schedules have changed since):

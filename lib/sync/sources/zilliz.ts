@@ -221,14 +221,16 @@ export async function fetchZilliz(config: ZillizConfig, ctx: SourceContext): Pro
  * The placeholder scopes this pass settles: a first pass whose discovery failed
  * recorded the failure under `zilliz/*` (there was no cloud scope yet). Once
  * discovery works again that scope is never reported, so it would show
- * `degraded` forever: a pass whose discovery worked, before any Zilliz scope has
- * a head, clears it (found by the chaos suite, seeds 3 and 4 of its second run).
+ * `degraded` forever: every pass whose discovery worked clears it (found by the
+ * chaos suite, seeds 3 and 4 of its second run, and 378 of the third: a failing
+ * first pass may record it after a concurrent pass created the first heads).
  * `storedScopes` are the scopes with a head; `results` this pass's Zilliz results.
  */
 export function settledPlaceholders(config: ZillizConfig, storedScopes: readonly string[], results: readonly ScopeResult[]): string[] {
   if (config.cloudIds.length > 0 || results.length === 0) return [];
-  // Only until a Zilliz scope has a head: the placeholder can exist only before the first discovery that worked.
-  if (storedScopes.some((scope) => scope.startsWith('zilliz/'))) return [];
+  // Even once a Zilliz scope has a head: a failing first pass that started before any scope existed
+  // can record the placeholder after a concurrent pass created the first heads (chaos seed 378), so
+  // every pass whose discovery worked settles it (a write only over an existing placeholder item).
   if (results.some((r) => r.scope === ALL || (!r.ok && r.error.details.path === CLOUDS_PATH))) return [];
   return [ALL];
 }

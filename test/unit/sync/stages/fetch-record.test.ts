@@ -68,13 +68,14 @@ describe('fetchStage', () => {
 
 describe('Zilliz settledPlaceholders', () => {
   const answers = [ok('zilliz/aws', [])];
-  it('settles the discovery placeholder once discovery worked and no Zilliz scope has a head', () => {
+  it('settles the discovery placeholder once discovery worked, whether or not a Zilliz scope has a head', () => {
     expect(settledPlaceholders(zilliz, [], answers)).toEqual([DISCOVERY_SCOPE]);
+    // A failing first pass may record the placeholder after a concurrent pass created the first heads (chaos seed 378).
+    expect(settledPlaceholders(zilliz, ['zilliz/aws'], answers)).toEqual([DISCOVERY_SCOPE]);
   });
-  it('settles nothing when discovery failed, a Zilliz scope has a head, clouds are configured or nothing answered', () => {
+  it('settles nothing when discovery failed, clouds are configured or nothing answered', () => {
     expect(settledPlaceholders(zilliz, [], [failed(DISCOVERY_SCOPE, '/v1/clouds')])).toEqual([]);
     expect(settledPlaceholders(zilliz, [], [failed('zilliz/aws', '/v1/clouds')])).toEqual([]);
-    expect(settledPlaceholders(zilliz, ['zilliz/aws'], answers)).toEqual([]);
     expect(settledPlaceholders({ ...zilliz, cloudIds: ['aws'] }, [], answers)).toEqual([]);
     expect(settledPlaceholders(zilliz, [], [])).toEqual([]);
   });
