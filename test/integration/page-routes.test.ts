@@ -9,11 +9,11 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalogHandler } from '../../../lib/catalog/handler';
-import { encodeCursor } from '../../../lib/catalog/cursor';
-import { PAGE_CSS, PAGE_JS } from '../../../lib/catalog/page/assets';
-import { call, type TestHandler } from '../../support/catalog-event';
-import { createHarness, SAMPLE_REGIONS, type Harness } from '../../support/harness';
+import { createCatalogHandler } from '../../lib/catalog/handler';
+import { encodeCursor } from '../../lib/catalog/cursor';
+import { PAGE_CSS, PAGE_JS } from '../../lib/catalog/page/assets';
+import { call, type TestHandler } from '../support/catalog-event';
+import { createHarness, SAMPLE_REGIONS, type Harness } from '../support/harness';
 
 let h: Harness;
 let handler: TestHandler;
