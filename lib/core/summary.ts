@@ -35,7 +35,8 @@ export interface ValueChange {
   after: unknown;
 }
 
-function fieldValue(region: Region | null, field: string): unknown {
+/** The value at a changed-field path: `attributes.domain` reads `region.attributes.domain`, a top-level name that field. */
+export function fieldValue(region: Region | null, field: string): unknown {
   if (!region) return undefined;
   if (field.startsWith('attributes.')) return region.attributes[field.slice('attributes.'.length)];
   return (region as unknown as Record<string, unknown>)[field];

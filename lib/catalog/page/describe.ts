@@ -4,7 +4,8 @@
  * changed field with its value before and after.
  */
 import { REGION_DETAIL_TYPES } from '../../core/detail-types';
-import type { Change, Region } from '../../core/region';
+import type { Change } from '../../core/region';
+import { fieldValue } from '../../core/summary';
 import { shortValue } from './escape';
 
 /** A change's title is its event's DetailType. */
@@ -20,18 +21,11 @@ export interface FieldChange {
   after: string;
 }
 
-/** `attributes.domain` reads `region.attributes.domain`; a top-level name reads that field. */
-function valueAt(region: Region | null, field: string): unknown {
-  if (!region) return undefined;
-  if (field.startsWith('attributes.')) return region.attributes[field.slice('attributes.'.length)];
-  return (region as unknown as Record<string, unknown>)[field];
-}
-
 export function fieldChanges(change: Change, max = 80): FieldChange[] {
   return change.changedFields.map((field) => ({
     field,
-    before: shortValue(valueAt(change.before, field), max),
-    after: shortValue(valueAt(change.after, field), max),
+    before: shortValue(fieldValue(change.before, field), max),
+    after: shortValue(fieldValue(change.after, field), max),
   }));
 }
 
