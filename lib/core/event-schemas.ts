@@ -12,7 +12,7 @@
 import * as z from 'zod';
 import * as detailTypes from './detail-types';
 import { listDetailTypes, webhookType } from './detail-type-list';
-import { ChangeSchema, JsonSchema, RegionSchema, SourceNameSchema } from './schemas';
+import { ChangeSchema, HeldSchema, JsonSchema, RegionSchema, SourceNameSchema } from './schemas';
 
 const isoTime = () => z.iso.datetime();
 
@@ -28,6 +28,7 @@ const ScopeEventBase = {
   scopes: z.array(z.string()).optional().meta({ description: 'Every scope the one failing (or recovering) upstream call serves, `scope` first.' }),
   source: SourceNameSchema,
   at: isoTime(),
+  summary: z.string().optional().meta({ description: 'One line for people: the scopes, and for a failure its error.' }),
 };
 
 export const SourceDegradedSchema = z.object({
@@ -48,6 +49,8 @@ export const RemovalsHeldSchema = z.object({
   heldRegionKeys: z.array(z.string()),
   heldCount: z.int().min(0),
   previousCount: z.int().min(0),
+  held: HeldSchema.optional().meta({ description: 'The hold as `/sources` shows it: how many of how many, since when, and when they may confirm.' }),
+  summary: z.string().optional().meta({ description: 'One line for people: how many of how many, and when they confirm.' }),
 });
 
 export const SchemaChangedSchema = z.object({

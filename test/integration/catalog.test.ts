@@ -197,6 +197,8 @@ describe('catalog routes', () => {
       '/regions',
       '/regions/{source}/{regionId}',
       '/regions/{source}/{regionId}/history',
+      '/schemas',
+      '/schemas/{detailType}',
       '/sources',
     ]);
   });

@@ -238,8 +238,11 @@ describe.each(Object.entries(SCENARIOS))('%s', (_name, states) => {
     const atom = await call(w.handler, 'GET', '/changes.atom?limit=500');
     expect([...atom.text.matchAll(/<id>urn:region-sync:change:([^<]+)<\/id>/g)].map((m) => m[1])).toEqual(newestFirst.map((p) => p.change.id));
     const page = await call(w.handler, 'GET', '/');
-    const listed = [...page.text.matchAll(/>(zilliz:[^<]+)<\/a> \(<a/g)].map((m) => m[1]);
-    expect(listed).toEqual(newestFirst.slice(0, 20).map((p) => p.change.regionKey));
+    const listed = [...page.text.matchAll(/<li class="k-(?:added|changed|removed)">.*?<a href="[^"]*">(zilliz:[^<]+)<\/a>/g)].map((m) => m[1]);
+    // The page lists the live changes of the day before the newest one (the contract's "last 24 hours").
+    const newest = Date.parse(newestFirst[0]?.change.detectedAt ?? '');
+    const ofTheDay = newestFirst.filter((p) => Date.parse(p.change.detectedAt) >= newest - 24 * 3600_000);
+    expect(listed).toEqual(ofTheDay.map((p) => p.change.regionKey));
   });
 });
 
@@ -261,7 +264,15 @@ describe('a changeset expiring while no commit comes', () => {
     expect(first.some((id) => atom2.text.includes(id))).toBe(false);
     const page2 = await call(w.handler, 'GET', '/', { 'if-none-match': page1.headers.etag! });
     expect(page2.status).toBe(200);
-    const listed = (html: string) => [...html.matchAll(/<span class="kind">([^<]+)<\/span> <a [^>]+>(zilliz:[^<]+)<\/a> \(<a/g)].map((m) => `${m[1]} ${m[2]}`);
+    // Each change the page's change list shows: a line of its own, or a region of a first sync (folded per scope, all added).
+    const listed = (html: string) => {
+      const from = html.indexOf('<section id="changes"');
+      const section = html.slice(from, html.indexOf('</section>', from));
+      const word = { added: 'Added', changed: 'Changed', removed: 'Removed' } as Record<string, string>;
+      return [...section.matchAll(/<li class="k-(added|changed|removed)">.*?<a href="[^"]*">(zilliz:[^<]+)<\/a>|<li><a href="[^"]*">(zilliz:[^<]+)<\/a> <span class="summary">/g)].map((m) =>
+        m[1] ? `Region ${word[m[1]]} ${m[2]}` : `Region Added ${m[3]}`,
+      );
+    };
     expect(listed(page1.text)).toContain('Region Added zilliz:aws-s1-1');
     expect(listed(page2.text)).toEqual(listed(page1.text).filter((line) => !line.startsWith('Region Added zilliz:aws-s1-')));
     expect((await call(w.handler, 'GET', `/regions?at=${cursor}`)).status).toBe(410);
