@@ -22,7 +22,10 @@ afterAll(() => h?.close());
 
 /** The health row of the ModelArts scope as the page shows it: status and consecutive failures. */
 function modelartsRow(html: string): { status: string; failures: number } | undefined {
-  const m = /<th scope="row">modelarts\/[0-9a-z]{32}<\/th><td><span class="badge s-([a-z-]+)">[^<]*<\/span><\/td><td>.*?<\/td><td>(\d+)<\/td>/.exec(html);
+  const m =
+    /<th scope="row">modelarts\/[0-9a-z]{32}<\/th><td data-label="Status"><span class="badge s-([a-z-]+)">.*?<\/td><td data-label="Regions">\d+<\/td><td data-label="Last success">.*?<\/td><td data-label="Consecutive failures">(\d+)<\/td>/.exec(
+      html,
+    );
   return m ? { status: m[1]!, failures: Number(m[2]) } : undefined;
 }
 

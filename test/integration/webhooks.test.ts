@@ -136,9 +136,11 @@ describe('signed webhooks', () => {
       expect(new Set(tries.map((d) => d.body)).size).toBe(1);
       for (const d of tries) expect(() => verifier.verify(d.body, headersOf(d))).not.toThrow();
     }
-    // The steady endpoint had every event before the flaky one's first retry.
+    // The steady endpoint did not wait behind the flaky one's retries: its deliveries began before the first retry
+    // (a delivery that retried inline, endpoint after endpoint, would reach it only after them). How many of the three
+    // land before that retry depends on the scheduler of a loaded machine, so only the start is asserted.
     const firstRetry = stack.receiver.requests.findIndex((d, i) => d.endpoint === 'flaky' && stack.receiver.requests.slice(0, i).some((p) => p.endpoint === 'flaky' && p.headers['webhook-id'] === d.headers['webhook-id']));
-    expect(stack.receiver.requests.slice(0, firstRetry).filter((d) => d.endpoint === 'steady')).toHaveLength(ids.length);
+    expect(stack.receiver.requests.slice(0, firstRetry).filter((d) => d.endpoint === 'steady').length).toBeGreaterThanOrEqual(1);
     // Backoff: the n-th retry of an item waits within [½, 1] of 30 s · 2^(n-1).
     for (const { item, delaySeconds } of stack.queue.scheduled) {
       const step = 30 * 2 ** (item.attempt - 1);
