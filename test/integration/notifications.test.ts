@@ -12,6 +12,9 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../lib/core/region';
 import { loadNotificationFamilies, previewNotification, renderTransformer, type BusEvent } from '../../local/notifications';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../lib/store/s3';
+import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { createHarness, type Harness } from '../support/harness';
 import { motoAvailable, startMoto, type Moto } from './notifications-moto';
 import { DEPLOYED_PAGE_URL, evaluator, notificationRules, packageWith, type Packaged } from './notifications-template';
@@ -51,7 +54,7 @@ describe('notifications in the packaged template', () => {
   it('with both, posts through an API destination whose endpoint is only the secret reference', () => {
     const deployed = Object.fromEntries(notifyResources(full));
     expect(Object.keys(deployed).sort()).toEqual(
-      ['NotifyApiDestination', 'NotifyChangedRule', 'NotifyConnection', 'NotifyEmailSubscription', 'NotifyInitialRule', 'NotifyRegionRule', 'NotifySchemaRule', 'NotifyScopeRule', 'NotifyTopic', 'NotifyTopicPolicy', 'NotifyWebhookRole'].sort(),
+      ['NotifyApiDestination', 'NotifyChangedRule', 'NotifyConnection', 'NotifyDeadLetterAlarm', 'NotifyDeadLetterQueue', 'NotifyDeadLetterQueuePolicy', 'NotifyEmailSubscription', 'NotifyInitialRule', 'NotifyRegionRule', 'NotifySchemaRule', 'NotifyScopeRule', 'NotifyTopic', 'NotifyTopicPolicy', 'NotifyWebhookRole'].sort(),
     );
     expect(deployed.NotifyApiDestination?.Properties).toMatchObject({ InvocationEndpoint: REFERENCE, HttpMethod: 'POST' });
     expect(deployed.NotifyEmailSubscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
@@ -59,10 +62,11 @@ describe('notifications in the packaged template', () => {
     expect(deployed.NotifyWebhookRole?.Properties.Policies).toEqual([
       { PolicyName: 'invoke-webhook', PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'InvokeWebhook', Effect: 'Allow', Action: 'events:InvokeApiDestination', Resource: { 'Fn::GetAtt': ['NotifyApiDestination', 'Arn'] } }] } },
     ]);
-    // No webhook URL anywhere in the template: the only URLs are the upstream endpoints' defaults, and
-    // the reference appears once, in the API destination (not in a parameter, an output or an environment).
+    // No webhook URL anywhere in the template: the only URLs are the upstream endpoints' defaults and the
+    // JSON Schema dialect of the registered event schemas, and the reference appears once, in the API
+    // destination (not in a parameter, an output or an environment).
     const urls = new Set(full.text.match(/https?:\/\/[a-z0-9.-]+\.[a-z]{2,}/g));
-    expect([...urls].sort()).toEqual(['https://api.cloud.zilliz.com', 'https://iam.myhuaweicloud.com', 'https://modelarts.ap-southeast-1.myhuaweicloud.com']);
+    expect([...urls].sort()).toEqual(['http://json-schema.org', 'https://api.cloud.zilliz.com', 'https://iam.myhuaweicloud.com', 'https://modelarts.ap-southeast-1.myhuaweicloud.com']);
     expect(full.text.split(REFERENCE).length - 1).toBe(1);
   });
 
@@ -166,8 +170,13 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
   const received = new Map<string, string[]>();
   const key = (detailType: string, detail: unknown) => `${detailType}|${canonicalJson(detail)}`;
 
+  let s3: LocalS3 | undefined;
+  let s3Client: S3Client | undefined;
   beforeAll(async () => {
-    h = await createHarness();
+    // The catalog files too, so Catalog Published is among the events the documented patterns are held against.
+    s3 = await startLocalS3({ bucket: 'region-sync-notify' });
+    s3Client = await createS3Client({ region: 'us-east-1', endpoint: s3.endpoint });
+    h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint }, s3: s3Client });
     await h.pass();
     h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' } as never);
     h.zilliz.updateRegion('gcp', 'gcp-us-west1', { apiBaseUrl: 'https://api2.gcp-us-west1.zillizcloud.com' });
@@ -185,7 +194,9 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
       event: { version: '0', id: e.eventId, 'detail-type': e.detailType, source: e.source, account: '123456789012', time: e.receivedAt, region: 'us-east-1', resources: [], detail: e.detail },
     }));
     // What the project emitted: every kind a person would be told about here.
-    expect(new Set(emitted.map((e) => e.detailType))).toEqual(new Set(['Region Added', 'Region Changed', 'Region Removed', 'Source Degraded', 'Source Recovered', 'Removals Held', 'Schema Changed']));
+    expect(new Set(emitted.map((e) => e.detailType))).toEqual(
+      new Set(['Region Added', 'Region Changed', 'Region Removed', 'Source Degraded', 'Source Recovered', 'Removals Held', 'Schema Changed', 'Catalog Published']),
+    );
 
     moto = await startMoto();
     await moto.events('CreateEventBus', { Name: bus });
@@ -225,6 +236,8 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
   afterAll(async () => {
     moto?.stop();
     await h?.close();
+    s3Client?.destroy();
+    await s3?.stop();
   });
 
   const matchedKeys = (name: string) =>
@@ -234,7 +247,10 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
     });
 
   /** The events people are told of: all but the changes of a first sync, of which one per scope (the one with initialSummary). */
+  // What people are told: every event but Catalog Published (for programs: the file's URL and checksum), and a
+  // scope's first sync once.
   const told = () => emitted.filter((e) => {
+    if (e.detailType === 'Catalog Published') return false;
     const d = e.detail as { initial?: boolean; initialSummary?: string };
     return d.initial === undefined || d.initialSummary !== undefined;
   });
@@ -286,7 +302,7 @@ describe.skipIf(!HAS_MOTO)('notification rules and documented patterns in moto, 
     };
     const gcp = h.zilliz.data.regions.gcp?.find((r) => r.regionId === 'gcp-us-west1');
     const changedLine = preview('Region Changed').webhook.text;
-    expect(changedLine).toMatch(/^Region Changed: zilliz:gcp-us-west1: apiBaseUrl: https:\/\/\S+ → https:\/\/api2\.gcp-us-west1\.zillizcloud\.com · /);
+    expect(changedLine).toMatch(/^Region Changed: zilliz:gcp-us-west1: apiBaseUrl: \S+ → https:\/\/api2\.gcp-us-west1\.zillizcloud\.com · /);
     expect(changedLine).toContain(gcp?.apiBaseUrl);
     expect(changedLine.endsWith(`${DEPLOYED_PAGE_URL}?region=zilliz:gcp-us-west1`)).toBe(true);
     expect(preview('Region Added', (d) => d.regionKey === 'zilliz:aws-sa-east-1').webhook.text).toBe(
