@@ -15,5 +15,5 @@ export default tseslint.config(
     },
   },
   // The import-rule config (dependency-cruiser) is CommonJS.
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __filename: 'readonly' } } },
 );

@@ -13,6 +13,7 @@
  */
 'use strict';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS: serverless.yml loads this plugin with require()
 const tsx = require('tsx/cjs/api');
 
 class RegionSyncPlugin {
