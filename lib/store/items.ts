@@ -182,8 +182,6 @@ export interface PublishItem {
   value: number;
   leaseOwner?: string;
   leaseUntil?: number;
-  /** Lease grants so far (lib/store/publish-state.ts takeLease). */
-  leases?: number;
 }
 
 export interface OutboxItem {

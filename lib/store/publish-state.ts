@@ -25,35 +25,14 @@ async function updateIf(deps: StoreDeps, input: Omit<UpdateCommandInput, 'TableN
   return true;
 }
 
-/**
- * Takes the lease when free or expired: the publish item as the grant left it
- * (its `leases` counts every grant, so a holder can tell whether anyone held
- * the lease since it last read the item), or undefined when another pass
- * holds it.
- */
-export async function takeLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<PublishItem | undefined> {
-  try {
-    const out = await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: PUBLISH_KEY,
-        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #value = if_not_exists(#value, :zero) ADD leases :one',
-        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner',
-        ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs, ':now': now, ':zero': 0, ':one': 1 },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return out.Attributes as PublishItem;
-  } catch (error: unknown) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
-}
-
 /** Takes the lease when free or expired; false when another pass holds it. */
-export async function acquireLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<boolean> {
-  return (await takeLease(deps, owner, now, ttlMs)) !== undefined;
+export function acquireLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  return updateIf(deps, {
+    UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #value = if_not_exists(#value, :zero)',
+    ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner',
+    ExpressionAttributeNames: { '#value': 'value' },
+    ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs, ':now': now, ':zero': 0 },
+  });
 }
 
 /** Gives the lease back; a no-op when it expired and another pass took it. */

@@ -12,9 +12,9 @@ import { crashPoint } from '../core/crash';
 import { batches, changeEntry, operationalEntry, type Target } from './events';
 import type { Logger } from '../core/log';
 import type { StoreDeps } from '../store/deps';
-import type { OutboxItem, PublishItem } from '../store/items';
 import { readSeqValue } from '../store/commit';
 import {
+  acquireLease,
   advanceCursor,
   deleteOutbox,
   listOutbox,
@@ -22,7 +22,6 @@ import {
   readCursor,
   recordSent,
   releaseLease,
-  takeLease,
 } from '../store/publish-state';
 
 export interface PublishDeps extends StoreDeps {
@@ -98,86 +97,61 @@ async function sendBatch(deps: PublishDeps, keyed: Keyed[], attempt: number, sen
   }
 }
 
-async function leaseWithWait(deps: PublishDeps): Promise<PublishItem | undefined> {
+async function leaseWithWait(deps: PublishDeps): Promise<boolean> {
   const until = Date.now() + (deps.leaseWaitMs ?? 3_000);
   for (let attempt = 0; ; attempt++) {
-    const lease = await takeLease(deps, deps.owner, Date.now(), deps.leaseMs ?? 60_000);
-    if (lease) return lease;
-    if (Date.now() >= until) return undefined;
+    if (await acquireLease(deps, deps.owner, Date.now(), deps.leaseMs ?? 60_000)) return true;
+    if (Date.now() >= until) return false;
     // Waiters spread out (the one backoff), and never poll slower than LEASE_POLL_CAP_MS.
     await sleep(jitteredBackoff(attempt, { baseMs: 100, capMs: LEASE_POLL_CAP_MS }));
   }
 }
 
-/**
- * One drain reads each piece of bookkeeping once: the cursor, SEQ and the
- * outbox before taking the lease; the grant returns the cursor, and while we
- * hold the lease the cursor is ours, so its position is tracked here rather
- * than read back. SEQ is read once more
- * after each round to catch commits that landed meanwhile (they go out now),
- * and only a later round, rare, lists the outbox again.
- */
 export async function publishPending(deps: PublishDeps): Promise<PublishResult> {
   const result: PublishResult = { published: 0, failed: 0, operational: 0, pending: 0, leaseHeld: false };
   const [cursor, seq, outbox] = await Promise.all([readCursor(deps), readSeqValue(deps), listOutbox(deps)]);
   if ((cursor?.value ?? 0) >= seq && outbox.length === 0) return result;
-  const lease = await leaseWithWait(deps);
-  if (!lease) {
+  if (!(await leaseWithWait(deps))) {
     // Another pass is draining; what it leaves, the next pass takes.
     result.leaseHeld = true;
-    const position = (await readCursor(deps))?.value ?? 0;
     result.pending = seq - (cursor?.value ?? 0);
-    return withOldestPending(deps, result, position);
+    return withOldestPending(deps, result);
   }
-  // The grant returns the cursor. Only a lease holder moves it or deletes from the outbox: when
-  // no one held the lease since our reads, the outbox we listed is still what waits.
-  let position = lease.value;
   try {
     let last = seq;
-    let items: OutboxItem[] | undefined = lease.leases === (cursor?.leases ?? 0) + 1 ? outbox : undefined;
     for (let round = 0; round < 5; round++) {
-      const drained = await drainChangesets(deps, result, position, last);
-      position = drained.position;
-      await drainOutbox(deps, result, items ?? (await listOutbox(deps)));
-      items = undefined;
+      const blocked = await drainChangesets(deps, result);
+      await drainOutbox(deps, result);
       const now = await readSeqValue(deps);
-      // A lost lease leaves the cursor to its new holder: read where it is.
-      if (drained.leaseLost) position = (await readCursor(deps))?.value ?? 0;
+      const position = (await readCursor(deps))?.value ?? 0;
       result.pending = now - position;
       // Commits that landed while we drained go out now, unless EventBridge is failing.
-      if (drained.blocked || now === last || result.pending === 0) break;
+      if (blocked || now === last || result.pending === 0) break;
       last = now;
     }
   } finally {
     await releaseLease(deps, deps.owner);
   }
-  return withOldestPending(deps, result, position);
+  return withOldestPending(deps, result);
 }
 
 /** Adds the commit time of the first unpublished changeset when any is pending. */
-async function withOldestPending(deps: PublishDeps, result: PublishResult, position: number): Promise<PublishResult> {
+async function withOldestPending(deps: PublishDeps, result: PublishResult): Promise<PublishResult> {
   if (result.pending <= 0) return result;
-  const first = await readChangeset(deps, position + 1);
+  const first = await readChangeset(deps, ((await readCursor(deps))?.value ?? 0) + 1);
   if (first?.committedAt) result.oldestPendingAt = first.committedAt;
   return result;
 }
 
-interface Drained {
-  /** The cursor after the drain (as far as this pass moved it). */
-  position: number;
-  /** A changeset could not be fully published (and so blocks the ones after it). */
-  blocked: boolean;
-  leaseLost: boolean;
-}
-
-/** Publishes changesets position+1 … to, each read once. */
-async function drainChangesets(deps: PublishDeps, result: PublishResult, position: number, to: number): Promise<Drained> {
-  for (let seq = position + 1; seq <= to; seq++) {
+/** Returns true when a changeset could not be fully published (and so blocks the ones after it). */
+async function drainChangesets(deps: PublishDeps, result: PublishResult): Promise<boolean> {
+  const from = ((await readCursor(deps))?.value ?? 0) + 1;
+  const to = await readSeqValue(deps);
+  for (let seq = from; seq <= to; seq++) {
     const changeset = await readChangeset(deps, seq);
     if (!changeset) {
       deps.log.error('changeset expired before it was published', { seq });
-      if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq, position);
-      position = seq;
+      if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq);
       continue;
     }
     const todo = changeset.changes.filter((c) => !changeset.sent.has(c.id)).map((c) => ({ key: c.id, entry: changeEntry(c, deps.target) }));
@@ -188,21 +162,21 @@ async function drainChangesets(deps: PublishDeps, result: PublishResult, positio
       result.failed += failed.length;
       await recordSent(deps, seq, sent);
       deps.log.warn('changeset left pending', { seq, sent: sent.length, failed: failed.length });
-      return { position, blocked: true, leaseLost: false };
+      return true;
     }
-    if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq, position);
-    position = seq;
+    if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq);
   }
-  return { position, blocked: false, leaseLost: false };
+  return false;
 }
 
 /** Our lease expired and another pass took over: it publishes from its own reading of the cursor. */
-function leaseLost(deps: PublishDeps, seq: number, position: number): Drained {
+function leaseLost(deps: PublishDeps, seq: number): true {
   deps.log.warn('publish lease lost; leaving the rest to its holder', { seq });
-  return { position, blocked: true, leaseLost: true };
+  return true;
 }
 
-async function drainOutbox(deps: PublishDeps, result: PublishResult, items: readonly OutboxItem[]): Promise<void> {
+async function drainOutbox(deps: PublishDeps, result: PublishResult): Promise<void> {
+  const items = await listOutbox(deps);
   if (items.length === 0) return;
   const { sent, failed } = await sendAll(
     deps,

@@ -21,7 +21,9 @@ function shuffled(value: unknown, seed: number): unknown {
 describe('comparableJson', () => {
   it('equals the doubly sorted text for any JSON value', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
+      // No `__proto__` key: the doubly sorted form assigns keys onto a plain object and so drops it, the
+      // single-sort form keeps it (an upstream field of that name would hash differently; none exists).
+      fc.property(fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"__proto__"')), (value) => {
         expect(comparableJson(value)).toBe(canonicalJson(canonicalValue(value)));
       }),
       { numRuns: 500 },
