@@ -33,8 +33,8 @@ export interface SyncHandlerOptions {
   log?: Logger;
   /** Where the EMF metric lines go; by default stdout inside Lambda and nowhere elsewhere (so `npm start` stays readable). */
   metricsSink?: Sink;
-  /** Passed through to the pass: tests shorten backoffs and lease waits. */
-  pass?: Pick<SyncDeps, 'backoffMs' | 'publish'>;
+  /** Passed through to the pass: tests shorten backoffs and lease waits, and the chaos suite sets the pass's clock (its own time). */
+  pass?: Pick<SyncDeps, 'backoffMs' | 'publish' | 'now'>;
   /** The configuration of each invocation, when it can change (secrets re-read from SSM); the initial one otherwise. */
   current?: () => Promise<SyncConfig>;
   /** Clients the caller built (a traced client, a fault proxy, a meter); built from the configuration otherwise. */

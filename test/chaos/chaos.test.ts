@@ -51,7 +51,14 @@ const REGRESSIONS: Record<Family, number[]> = {
 /** The crash seeds run in the default family; the others keep one each, to stay short. */
 const CRASHES: Record<Family, number[]> = { default: [5, 25, 30], v1: [25], password: [30] };
 
-const cases = (['default', 'v1', 'password'] as const).flatMap((family) => [...CRASHES[family], ...REGRESSIONS[family]].map((seed) => ({ family, seed })));
+/**
+ * The hold's time rule (REMOVAL_HOLD_MINUTES, 30 by default) at its boundary: seed 50's mass removal meets a clean
+ * pass, a second 21 minutes later (enough passes, too little time: kept), and a third exactly 30 minutes after the
+ * first, which must confirm it (a `>` for `>=` in production's rule fails here; ignoring the minutes fails too).
+ */
+const HOLD_TIME: Record<Family, number[]> = { default: [50], v1: [], password: [] };
+
+const cases = (['default', 'v1', 'password'] as const).flatMap((family) => [...CRASHES[family], ...HOLD_TIME[family], ...REGRESSIONS[family]].map((seed) => ({ family, seed })));
 
 let proxy: DynamoFaultProxy;
 beforeAll(async () => {
@@ -65,5 +72,6 @@ describe('chaos: fixed seeds', () => {
     expect(report.failures.map(formatFailure)).toEqual([]);
     expect(report.steps).toBeGreaterThan(0);
     if (seed in FIXED) expect(report.crashes).toBe(1);
+    if (HOLD_TIME[family].includes(seed)) expect([report.holdsKeptByTime, report.holdsReleased]).toEqual([1, 1]);
   }, 180_000);
 });

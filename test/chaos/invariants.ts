@@ -10,7 +10,9 @@
  *   full content: the state at any moment, a kill included, is a prefix;
  * - per scope, no region is missing that the truth held all along since the
  *   last clean pass (no false removal), none has content the truth never had;
- * - a mass removal commits only after REMOVAL_HOLD_PASSES passes saw it;
+ * - a mass removal commits only after REMOVAL_HOLD_PASSES passes saw it, over
+ *   at least REMOVAL_HOLD_MINUTES of pass clock; a hold that that many clean
+ *   passes in a row saw over that long must have confirmed;
  * - events delivered are feed changes, same id, same content; after a clean
  *   pass every change has been delivered and each scope equals the truth
  *   (held removals excepted, and only when they are a mass removal);
@@ -27,6 +29,12 @@ import { call, type TestHandler } from '../support/catalog-event';
 import { canonical, contentOf, fieldsDiffering, holdMayRelease, type Model, type ModelRegion } from './model';
 import { OperationalChecker, type FeedChangeset, type StepRecord } from './operational';
 
+export interface HoldFigures {
+  released: number;
+  /** Holds (scope and first clean pass of the run) that REMOVAL_HOLD_PASSES clean passes saw, kept because they spanned less than REMOVAL_HOLD_MINUTES. */
+  keptByTime: Set<string>;
+}
+
 export class Violation extends Error {
   override name = 'Violation';
 }
@@ -38,6 +46,10 @@ export interface CheckerDeps {
   catalog: CatalogHandler;
   secrets: string[];
   holdPasses: number;
+  /** REMOVAL_HOLD_MINUTES as deployed (the default). */
+  holdMinutes: number;
+  /** The figures of the hold's two rules: mass removals released, holds kept only by the time rule. */
+  holds: HoldFigures;
   logLines: string[];
   /** The world's record of every step that ran passes. */
   records: StepRecord[];
@@ -53,6 +65,8 @@ interface FeedState {
   /** Region key → scope. */
   scopeOf: Map<string, string>;
 }
+
+const minutes = (ms: number) => (ms / 60_000).toFixed(3).replace(/\.?0+$/, '');
 
 const fail = (where: string, message: string): never => {
   throw new Violation(`${where}: ${message}`);
@@ -151,12 +165,17 @@ export class Checker {
       if (Number(cs.seq) > this.seenChangesets) {
         for (const [scopeName, { removed, before }] of perScope) {
           if (removed.length * 2 <= before) continue;
-          // A mass removal: every removed region must have been absent for REMOVAL_HOLD_PASSES passes.
+          // A mass removal: every removed region must have been absent for REMOVAL_HOLD_PASSES passes, and over at
+          // least REMOVAL_HOLD_MINUTES of pass clock (from the first pass that could have seen it gone to the commit).
           for (const id of removed) {
             const gone = this.d.model.goneAt.get(id) ?? this.d.model.passes;
             const since = this.d.model.passes - gone + this.d.model.glitchSlack(gone);
-            if (!holdMayRelease(since, this.d.holdPasses)) fail(where, `mass removal in ${scopeName} (changeset ${String(cs.seq)}) released after ${since} passes, before ${this.d.holdPasses}`);
+            const spanned = Date.parse(String(cs.committedAt)) - this.d.model.earliestHoldStart(gone);
+            if (!holdMayRelease(since, spanned, this.d.holdPasses, this.d.holdMinutes)) {
+              fail(where, `mass removal in ${scopeName} (changeset ${String(cs.seq)}) released after ${since} passes over ${minutes(spanned)} min, before ${this.d.holdPasses} passes over ${this.d.holdMinutes} min`);
+            }
           }
+          this.d.holds.released += 1;
         }
       }
     }
@@ -284,7 +303,7 @@ export class Checker {
     const catalog = feed.replay;
     const truth = this.d.model.current;
     const sources = await call(this.d.catalog as unknown as TestHandler, 'GET', '/sources');
-    const statusOf = new Map((sources.json as { sources: { scope: string; status: string; consecutiveFailures: number; regionCount: number }[] }).sources.map((x) => [x.scope, x]));
+    const statusOf = new Map((sources.json as { sources: { scope: string; status: string; consecutiveFailures: number; regionCount: number; held?: { since?: string; confirmsAfter?: string } }[] }).sources.map((x) => [x.scope, x]));
     for (const scope of this.d.model.scopes()) {
       const want = truth.get(scope) ?? new Map<string, ModelRegion>();
       const have = [...catalog.entries()].filter(([k]) => feed.scopeOf.get(k) === scope);
@@ -294,6 +313,7 @@ export class Checker {
         if (canonical(contentOf(stored as ModelRegion)) !== canonical(region)) fail(where, `${id}: stored ${canonical(contentOf(stored as ModelRegion))}, upstream ${canonical(region)}`);
       }
       const retained = have.filter(([k]) => !want.has(k)).map(([k]) => k);
+      if (retained.length * 2 > have.length) this.heldAfterCleanPasses(where, scope, statusOf.get(scope)?.held);
       if (retained.length && (exact || retained.length * 2 <= have.length)) {
         fail(where, `${scope} keeps ${retained.join(',')} which the upstream no longer lists (${exact ? 'after every hold' : 'not a mass removal, so not held'})`);
       }
@@ -308,6 +328,41 @@ export class Checker {
           fail(where, `GET /sources shows ${scope} as ${JSON.stringify(status)}; expected ${expected}, 0 failures, ${have.length} regions`);
         }
       }
+    }
+  }
+
+  /**
+   * A scope still holding removals after a clean pass. The last clean passes
+   * in a row that saw the scope's same region ids all answered the same
+   * removal, so its hold started at the first of them or earlier: when there
+   * are REMOVAL_HOLD_PASSES of them spanning REMOVAL_HOLD_MINUTES, the last
+   * must have confirmed it; with enough passes but less time, the time rule
+   * alone kept it (a figure of the report). /sources says when it confirms:
+   * REMOVAL_HOLD_MINUTES after a start no later than that first pass.
+   */
+  private heldAfterCleanPasses(where: string, scope: string, held: { since?: string; confirmsAfter?: string } | undefined): void {
+    const records = this.d.records;
+    const last = records.at(-1);
+    if (!last?.clean) return;
+    const ids = (version: number) => [...(this.d.model.versions[version]?.get(scope)?.keys() ?? [])].sort().join();
+    const want = ids(last.version);
+    let first = last;
+    let run = 0;
+    for (let i = records.length - 1; i >= 0; i--) {
+      const r = records[i] as StepRecord;
+      if (!r.clean || ids(r.version) !== want) break;
+      first = r;
+      run += 1;
+    }
+    const spanned = last.from - first.from;
+    if (holdMayRelease(run, spanned, this.d.holdPasses, this.d.holdMinutes)) {
+      fail(where, `${scope} still holds its removals after ${run} clean passes in a row over ${minutes(spanned)} min saw them gone (the hold confirms after ${this.d.holdPasses} over ${this.d.holdMinutes} min)`);
+    }
+    if (run >= this.d.holdPasses) this.d.holds.keptByTime.add(`${scope}@${first.from}`);
+    const since = Date.parse(held?.since ?? '');
+    const confirmsAfter = Date.parse(held?.confirmsAfter ?? '');
+    if (!(since <= first.from) || confirmsAfter - since !== this.d.holdMinutes * 60_000) {
+      fail(where, `GET /sources shows ${scope} held since ${String(held?.since)}, confirming after ${String(held?.confirmsAfter)}: expected a start no later than ${new Date(first.from).toISOString()} and ${this.d.holdMinutes} min after it`);
     }
   }
 

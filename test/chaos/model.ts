@@ -129,6 +129,13 @@ export class Model {
   cleanPasses: number[] = [];
   glitchPasses: number[] = [];
   goneAt = new Map<string, number>();
+  /**
+   * The pass clock (epoch ms): the time the world's passes start at. It moves
+   * only forward, by the schedule's waits and a minute before every step that
+   * runs passes; `passTimes[p]` is the start of pass p (1-based).
+   */
+  clock = 0;
+  passTimes: number[] = [];
 
   get current(): ScopeView {
     return this.versions[this.versions.length - 1] as ScopeView;
@@ -151,8 +158,23 @@ export class Model {
    * later lists, and no system can tell them apart.
    */
   glitchSlack(gone: number): number {
+    return this.glitchBefore(gone) === undefined ? 0 : 1;
+  }
+
+  /** The first pass of that kind (a glitch answer after the last clean pass, at or before pass `gone`), if any. */
+  private glitchBefore(gone: number): number | undefined {
     const lastClean = Math.max(0, ...this.cleanPasses.filter((p) => p <= gone));
-    return this.glitchPasses.some((p) => p > lastClean && p <= gone) ? 1 : 0;
+    return this.glitchPasses.filter((p) => p > lastClean && p <= gone).sort((a, b) => a - b)[0];
+  }
+
+  /**
+   * The earliest time a hold of a region that left the truth at pass count
+   * `gone` can have started: the start of the first pass after it left (none
+   * before could see it gone), or of a glitch pass that listed the same (glitchSlack).
+   */
+  earliestHoldStart(gone: number): number {
+    const glitch = this.glitchBefore(gone);
+    return this.passTimes[glitch ?? gone + 1] ?? this.clock;
   }
 
   scopes(): string[] {
@@ -195,11 +217,13 @@ export function scopesNamed(detail: { scope?: string; scopes?: string[] }): stri
 }
 
 /**
- * When a held mass removal may commit: after `holdPasses` answers saw it.
- * (A time condition, REMOVAL_HOLD_MINUTES, joins here when the hold gets one.)
+ * When a held mass removal may commit (CONTRACT, Sources and scopes): once
+ * `holdPasses` consecutive successful answers saw it, and the pass that
+ * confirms it starts at least `holdMinutes` after the first of them. Written
+ * here from the contract, never from lib/sync/hold.
  */
-export function holdMayRelease(passesSeen: number, holdPasses: number): boolean {
-  return passesSeen >= holdPasses;
+export function holdMayRelease(passesSeen: number, spannedMs: number, holdPasses: number, holdMinutes: number): boolean {
+  return passesSeen >= holdPasses && spannedMs >= holdMinutes * 60_000;
 }
 
 /** A removal the hold must catch: more than half of the scope's regions. */

@@ -85,7 +85,9 @@ export type Step =
   | { t: 'dynamo-fault'; target: number; kind: (typeof DYNAMO_FAULTS)[number]; times: number; reasons?: readonly string[] }
   | { t: 'pass'; concurrent: number }
   | { t: 'crash'; point: CrashPoint; big: boolean }
-  | { t: 'clean' };
+  | { t: 'clean' }
+  /** The pass clock moves on (a step that runs passes moves it one minute more, before them). */
+  | { t: 'wait'; minutes: number };
 
 export function describeStep(s: Step): string {
   switch (s.t) {
@@ -107,7 +109,58 @@ export function describeStep(s: Step): string {
       return `SIGKILL ${s.point}${s.big ? ' (with a cloud too large for one transaction)' : ''}`;
     case 'clean':
       return 'clean pass';
+    case 'wait':
+      return `wait ${s.minutes} min`;
   }
+}
+
+/**
+ * Waits on the pass clock, around REMOVAL_HOLD_MINUTES (30 by default), so a
+ * hold's passes span less than it in some schedules and at least it in others.
+ */
+export const WAITS = [2, 5, 10, 15, 20, 25, 28, 29, 30, 45, 60, 120] as const;
+
+/**
+ * The pass clock's part of a schedule, drawn from a stream of its own so
+ * every seed keeps the steps it had before the clock (the regression seeds
+ * replay what they found): a wait before some steps that run passes, and a
+ * second clean pass after some clean passes (two clean passes in a row are
+ * what a hold's rules are checked on).
+ */
+/** Steps that arm a fault for the next pass to meet. */
+const ARMING = new Set<Step['t']>(['upstream-fault', 'glitch', 'expire-tokens', 'events-fault', 'dynamo-fault']);
+
+function withClock(seed: number, steps: readonly Step[]): Step[] {
+  const w = rng((seed ^ 0x9e3779b9) >>> 0);
+  const out: Step[] = [];
+  let held = false;
+  let armed = false;
+  const maybeWait = () => {
+    if (w() < 0.35) out.push({ t: 'wait', minutes: pick(w, WAITS) });
+  };
+  for (const step of steps) {
+    if (step.t === 'pass' || step.t === 'crash' || step.t === 'clean') maybeWait();
+    out.push(step);
+    if (step.t === 'clean' && w() < 0.5) {
+      maybeWait();
+      out.push({ t: 'clean' });
+    }
+    if (ARMING.has(step.t)) armed = true;
+    if (step.t === 'pass' || step.t === 'crash' || step.t === 'clean') armed = false;
+    if (step.t === 'mutate' && step.kind === 'mass-removal' && w() < 0.6) held = true;
+    // A mass removal met by clean passes (at once, or once the faults armed before it met their pass): two the time
+    // rule must keep held (passes enough, minutes not), then, in some schedules, a third one minute under, on the
+    // dot of, or past REMOVAL_HOLD_MINUTES after the first, which must keep it or must confirm it.
+    if (held && !armed && (step.t === 'mutate' || step.t === 'pass')) {
+      held = false;
+      const first = pick(w, [1, 2, 10, 20, 27]);
+      out.push({ t: 'clean' }, { t: 'wait', minutes: first }, { t: 'clean' });
+      // Each clean pass moves the clock a minute more: the third starts `span` minutes after the first.
+      const span = pick(w, [29, 30, 30, 31, 45]);
+      if (w() < 0.6) out.push({ t: 'wait', minutes: span - first - 2 }, { t: 'clean' });
+    }
+  }
+  return out;
 }
 
 /** A seed's schedule: about 5-12 steps of mutations, faults (each met by the next pass), passes, kills and clean passes. */
@@ -155,5 +208,5 @@ export function generate(seed: number, family: Family = 'default'): Step[] {
   }
   // Whatever is still armed meets a pass before the final clean passes clear it.
   if (steps.at(-1)?.t !== 'pass') steps.push({ t: 'pass', concurrent: r() < 0.6 ? 1 : int(r, 2, 4) });
-  return steps;
+  return withClock(seed, steps);
 }

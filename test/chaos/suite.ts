@@ -30,6 +30,9 @@ export interface ChaosReport {
   faults: Map<string, FaultCount>;
   mutations: Map<string, number>;
   thrown: Map<string, number>;
+  /** Mass removals committed (each after its hold), and holds kept by the time rule alone. */
+  holdsReleased: number;
+  holdsKeptByTime: number;
   failures: Failure[];
   ms: number;
 }
@@ -63,6 +66,8 @@ function add(report: ChaosReport, stats: RunStats): void {
   }
   for (const [k, v] of stats.mutations) report.mutations.set(k, (report.mutations.get(k) ?? 0) + v);
   for (const [k, v] of stats.thrown) report.thrown.set(k, (report.thrown.get(k) ?? 0) + v);
+  report.holdsReleased += stats.holds.released;
+  report.holdsKeptByTime += stats.holds.keptByTime.size;
 }
 
 const select = (all: Step[], kept: number[]) => kept.map((i) => all[i] as Step);
@@ -105,6 +110,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     faults: new Map(),
     mutations: new Map(),
     thrown: new Map(),
+    holdsReleased: 0,
+    holdsKeptByTime: 0,
     failures: [],
     ms: 0,
   };
@@ -169,6 +176,8 @@ export function formatFigures(r: ChaosReport): string {
     ['SIGKILLs (real child processes)', String(r.crashes)],
     ['kills armed, point not reached', String(r.crashesNotReached)],
     ['upstream mutations', String([...r.mutations.values()].reduce((n, v) => n + v, 0))],
+    ['mass removals committed after their hold (REMOVAL_HOLD_PASSES passes over REMOVAL_HOLD_MINUTES)', String(r.holdsReleased)],
+    ['holds kept by the time rule alone (enough clean passes, under REMOVAL_HOLD_MINUTES)', String(r.holdsKeptByTime)],
     ['faults armed / hit (counted by the simulator, proxy or receiver that answered), by kind', `${armed} / ${hits}`],
     ...faults.map(([k, v]): [string, string] => [`&nbsp;&nbsp;${k}`, `${v.armed} / ${v.hit}`]),
     ['passes failed as a whole by a DynamoDB fault (classified)', [...r.thrown.values()].reduce((n, v) => n + v, 0) + (r.thrown.size ? ` (${[...r.thrown.entries()].map(([k, v]) => `${k} ${v}`).join(', ')})` : '')],

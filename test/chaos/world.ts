@@ -6,7 +6,9 @@
  * secrets read and registered by production code, the warm snapshot cache):
  * up to four warm instances in this process (1-4 passes at once, one per
  * instance), or, to be killed, a cold one in a child process running the
- * Lambda entry point. After every step the invariants of invariants.ts are
+ * Lambda entry point. Passes run on the model's pass clock (the handler's
+ * `now`), which the schedule's waits move, so a hold's REMOVAL_HOLD_MINUTES (30)
+ * passes in a step. After every step the invariants of invariants.ts are
  * checked against the model; the first violation stops the run, and so does
  * a pass that throws anything but a classified DynamoDB failure met in a step
  * where a DynamoDB fault hit.
@@ -26,12 +28,15 @@ import { startEventReceiver, type EventReceiver } from '../../local/event-receiv
 import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type Fault, type ModelartsSimulator, type RecordedRequest, type ZillizSimulator } from '../../local/simulators';
 import { createScratchTable, type ScratchTable } from '../../local/table';
 import { runBundledPass } from './child';
-import { Checker, Violation } from './invariants';
+import { Checker, Violation, type HoldFigures } from './invariants';
 import { MODELARTS_SCOPE, Model, type Outcome } from './model';
 import { ANY_OUTCOME, type StepRecord } from './operational';
 import { describeStep, DYNAMO_TARGETS, LIST_ROUTES, MODES, routesOf, type Family, type Mode, type Route, type Step } from './schedule';
 
 export const HOLD_PASSES = 2;
+/** REMOVAL_HOLD_MINUTES is left at its default (CONTRACT: 30): the model's figure, not read from production's configuration. */
+export const HOLD_MINUTES = 30;
+const MINUTE = 60_000;
 /** Warm instances of the sync function: a step of n passes at once runs one on each of n of them. */
 const INSTANCES = 4;
 
@@ -52,6 +57,8 @@ export interface RunStats {
   mutations: Map<string, number>;
   /** Passes that failed as a whole with a classified DynamoDB failure, by error name. */
   thrown: Map<string, number>;
+  /** Mass removals committed, and holds kept by the time rule alone (invariants.ts). */
+  holds: HoldFigures;
 }
 
 /** A schedule that asks for something its family cannot do (a fault on a route the mode never calls). */
@@ -98,7 +105,9 @@ interface Hit {
 
 export class World {
   model = new Model();
-  stats: RunStats = { steps: 0, passes: 0, concurrentSteps: 0, crashes: 0, crashesNotReached: 0, faults: new Map(), mutations: new Map(), thrown: new Map() };
+  stats: RunStats = { steps: 0, passes: 0, concurrentSteps: 0, crashes: 0, crashesNotReached: 0, faults: new Map(), mutations: new Map(), thrown: new Map(), holds: { released: 0, keptByTime: new Set() } };
+  /** Per warm instance: the time its pass starts at (the pass clock, plus its place among the step's passes in ms). */
+  private instanceClock: number[] = [];
   /** One record per step that ran passes: what the operational events are checked against. */
   records: StepRecord[] = [];
   private hits: Hit[] = [];
@@ -153,8 +162,7 @@ export class World {
       // The family's deployment: Zilliz v2 or v1, ModelArts signed with AK/SK or through the IAM password login.
       ...simulatorEnv(this.zilliz, this.modelarts, { zilliz: this.mode.zilliz, huawei: this.mode.huawei }),
       REMOVAL_HOLD_PASSES: String(HOLD_PASSES),
-      // The model counts passes only; the time rule (REMOVAL_HOLD_MINUTES, default 30) is off until it models it.
-      REMOVAL_HOLD_MINUTES: '0',
+      // REMOVAL_HOLD_MINUTES as deployed (30): the passes run on the model's clock, which the schedule's waits move.
       // Long enough that a loaded machine (2 cores shared by many runs) does not time a healthy upstream out: the model
       // reads a scope's outcome from the last attempt the simulator answered.
       UPSTREAM_TIMEOUT_MS: '2000',
@@ -168,19 +176,23 @@ export class World {
     // code registers secrets with the redactor: the handler, when its first pass reads them.
     this.secrets = [this.zilliz.apiKey, this.modelarts.password, this.modelarts.secretKey];
     const log = createLogger({ chaos: true }, (line) => this.logLines.push(line), 'debug');
+    // The pass clock starts at a whole minute: the schedule's waits then put holds exactly on REMOVAL_HOLD_MINUTES.
+    this.model.clock = Math.floor(Date.now() / MINUTE) * MINUTE;
     for (let i = 0; i < INSTANCES; i++) {
+      this.instanceClock.push(this.model.clock);
+      const at = i;
       this.handlers.push(
         await loadSyncHandler({
           env: this.env,
           log,
           store: { doc: this.storeDoc, table: this.table.tableName },
           events: this.events,
-          pass: { backoffMs: 5, publish: { leaseWaitMs: 300, backoffMs: 5 } },
+          pass: { backoffMs: 5, publish: { leaseWaitMs: 300, backoffMs: 5 }, now: () => new Date(this.instanceClock[at] as number) },
         }),
       );
     }
     this.catalog = createCatalogHandler({ doc: this.table.doc, tableName: this.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
-    this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, logLines: this.logLines, records: this.records, zillizVersion: this.mode.zilliz });
+    this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, holdMinutes: HOLD_MINUTES, holds: this.stats.holds, logLines: this.logLines, records: this.records, zillizVersion: this.mode.zilliz });
     this.pushTruth();
   }
 
@@ -429,9 +441,11 @@ export class World {
     const known = this.checker.knownScopes();
     const zStart = this.zilliz.requests.length;
     const mStart = this.modelarts.requests.length;
-    const from = Date.now();
+    // A minute on the pass clock before every step that runs passes: each step's passes start at a time of their own.
+    this.model.clock += MINUTE;
+    const from = this.model.clock;
+    const to = from + passes - 1;
     const result = await run();
-    const to = Date.now();
     this.countInjected();
     const dynamoHit = this.proxy.injected > dynamoBefore;
     const record: StepRecord = {
@@ -525,6 +539,11 @@ export class World {
 
   /** Runs n passes at once, each on its own warm instance; returns, per pass, whether it threw. */
   private async passes(n: number, first = 0): Promise<{ ok: boolean; threw?: unknown }[]> {
+    // Passes at once start a millisecond apart on the pass clock (no two commits share a time).
+    for (let i = 0; i < n; i++) {
+      this.instanceClock[(first + i) % INSTANCES] = this.model.clock + i;
+      this.model.passTimes[this.model.passes + 1 + i] = this.model.clock + i;
+    }
     this.model.passes += n;
     this.stats.passes += n;
     return Promise.all(
@@ -601,10 +620,13 @@ export class World {
   private async crash(step: Extract<Step, { t: 'crash' }>): Promise<void> {
     if (step.big) this.mutate({ t: 'mutate', kind: 'big-cloud', a: 0, b: 0.5 });
     await this.expireLease();
-    this.model.passes += 1;
-    this.stats.passes += 1;
     const before = this.proxy.injected;
-    const child = await this.step(describeStep(step), 1, false, () => runBundledPass({ ...this.env, REGION_SYNC_CRASH_AT: step.point }), () => 'any');
+    const child = await this.step(describeStep(step), 1, false, () => {
+      this.model.passes += 1;
+      this.stats.passes += 1;
+      this.model.passTimes[this.model.passes] = this.model.clock;
+      return runBundledPass({ ...this.env, REGION_SYNC_CRASH_AT: step.point, PASS_CLOCK: new Date(this.model.clock).toISOString() });
+    }, () => 'any');
     this.logLines.push(...child.output.split('\n').filter(Boolean));
     if (process.env.CHILD_LOG) process.stdout.write(child.output);
     if (child.signal === 'SIGKILL') this.stats.crashes += 1;
@@ -663,14 +685,23 @@ export class World {
       case 'clean':
         await this.clean();
         break;
+      case 'wait':
+        this.model.clock += step.minutes * MINUTE;
+        break;
     }
   }
 
   /** The end of every schedule: faults gone, enough clean passes for any hold to resolve, then exact equality. */
   async finish(): Promise<void> {
     const t0 = Date.now();
-    // A hold releases on its REMOVAL_HOLD_PASSES-th confirming answer: that many clean passes resolve any.
-    for (let i = 0; i < HOLD_PASSES; i++) await this.clean();
+    // A hold releases on its REMOVAL_HOLD_PASSES-th confirming answer that starts REMOVAL_HOLD_MINUTES after the first:
+    // that many clean passes, the last exactly that long after the first, resolve any (a hold that starts at the
+    // first one is confirmed on the dot, so the time rule's boundary is met in every schedule that ends held).
+    await this.clean();
+    for (let i = 1; i < HOLD_PASSES; i++) {
+      if (i === HOLD_PASSES - 1) this.model.clock += (HOLD_MINUTES - (HOLD_PASSES - 1)) * MINUTE;
+      await this.clean();
+    }
     if (process.env.CHAOS_PROFILE === '1') process.stdout.write(`  final clean passes: ${Date.now() - t0} ms\n`);
     await this.checker.finalCheck();
   }
