@@ -6,6 +6,12 @@
  * was lost" (the object is stored, the client only sees its connection drop
  * and retries). Everything else is forwarded unchanged, and every request is
  * counted. For the catalog files' tests and the chaos suite only.
+ *
+ * With `conditionalWrites`, it also does what s3rver ignores and S3 does: a
+ * PUT with `If-None-Match: *` on an existing key, or `If-Match` naming another
+ * ETag, answers 412 (404 with `If-Match` on no object), the check and the
+ * write made atomic per key. Concurrent writers (the chaos suite's passes at
+ * once) then race on latest.json as they would on S3.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -21,7 +27,8 @@ export interface S3FaultMatch {
 
 export interface S3FaultProxy {
   endpoint: string;
-  inject(fault: S3Fault, times: number, match?: S3FaultMatch): void;
+  /** `onHit` is called each time this fault answers a request. */
+  inject(fault: S3Fault, times: number, match?: S3FaultMatch, onHit?: () => void): void;
   /** Faults injected so far. */
   injected: number;
   /** Every request received, as `<METHOD> <path>` (the query string left out). */
@@ -34,7 +41,17 @@ interface Pending {
   fault: S3Fault;
   times: number;
   match: S3FaultMatch;
+  onHit?: (() => void) | undefined;
 }
+
+export interface S3FaultProxyOptions {
+  /** Check If-Match / If-None-Match on PUT as S3 does (s3rver accepts any). */
+  conditionalWrites?: boolean;
+}
+
+const PRECONDITION_FAILED = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+const NO_SUCH_KEY = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>';
+const unquote = (etag: string | null | undefined) => (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
 
 const INTERNAL_ERROR = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
@@ -45,14 +62,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
+export async function startS3FaultProxy(target: string, options: S3FaultProxyOptions = {}): Promise<S3FaultProxy> {
   const pending: Pending[] = [];
+  /** Per key: the conditional write in progress (checks and writes of one key run one at a time). */
+  const locks = new Map<string, Promise<unknown>>();
   const sockets = new Set<Socket>();
   const proxy: S3FaultProxy = {
     endpoint: '',
     injected: 0,
     requests: [],
-    inject: (fault, times, match = {}) => void pending.push({ fault, times, match }),
+    inject: (fault, times, match = {}, onHit) => void pending.push({ fault, times, match, onHit }),
     clear: () => void pending.splice(0),
     close: () =>
       new Promise((resolve) => {
@@ -66,6 +85,29 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
     const method = req.method ?? 'GET';
     return fetch(`${target}${req.url ?? '/'}`, { method, headers, ...(method === 'GET' || method === 'HEAD' ? {} : { body: payload }) });
   };
+  /** A PUT's condition, checked against the object as it stands: undefined when it holds, else the answer S3 gives. */
+  const failedCondition = async (req: IncomingMessage, path: string): Promise<{ status: number; body: string } | undefined> => {
+    const ifMatch = req.headers['if-match'];
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (typeof ifMatch !== 'string' && ifNoneMatch !== '*') return undefined;
+    const head = await fetch(`${target}${path}`, { method: 'HEAD' });
+    if (typeof ifMatch === 'string') {
+      if (head.status === 404) return { status: 404, body: NO_SUCH_KEY };
+      return unquote(head.headers.get('etag')) === unquote(ifMatch) ? undefined : { status: 412, body: PRECONDITION_FAILED };
+    }
+    return head.status === 404 ? undefined : { status: 412, body: PRECONDITION_FAILED };
+  };
+  /** Runs `work` alone among the conditional writes of `key`. */
+  const alone = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const before = locks.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.catch(() => undefined);
+    locks.set(key, settled);
+    void settled.then(() => {
+      if (locks.get(key) === settled) locks.delete(key);
+    });
+    return run;
+  };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const payload = await readBody(req);
@@ -73,13 +115,20 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
       const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
       proxy.requests.push(`${method} ${path}`);
       const fault = pending.find((f) => f.times > 0 && (!f.match.method || f.match.method === method) && (!f.match.pathIncludes || path.includes(f.match.pathIncludes)));
+      const conditional = options.conditionalWrites === true && method === 'PUT';
+      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
       if (fault) {
         fault.times -= 1;
         proxy.injected += 1;
+        fault.onHit?.();
         if (fault.fault === 'timeout') return; // no answer: the client's request timeout ends it
         if (fault.fault === 'applied-lost') {
-          const upstream = await forward(req, payload);
-          await upstream.arrayBuffer();
+          // Applied as S3 would apply it (its condition checked), then the answer is lost.
+          await alone(rawPath, async () => {
+            if (conditional && (await failedCondition(req, rawPath))) return;
+            const upstream = await forward(req, payload);
+            await upstream.arrayBuffer();
+          });
           req.socket.destroy();
           return;
         }
@@ -87,12 +136,24 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
         res.end(INTERNAL_ERROR);
         return;
       }
-      const upstream = await forward(req, payload);
+      const upstream = conditional
+        ? await alone(rawPath, async () => {
+            const failed = await failedCondition(req, rawPath);
+            if (!failed) {
+              const answer = await forward(req, payload);
+              return { status: answer.status, headers: answer.headers, body: Buffer.from(await answer.arrayBuffer()) };
+            }
+            return { status: failed.status, headers: new Headers({ 'content-type': 'application/xml' }), body: Buffer.from(failed.body) };
+          })
+        : await (async () => {
+            const answer = await forward(req, payload);
+            return { status: answer.status, headers: answer.headers, body: Buffer.from(await answer.arrayBuffer()) };
+          })();
       const headers: Record<string, string> = {};
       upstream.headers.forEach((value, key) => {
         if (!HOP_BY_HOP.has(key)) headers[key] = value;
       });
-      const body = Buffer.from(await upstream.arrayBuffer());
+      const body = upstream.body;
       const length = method === 'HEAD' ? upstream.headers.get('content-length') : String(body.length);
       res.writeHead(upstream.status, length === null ? headers : { ...headers, 'content-length': length });
       res.end(method === 'HEAD' ? undefined : body);
