@@ -46,19 +46,25 @@ const REGRESSIONS: Record<Family, number[]> = {
     15,
   ],
   password: [],
+  files: [],
 };
 
 /** The crash seeds run in the default family; the others keep one each, to stay short. */
-const CRASHES: Record<Family, number[]> = { default: [5, 25, 30], v1: [25], password: [30] };
+const CRASHES: Record<Family, number[]> = { default: [5, 25, 30], v1: [25], password: [30], files: [] };
 
 /**
  * The hold's time rule (REMOVAL_HOLD_MINUTES, 30 by default) at its boundary: seed 50's mass removal meets a clean
  * pass, a second 21 minutes later (enough passes, too little time: kept), and a third exactly 30 minutes after the
  * first, which must confirm it (a `>` for `>=` in production's rule fails here; ignoring the minutes fails too).
  */
-const HOLD_TIME: Record<Family, number[]> = { default: [50], v1: [], password: [] };
+const HOLD_TIME: Record<Family, number[]> = { default: [50], v1: [], password: [], files: [] };
 
-const cases = (['default', 'v1', 'password'] as const).flatMap((family) => [...CRASHES[family], ...HOLD_TIME[family], ...REGRESSIONS[family]].map((seed) => ({ family, seed })));
+/** The files family (a catalog bucket, S3 faults): seeds whose schedules meet each S3 fault kind. */
+const S3: Record<Family, number[]> = { default: [], v1: [], password: [], files: [] };
+
+const cases = (['default', 'v1', 'password', 'files'] as const).flatMap((family) =>
+  [...CRASHES[family], ...HOLD_TIME[family], ...S3[family], ...REGRESSIONS[family]].map((seed) => ({ family, seed })),
+);
 
 let proxy: DynamoFaultProxy;
 beforeAll(async () => {

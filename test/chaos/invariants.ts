@@ -19,6 +19,8 @@
  * - no secret in any stored item, response, event or log line;
  * - after a clean pass, the operational events (operational.ts).
  */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogHandler } from '../../lib/catalog/handler';
 import type { Change, Region } from '../../lib/core/region';
@@ -54,6 +56,8 @@ export interface CheckerDeps {
   /** The world's record of every step that ran passes. */
   records: StepRecord[];
   zillizVersion: 'v1' | 'v2';
+  /** The files family: the bucket, read with a client of the checks' own, straight from the server. */
+  files?: { s3: S3Client; bucket: string };
 }
 
 interface FeedState {
@@ -232,6 +236,7 @@ export class Checker {
       }
     }
     await this.checkHttp(where, catalog, feed);
+    await this.checkFiles(where, feed, false);
     this.checkDeliveries(where, feed, false);
     await this.scanSecrets(where);
     return feed;
@@ -297,6 +302,7 @@ export class Checker {
   async afterCleanPass(exact = false): Promise<void> {
     const where = exact ? 'after the final clean passes' : 'after a clean pass';
     const feed = await this.check(where);
+    await this.checkFiles(where, feed, true);
     this.checkDeliveries(where, feed, true);
     // Every operational event queued so far has been published by this pass: check them all against the model.
     new OperationalChecker(this.d.model, (message) => fail(where, message)).check(this.d.records, this.d.receiver.events, feed.changesets);
@@ -363,6 +369,109 @@ export class Checker {
     const confirmsAfter = Date.parse(held?.confirmsAfter ?? '');
     if (!(since <= first.from) || confirmsAfter - since !== this.d.holdMinutes * 60_000) {
       fail(where, `GET /sources shows ${scope} held since ${String(held?.since)}, confirming after ${String(held?.confirmsAfter)}: expected a start no later than ${new Date(first.from).toISOString()} and ${this.d.holdMinutes} min after it`);
+    }
+  }
+
+  /** The highest version latest.json has held so far, and the ETag of each object already checked (immutable ones stay checked). */
+  private latestSeen = 0;
+  private checkedObjects = new Map<string, string>();
+
+  private async objects(prefix: string): Promise<{ key: string; etag: string }[]> {
+    const { s3, bucket } = this.d.files as NonNullable<CheckerDeps['files']>;
+    const out: { key: string; etag: string }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, etag: o.ETag ?? '' });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  private async text(key: string): Promise<string> {
+    const { s3, bucket } = this.d.files as NonNullable<CheckerDeps['files']>;
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await out.Body?.transformToString('utf-8')) ?? '';
+  }
+
+  /**
+   * The catalog as a file at version V, rebuilt here from the feed (changesets
+   * 1..V replayed): what `catalog/latest.json` and `catalog/v/V.json` must hold.
+   */
+  private fileAt(feed: FeedState, version: number): { regions: Region[]; count: number; version: string; syncedAt: string | null } {
+    const replay = new Map<string, Region>();
+    for (const cs of feed.changesets) {
+      if (cs.seq > version) break;
+      for (const c of cs.changes) {
+        if (c.type === 'region.removed') replay.delete(c.regionKey);
+        else replay.set(c.regionKey, c.after as Region);
+      }
+    }
+    const regions = [...replay.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    return { regions, count: regions.length, version: String(version), syncedAt: feed.changesets[version - 1]?.committedAt ?? null };
+  }
+
+  /**
+   * The files family, against the bucket's contents (read straight from the
+   * server) and the feed: latest.json is the catalog of a committed version,
+   * never ahead of the table and never older than it held before; each
+   * catalog/v/V.json is the catalog at V; each changes/<seq>.json is the
+   * table's changeset; every Catalog Published names a version whose file has
+   * the SHA-256 it announces. After a clean pass (S3 healthy) the files have
+   * caught up: latest.json at the table's version, every changeset archived.
+   */
+  private async checkFiles(where: string, feed: FeedState, caughtUp: boolean): Promise<void> {
+    if (!this.d.files) return;
+    const file = (key: string, version: number, text: string) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return fail(where, `${key} is not JSON`);
+      }
+      if (version < 1 || version > feed.seq) fail(where, `${key} holds version ${version}; the table has committed 1..${feed.seq}`);
+      if (canonical(body) !== canonical(this.fileAt(feed, version))) fail(where, `${key} (version ${version}) is not the catalog the feed gives at that version`);
+    };
+    const latest = (await this.objects('catalog/latest.json')).find((o) => o.key === 'catalog/latest.json');
+    if (latest) {
+      const text = await this.text(latest.key);
+      const version = Number((JSON.parse(text) as { version?: string }).version);
+      file(latest.key, version, text);
+      if (version < this.latestSeen) fail(where, `catalog/latest.json moved back to version ${version} after holding ${this.latestSeen}`);
+      this.latestSeen = version;
+    }
+    const versions = new Map<number, string>();
+    for (const o of await this.objects('catalog/v/')) {
+      const version = Number(/^catalog\/v\/(\d+)\.json$/.exec(o.key)?.[1] ?? NaN);
+      if (!Number.isInteger(version)) fail(where, `unexpected object ${o.key}`);
+      const text = await this.text(o.key);
+      versions.set(version, text);
+      if (this.checkedObjects.get(o.key) !== o.etag) file(o.key, version, text);
+      this.checkedObjects.set(o.key, o.etag);
+    }
+    const archived = new Set<number>();
+    for (const o of await this.objects('changes/')) {
+      const seq = Number(/^changes\/(\d+)\.json$/.exec(o.key)?.[1] ?? NaN);
+      const cs = feed.changesets[seq - 1];
+      if (!cs || cs.seq !== seq) fail(where, `${o.key} archives a changeset the table does not have (seq 1..${feed.seq})`);
+      archived.add(seq);
+      if (this.checkedObjects.get(o.key) === o.etag) continue;
+      const body = JSON.parse(await this.text(o.key)) as unknown;
+      if (canonical(body) !== canonical({ seq, committedAt: cs?.committedAt, changes: cs?.changes })) fail(where, `${o.key} differs from the table's changeset ${seq}`);
+      this.checkedObjects.set(o.key, o.etag);
+    }
+    for (const e of this.d.receiver.events) {
+      if (e.detailType !== 'Catalog Published') continue;
+      const d = e.detail as { version: string; key: string; sha256: string; count: number };
+      const text = versions.get(Number(d.version));
+      if (d.key !== `catalog/v/${d.version}.json` || text === undefined) fail(where, `Catalog Published ${JSON.stringify(d)} names no file of the bucket`);
+      if (createHash('sha256').update(text as string).digest('hex') !== d.sha256) fail(where, `Catalog Published for version ${d.version}: sha256 ${d.sha256} is not that of ${d.key}`);
+    }
+    if (caughtUp && feed.seq > 0) {
+      if (this.latestSeen !== feed.seq || !latest) fail(where, `after a pass with S3 healthy, catalog/latest.json is at version ${latest ? this.latestSeen : 'none'}, the table at ${feed.seq}`);
+      if (!versions.has(feed.seq)) fail(where, `after a pass with S3 healthy, catalog/v/${feed.seq}.json is missing`);
+      const missing = feed.changesets.map((c) => c.seq).filter((seq) => !archived.has(seq));
+      if (missing.length) fail(where, `after a pass with S3 healthy, changes/<seq>.json is missing for ${missing.join(',')}: a change lost from the archive`);
     }
   }
 

@@ -33,20 +33,36 @@ export const LOGIN_FAULTS = UPSTREAM_FAULTS.filter((k) => k !== 'empty-list' && 
 
 /**
  * Schedule families: the deployed default (Zilliz v2, ModelArts signed with
- * AK/SK), Zilliz v1 (discovery and one listing per cloud) and the IAM password
- * login. Every family runs the sync handler as deployed.
+ * AK/SK, no catalog bucket: `catalogBucket` is empty by default), Zilliz v1
+ * (discovery and one listing per cloud), the IAM password login, and `files`:
+ * the default with a catalog bucket (s3rver behind the S3 fault proxy), whose
+ * schedules add S3 faults. Every family runs the sync handler as deployed.
  */
-export const FAMILIES = ['default', 'v1', 'password'] as const;
+export const FAMILIES = ['default', 'v1', 'password', 'files'] as const;
 export type Family = (typeof FAMILIES)[number];
 export interface Mode {
   zilliz: 'v1' | 'v2';
   huawei: 'aksk' | 'password';
+  /** CATALOG_BUCKET set: the passes write the catalog files. */
+  files: boolean;
 }
 export const MODES: Record<Family, Mode> = {
-  default: { zilliz: 'v2', huawei: 'aksk' },
-  v1: { zilliz: 'v1', huawei: 'aksk' },
-  password: { zilliz: 'v2', huawei: 'password' },
+  default: { zilliz: 'v2', huawei: 'aksk', files: false },
+  v1: { zilliz: 'v1', huawei: 'aksk', files: false },
+  password: { zilliz: 'v2', huawei: 'password', files: false },
+  files: { zilliz: 'v2', huawei: 'aksk', files: true },
 };
+
+/** S3 faults (local/s3-fault-proxy): an internal error, no answer, a write applied whose answer is lost. */
+export const S3_FAULTS = ['error', 'timeout', 'applied-lost'] as const;
+/** Where an S3 fault lands: a method and a part of the key (every request the files step makes). */
+export const S3_TARGETS = [
+  { label: 'PUT latest.json', method: 'PUT', pathIncludes: 'catalog/latest.json' },
+  { label: 'HEAD latest.json', method: 'HEAD', pathIncludes: 'catalog/latest.json' },
+  { label: 'PUT catalog/v/', method: 'PUT', pathIncludes: 'catalog/v/' },
+  { label: 'PUT changes/', method: 'PUT', pathIncludes: 'changes/' },
+  { label: 'any request', method: undefined, pathIncludes: undefined },
+] as const;
 
 /** Every upstream route a fault can target. */
 export const ROUTES = ['zilliz /v1/clouds', 'zilliz /v1/regions', 'zilliz /v2/regions', 'modelarts regions', 'iam login'] as const;
@@ -87,7 +103,9 @@ export type Step =
   | { t: 'crash'; point: CrashPoint; big: boolean }
   | { t: 'clean' }
   /** The pass clock moves on (a step that runs passes moves it one minute more, before them). */
-  | { t: 'wait'; minutes: number };
+  | { t: 'wait'; minutes: number }
+  /** `times` 12: an outage longer than the SDK's retries of every write of a pass. */
+  | { t: 's3-fault'; kind: (typeof S3_FAULTS)[number]; target: number; times: number };
 
 export function describeStep(s: Step): string {
   switch (s.t) {
@@ -111,6 +129,8 @@ export function describeStep(s: Step): string {
       return 'clean pass';
     case 'wait':
       return `wait ${s.minutes} min`;
+    case 's3-fault':
+      return `S3 ${s.kind} on ${S3_TARGETS[s.target]?.label} x${s.times}`;
   }
 }
 
@@ -208,5 +228,28 @@ export function generate(seed: number, family: Family = 'default'): Step[] {
   }
   // Whatever is still armed meets a pass before the final clean passes clear it.
   if (steps.at(-1)?.t !== 'pass') steps.push({ t: 'pass', concurrent: r() < 0.6 ? 1 : int(r, 2, 4) });
-  return withClock(seed, steps);
+  const timed = withClock(seed, steps);
+  return MODES[family].files ? withS3Faults(seed, timed) : timed;
+}
+
+/**
+ * The files family's S3 faults, from a stream of their own (its schedules are
+ * otherwise the default family's): before some single or concurrent passes
+ * (not a kill: the child's S3 client waits 5 s on a timeout), one or two
+ * faults, now and then an outage that outlasts every retry of the pass.
+ */
+function withS3Faults(seed: number, steps: readonly Step[]): Step[] {
+  const f = rng((seed ^ 0x51f15eed) >>> 0);
+  const out: Step[] = [];
+  for (const step of steps) {
+    if (step.t === 'pass' && f() < 0.5) {
+      const n = f() < 0.3 ? 2 : 1;
+      for (let i = 0; i < n; i++) {
+        const kind = pick(f, S3_FAULTS);
+        out.push({ t: 's3-fault', kind, target: int(f, 0, S3_TARGETS.length - 1), times: f() < 0.2 && kind !== 'timeout' ? 12 : int(f, 1, 3) });
+      }
+    }
+    out.push(step);
+  }
+  return out;
 }

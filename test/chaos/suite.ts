@@ -185,6 +185,6 @@ export function formatFigures(r: ChaosReport): string {
     ['time', `${(r.ms / 60_000).toFixed(1)} min`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  const title = `\`npm run test:chaos -- --family ${r.family} --runs ${r.schedules}\` (Zilliz ${mode.zilliz}, ModelArts ${mode.huawei === 'aksk' ? 'AK/SK' : 'IAM password'}, the sync handler as deployed)`;
+  const title = `\`npm run test:chaos -- --family ${r.family} --runs ${r.schedules}\` (Zilliz ${mode.zilliz}, ModelArts ${mode.huawei === 'aksk' ? 'AK/SK' : 'IAM password'}${mode.files ? ', a catalog bucket on s3rver' : ''}, the sync handler as deployed)`;
   return [`| ${title} | |`, '|---|---:|', ...rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v} |`)].join('\n');
 }

@@ -23,7 +23,11 @@ import { PUBLISH_KEY } from '../../lib/store/items';
 import { loadSyncConfig, secretsOf, type SyncConfig } from '../../lib/sync/config';
 import { createEventBridgeClient } from '../../lib/sync/eventbridge';
 import { loadSyncHandler } from '../../lib/sync/handler';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../lib/store/s3';
 import type { DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
+import { startLocalS3, type LocalS3 } from '../../local/s3';
+import { startS3FaultProxy, type S3FaultProxy } from '../../local/s3-fault-proxy';
 import { startEventReceiver, type EventReceiver } from '../../local/event-receiver';
 import { simulatorEnv, startModelartsSimulator, startZillizSimulator, type Fault, type ModelartsSimulator, type RecordedRequest, type ZillizSimulator } from '../../local/simulators';
 import { createScratchTable, type ScratchTable } from '../../local/table';
@@ -31,12 +35,36 @@ import { runBundledPass } from './child';
 import { Checker, Violation, type HoldFigures } from './invariants';
 import { MODELARTS_SCOPE, Model, type Outcome } from './model';
 import { ANY_OUTCOME, type StepRecord } from './operational';
-import { describeStep, DYNAMO_TARGETS, LIST_ROUTES, MODES, routesOf, type Family, type Mode, type Route, type Step } from './schedule';
+import { describeStep, DYNAMO_TARGETS, LIST_ROUTES, MODES, routesOf, S3_TARGETS, type Family, type Mode, type Route, type Step } from './schedule';
 
 export const HOLD_PASSES = 2;
 /** REMOVAL_HOLD_MINUTES is left at its default (CONTRACT: 30): the model's figure, not read from production's configuration. */
 export const HOLD_MINUTES = 30;
 const MINUTE = 60_000;
+/** The files family's bucket: one s3rver per schedule, behind its own S3 fault proxy. */
+const BUCKET = 'region-sync-chaos';
+
+/** The S3 side of the files family: the server, the fault proxy the passes reach it through, and two clients. */
+export interface FilesWorld {
+  s3: LocalS3;
+  proxy: S3FaultProxy;
+  /** The warm instances' client, through the proxy; a short request timeout so a `timeout` fault costs a second, not 15. */
+  passes: S3Client;
+  /** The checks' client, straight to the server: the independent witness of what the bucket holds. */
+  witness: S3Client;
+}
+
+async function startFiles(): Promise<FilesWorld> {
+  const s3 = await startLocalS3({ bucket: BUCKET });
+  // S3 checks If-Match / If-None-Match, s3rver does not: the proxy does it for the passes' races on latest.json.
+  const proxy = await startS3FaultProxy(s3.endpoint, { conditionalWrites: true });
+  const [passes, witness] = await Promise.all([
+    createS3Client({ region: 'us-east-1', endpoint: proxy.endpoint, requestTimeoutMs: 400 }),
+    createS3Client({ region: 'us-east-1', endpoint: s3.endpoint }),
+  ]);
+  return { s3, proxy, passes, witness };
+}
+
 /** Warm instances of the sync function: a step of n passes at once runs one on each of n of them. */
 const INSTANCES = 4;
 
@@ -134,6 +162,7 @@ export class World {
     readonly modelarts: ModelartsSimulator,
     readonly receiver: EventReceiver,
     readonly family: Family,
+    readonly files: FilesWorld | undefined,
   ) {
     this.mode = MODES[family];
   }
@@ -142,13 +171,14 @@ export class World {
     const key = `zk-${randomBytes(12).toString('hex')}`;
     const password = `pw-${randomBytes(12).toString('hex')}`;
     const secretKey = `sk-${randomBytes(12).toString('hex')}`;
-    const [table, zilliz, modelarts, receiver] = await Promise.all([
+    const [table, zilliz, modelarts, receiver, files] = await Promise.all([
       createScratchTable(endpoint, 'chaos'),
       startZillizSimulator({ apiKey: key, shape: 'seed' }),
       startModelartsSimulator({ password, secretKey }),
       startEventReceiver(),
+      MODES[family].files ? startFiles() : undefined,
     ]);
-    const world = new World(table, proxy, zilliz, modelarts, receiver, family);
+    const world = new World(table, proxy, zilliz, modelarts, receiver, family, files);
     await world.init();
     return world;
   }
@@ -168,6 +198,8 @@ export class World {
       UPSTREAM_TIMEOUT_MS: '2000',
       UPSTREAM_RETRIES: '2',
       PASS_DEADLINE_MS: '8000',
+      // The files family: the catalog bucket, reached through the S3 fault proxy (the crash child builds its own client).
+      ...(this.files ? { CATALOG_BUCKET: BUCKET, S3_ENDPOINT: this.files.proxy.endpoint } : {}),
     };
     this.config = loadSyncConfig(this.env);
     this.storeDoc = createDocumentClient({ region: 'us-east-1', endpoint: this.proxy.endpoint });
@@ -187,12 +219,13 @@ export class World {
           log,
           store: { doc: this.storeDoc, table: this.table.tableName },
           events: this.events,
+          ...(this.files ? { s3: this.files.passes } : {}),
           pass: { backoffMs: 5, publish: { leaseWaitMs: 300, backoffMs: 5 }, now: () => new Date(this.instanceClock[at] as number) },
         }),
       );
     }
     this.catalog = createCatalogHandler({ doc: this.table.doc, tableName: this.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
-    this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, holdMinutes: HOLD_MINUTES, holds: this.stats.holds, logLines: this.logLines, records: this.records, zillizVersion: this.mode.zilliz });
+    this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, holdMinutes: HOLD_MINUTES, holds: this.stats.holds, ...(this.files ? { files: { s3: this.files.witness, bucket: BUCKET } } : {}), logLines: this.logLines, records: this.records, zillizVersion: this.mode.zilliz });
     this.pushTruth();
   }
 
@@ -412,7 +445,23 @@ export class World {
     });
   }
 
+  /** Counted when the proxy answers with it; remembered for the step (a pass that met only S3 faults must fail no scope). */
+  private s3Hits = 0;
+
+  private s3Fault(step: Extract<Step, { t: 's3-fault' }>): void {
+    if (!this.files) throw new GeneratorError(`an S3 fault in the ${this.family} family, which has no catalog bucket`);
+    const target = S3_TARGETS[step.target];
+    if (!target) throw new GeneratorError(`no S3 target ${step.target}`);
+    const label = `S3 ${step.kind} ${target.label}`;
+    armed(this.stats.faults, label, step.times);
+    this.files.proxy.inject(step.kind, step.times, { ...(target.method ? { method: target.method } : {}), ...(target.pathIncludes ? { pathIncludes: target.pathIncludes } : {}) }, () => {
+      this.s3Hits += 1;
+      hit(this.stats.faults, label);
+    });
+  }
+
   private clearFaults(): void {
+    this.files?.proxy.clear();
     for (const sim of [this.zilliz, this.modelarts]) sim.faults.clear();
     if (this.outageCalls !== undefined) hit(this.stats.faults, 'EventBridge outage (outages armed / calls refused)', this.receiver.calls - this.outageCalls);
     this.outageCalls = undefined;
@@ -577,10 +626,15 @@ export class World {
     // A single pass lands on one warm instance after another, so each instance's cache meets the others' commits.
     const first = concurrent > 1 ? 0 : this.singlePasses++ % INSTANCES;
     const before = this.proxy.injected;
+    const s3Before = this.s3Hits;
     const results = await this.step(`${concurrent} pass${concurrent > 1 ? 'es at once' : ''}`, concurrent, false, () => this.passes(concurrent, first), (r) =>
       concurrent === 1 && r.every((x) => x.threw === undefined) ? 'computed' : 'any',
     );
     this.judgeThrows(results, this.proxy.injected > before);
+    // An S3 fault fails no scope: a pass whose only faults were S3's succeeds everywhere.
+    if (this.s3Hits > s3Before && this.proxy.injected === before && this.hits.length === 0 && results.some((r) => !r.ok)) {
+      throw new Violation(`a pass that met only S3 faults (${this.s3Hits - s3Before}) failed a scope`);
+    }
     this.afterFaultyPass();
   }
 
@@ -688,6 +742,9 @@ export class World {
       case 'wait':
         this.model.clock += step.minutes * MINUTE;
         break;
+      case 's3-fault':
+        this.s3Fault(step);
+        break;
     }
   }
 
@@ -710,7 +767,9 @@ export class World {
     this.clearFaults();
     this.storeDoc.destroy();
     this.events.destroy();
-    await Promise.all([this.zilliz.close(), this.modelarts.close(), this.receiver.close()]);
+    this.files?.passes.destroy();
+    this.files?.witness.destroy();
+    await Promise.all([this.zilliz.close(), this.modelarts.close(), this.receiver.close(), this.files?.proxy.close(), this.files?.s3.stop()]);
     await this.table.drop();
   }
 }
