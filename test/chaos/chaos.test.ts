@@ -3,7 +3,8 @@
  * few seeds chosen so that the crash points between two transactions of one
  * scope and between two PutEvents batches, and one more, are killed, with
  * mutations, upstream, EventBridge and DynamoDB faults (a cancelled
- * transaction included) and concurrent passes around them, plus the seeds of
+ * transaction included) and concurrent passes around them, a hold confirmed
+ * on the dot of REMOVAL_HOLD_MINUTES, S3 faults in the files family, plus the seeds of
  * the bugs the long runs found, kept as regression cases. Every family runs
  * the sync handler as deployed. `npm run test:chaos -- --runs 1000` is the
  * long run of the default family.
@@ -59,8 +60,12 @@ const CRASHES: Record<Family, number[]> = { default: [5, 25, 30], v1: [25], pass
  */
 const HOLD_TIME: Record<Family, number[]> = { default: [50], v1: [], password: [], files: [] };
 
-/** The files family (a catalog bucket, S3 faults): seeds whose schedules meet each S3 fault kind. */
-const S3: Record<Family, number[]> = { default: [], v1: [], password: [], files: [] };
+/**
+ * The files family (a catalog bucket, S3 faults), seed → the S3 fault kinds that must hit: seed 1 meets internal
+ * errors (on every request, and on the archived changesets), seed 8 timeouts and writes applied whose answer was lost.
+ */
+const S3_HITS: Record<number, string[]> = { 1: ['error'], 8: ['timeout', 'applied-lost'] };
+const S3: Record<Family, number[]> = { default: [], v1: [], password: [], files: [1, 8] };
 
 const cases = (['default', 'v1', 'password', 'files'] as const).flatMap((family) =>
   [...CRASHES[family], ...HOLD_TIME[family], ...S3[family], ...REGRESSIONS[family]].map((seed) => ({ family, seed })),
@@ -79,5 +84,9 @@ describe('chaos: fixed seeds', () => {
     expect(report.steps).toBeGreaterThan(0);
     if (seed in FIXED) expect(report.crashes).toBe(1);
     if (HOLD_TIME[family].includes(seed)) expect([report.holdsKeptByTime, report.holdsReleased]).toEqual([1, 1]);
+    if (S3[family].includes(seed)) {
+      const hits = (kind: string) => [...report.faults].filter(([label]) => label.startsWith(`S3 ${kind} `)).reduce((n, [, v]) => n + v.hit, 0);
+      for (const kind of S3_HITS[seed] ?? []) expect(hits(kind), `S3 ${kind} hits`).toBeGreaterThan(0);
+    }
   }, 180_000);
 });
