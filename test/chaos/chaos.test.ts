@@ -61,11 +61,12 @@ const CRASHES: Record<Family, number[]> = { default: [5, 25, 30], v1: [25], pass
 const HOLD_TIME: Record<Family, number[]> = { default: [50], v1: [], password: [], files: [] };
 
 /**
- * The files family (a catalog bucket, S3 faults), seed → the S3 fault kinds that must hit: seed 1 meets internal
- * errors (on every request, and on the archived changesets), seed 8 timeouts and writes applied whose answer was lost.
+ * The files family (a catalog bucket, S3 faults), seed → the S3 fault kinds that must hit: seed 14 meets an S3
+ * outage on latest.json longer than every retry (the pass must still succeed everywhere: a files step that rethrew
+ * fails here), seed 8 timeouts and writes applied whose answer was lost.
  */
-const S3_HITS: Record<number, string[]> = { 1: ['error'], 8: ['timeout', 'applied-lost'] };
-const S3: Record<Family, number[]> = { default: [], v1: [], password: [], files: [1, 8] };
+const S3_HITS: Record<number, string[]> = { 14: ['error'], 8: ['timeout', 'applied-lost'] };
+const S3: Record<Family, number[]> = { default: [], v1: [], password: [], files: [8, 14] };
 
 const cases = (['default', 'v1', 'password', 'files'] as const).flatMap((family) =>
   [...CRASHES[family], ...HOLD_TIME[family], ...S3[family], ...REGRESSIONS[family]].map((seed) => ({ family, seed })),
