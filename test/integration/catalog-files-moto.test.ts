@@ -28,11 +28,11 @@ const s3Of = (moto: Moto) =>
   new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
 /** A moto server and its S3 client for one describe, stopped by its PID after it. */
-function motoS3(options: MotoOptions): { s3: () => S3Client } {
+function motoS3(options: MotoOptions & { skip?: boolean }): { s3: () => S3Client } {
   let moto: Moto | undefined;
   let s3: S3Client | undefined;
   beforeAll(async () => {
-    if (!available) return;
+    if (!available || options.skip) return;
     moto = await startMoto(options);
     s3 = s3Of(moto);
   }, 60_000);
@@ -109,23 +109,31 @@ async function round(s3: S3Client, bucket: string, n: number): Promise<Round> {
   };
 }
 
+/**
+ * The threaded server's race shows after 12 to 280 rounds (15 s to over 3 minutes on a loaded
+ * 2-core machine): too slow and too uneven for every run, so it runs on request
+ * (`MOTO_RACE_DEMO=1`); the serial server's check, a few seconds, always runs.
+ */
+const demo = process.env.MOTO_RACE_DEMO === '1';
+if (available && !demo) console.log("moto's threaded S3 race demonstration skipped (MOTO_RACE_DEMO=1 runs it)");
+
 describe.skipIf(!available)("moto's threaded S3 writes are not atomic (why the race above runs moto one request at a time)", () => {
   // A tiny thread switch interval only makes the interleavings moto already allows frequent.
-  const threaded = motoS3({ switchInterval: 1e-6 });
+  const threaded = motoS3(demo ? { switchInterval: 1e-6 } : { skip: true });
   const serial = motoS3({ serial: true });
 
-  it('threaded: two PutObjects with If-Match on the same ETag both succeed, and a HeadObject sees the object without its metadata', async () => {
+  it.runIf(demo)('threaded: two PutObjects with If-Match on the same ETag both succeed, and a HeadObject sees the object without its metadata', async () => {
     await threaded.s3().send(new CreateBucketCommand({ Bucket: 'atomicity' }));
     const seen: Round = { doubleIfMatch: false, doubleIfNoneMatch: false, bareHead: false };
     let rounds = 0;
-    // Both showed within about 30 rounds (8 writers) on a loaded 2-core machine; 400 rounds without both is a moto that became atomic.
-    while (!(seen.doubleIfMatch && seen.bareHead) && rounds < 400) {
+    // 600 rounds without both is a moto that became atomic.
+    while (!(seen.doubleIfMatch && seen.bareHead) && rounds < 600) {
       const r = await round(threaded.s3(), 'atomicity', rounds++);
       for (const k of Object.keys(seen) as (keyof Round)[]) seen[k] ||= r[k];
     }
     console.log(`threaded moto, ${rounds} rounds of ${WRITERS} concurrent writers:`, seen);
     expect(seen, `after ${rounds} rounds`).toMatchObject({ doubleIfMatch: true, bareHead: true });
-  }, 180_000);
+  }, 600_000);
 
   it('serial: at most one conditional write per ETag succeeds, and every HeadObject sees the metadata', async () => {
     await serial.s3().send(new CreateBucketCommand({ Bucket: 'atomicity' }));
