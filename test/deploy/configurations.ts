@@ -13,6 +13,10 @@ const notifications: Record<string, string> = {
   notifyDetailTypes: 'Region Added,Region Removed,Region Changed,Source Degraded,Source Recovered,Removals Held,Schema Changed',
 };
 
+/** The subscribers `everything` names, for the policy checks. */
+export const SUBSCRIBER_ACCOUNTS = ['111111111111', '222222222222'];
+export const SUBSCRIBER_ORG = 'o-a1b2c3d4e5';
+
 export interface DeployConfiguration {
   name: string;
   /** The `--param` values; parameters not named keep serverless.yml's defaults. */
@@ -26,15 +30,19 @@ export const CONFIGURATIONS: DeployConfiguration[] = [
     name: 'everything',
     params: {
       ...notifications,
-      // NOT YET (issue 20's note, left undone): with the catalog and subscriber parameters
-      //   catalogBucket: 'create', catalogPublicRead: 'true', catalogCdn: 'true', catalogArchiveDays: '3650',
-      //   subscriberAccounts: '111111111111,222222222222,o-a1b2c3d4e5',
-      // moto's CreateStack answers an HTML 500 ("@aws-sdk XML parse error"); which resource it trips on is
-      // still to be found (the bucket policy, the CloudFront origin access control and the bus policy are the
-      // new types). Those parameters are checked by cfn-lint and catalog-template.test.ts until then.
-      // Each later deploy parameter, one line each, e.g.:
-      // catalogBucket: 'create', catalogPublicRead: 'true', catalogCdn: 'true',
-      // subscriberAccounts: '111111111111,222222222222', webhookEndpoints: '…', catalogAuth: '…',
+      // The catalog as a file (issue 20): a bucket the stack creates, public read of catalog/*, the CDN, an archive of ten years.
+      catalogBucket: 'create',
+      catalogPublicRead: 'true',
+      catalogCdn: 'true',
+      catalogArchiveDays: '3650',
+      // Two accounts and an organization: the bus policies and the changes topic (issue 20).
+      subscriberAccounts: `${SUBSCRIBER_ACCOUNTS.join(',')},${SUBSCRIBER_ORG}`,
+      // Signed webhooks (issue 21): the delivery function, its queue and dead-letter queue.
+      webhookEndpoints: '{{resolve:secretsmanager:region-sync/webhooks}}',
+      deliverLogRetentionDays: '7',
+      // A source of its own: every rule must match it, not the default.
+      eventSource: 'com.example.region-sync',
+      // catalogAuth: 'iam', // (s22) the catalog's authorization; enabled by the lead on merge.
     },
   },
 ];
