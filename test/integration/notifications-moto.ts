@@ -92,7 +92,12 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
     events: call('events', 'AWSEvents', '1.1'),
     sqs: call('sqs', 'AmazonSQS', '1.0'),
     stop: () => {
-      if (child.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');
+      if (child.pid === undefined || child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      // moto's threaded server sometimes ignores SIGTERM: make sure it is gone, without holding the caller.
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, 3000).unref();
     },
   };
 }
