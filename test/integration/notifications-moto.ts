@@ -95,9 +95,10 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
       if (child.pid === undefined || child.exitCode !== null) return;
       child.kill('SIGTERM');
       // moto's threaded server sometimes ignores SIGTERM: make sure it is gone, without holding the caller.
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }, 3000).unref();
+      }, 3000);
+      child.once('exit', () => clearTimeout(timer));
     },
   };
 }
