@@ -8,8 +8,13 @@
  * round, the policy grants nothing the table does not need, no `*` action and
  * no whole service (`svc:*`). A resource type added to the template fails
  * here until the table, and then the policy, know it.
+ *
+ * On the same template: what checkov's CloudFormation policies ask that the
+ * template meets (checkov itself cannot be installed here), and the skip list
+ * of .checkov.yaml is the one docs/DEPLOY.md gives reasons for.
  */
 import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageWith, type Packaged } from './notifications-template';
 
@@ -127,6 +132,7 @@ const matches = (pattern: string, action: string) =>
 
 let everything: Packaged;
 let types: string[];
+let createStack: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 beforeAll(async () => {
   // Every parameter that adds resources: notifications, the catalog file with public read, CDN and
   // archive, subscribers (accounts and an organization), webhooks, and the JWT authorizer.
@@ -145,7 +151,7 @@ beforeAll(async () => {
     alarmTopicArn: 'arn:aws:sns:eu-west-3:123456789012:alerts',
   });
   // The deployment bucket is in the create-stack template serverless writes beside it.
-  const createStack = JSON.parse(readFileSync(everything.path('cloudformation-template-create-stack.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+  createStack = JSON.parse(readFileSync(everything.path('cloudformation-template-create-stack.json'), 'utf8')) as typeof createStack;
   types = [...new Set([...Object.values(everything.template.Resources), ...Object.values(createStack.Resources)].map((r) => r.Type))].sort();
 }, 400_000);
 afterAll(() => everything?.close());
@@ -191,5 +197,52 @@ describe("the deploying principal's least IAM policy (docs/deploy-policy.json)",
     const unnamed = new Set(['CloudFormationValidate', 'QueueTrigger', 'LogGroupsListAndApiAccessLogDelivery', 'HttpApi', 'CatalogCdn', 'ApiDestinationsServiceLinkedRole']);
     const loose = policy.Statement.filter((s) => !unnamed.has(s.Sid ?? '')).filter((s) => list(s.Resource).some((r) => !/region-sync/.test(r)));
     expect(loose.map((s) => s.Sid)).toEqual([]);
+  });
+});
+
+describe("checkov's policies the template meets, and the documented skip list", () => {
+  const resources = () => Object.entries(everything.template.Resources) as [string, { Type: string; Properties?: Record<string, unknown> }][];
+  const ofType = (type: string) => resources().filter(([, r]) => r.Type === type);
+
+  it('blocks public access to the deployment bucket, versions and encrypts it (CKV_AWS_53-56, 21, 19)', () => {
+    const bucket = createStack.Resources.ServerlessDeploymentBucket?.Properties ?? {};
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket).toHaveProperty('BucketEncryption');
+  });
+
+  it('keeps every log group a set time (CKV_AWS_66), the HTTP API access logs included', () => {
+    const groups = ofType('AWS::Logs::LogGroup');
+    expect(groups.map(([id]) => id)).toContain('HttpApiLogGroup');
+    expect(groups.filter(([, r]) => typeof r.Properties?.RetentionInDays !== 'number' && typeof r.Properties?.RetentionInDays !== 'string').map(([id]) => id)).toEqual([]);
+  });
+
+  it('logs the HTTP API stage without query string or header (CKV_AWS_76, 95)', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as unknown as [[string, { Properties: { AccessLogSettings: { Format: string } } }]];
+    const format = stage.Properties.AccessLogSettings.Format;
+    expect(Object.keys(JSON.parse(format) as object)).toContain('routeKey');
+    expect(format).not.toMatch(/querystring|rawQueryString|\.header|authorizer/i);
+  });
+
+  it('encrypts every queue (CKV_AWS_27) and keeps the table recoverable (CKV_AWS_28)', () => {
+    expect(ofType('AWS::SQS::Queue').filter(([, r]) => r.Properties?.SqsManagedSseEnabled !== true && !r.Properties?.KmsMasterKeyId).map(([id]) => id)).toEqual([]);
+    expect(everything.template.Resources.RegionTable?.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it('limits every Lambda permission by SourceArn (CKV_AWS_364) and keeps secrets out of environments (CKV_AWS_45)', () => {
+    expect(ofType('AWS::Lambda::Permission').filter(([, r]) => !r.Properties?.SourceArn).map(([id]) => id)).toEqual([]);
+    expect(everything.text).not.toMatch(/whsec_|\{\{resolve:secretsmanager:region-sync\/webhooks/);
+  });
+
+  it("skips in .checkov.yaml exactly the checks docs/DEPLOY.md's checkov section gives reasons for", () => {
+    const config = yaml.load(readFileSync(new URL('../../.checkov.yaml', import.meta.url), 'utf8')) as { 'skip-check': string[] };
+    const deploy = readFileSync(new URL('../../docs/DEPLOY.md', import.meta.url), 'utf8');
+    const section = deploy.slice(deploy.indexOf('## 12. checkov'));
+    const skipTable = section.slice(section.indexOf('**Skipped'), section.indexOf('A finding outside this list'));
+    const documented = new Set([...skipTable.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => m[1]!.match(/CKV_AWS_\d+/g) ?? []));
+    // The catalog bucket's public-policy checks are skipped on that resource alone, by its Metadata.
+    const onResource = ((everything.template.Resources.CatalogBucket as unknown as { Metadata: { checkov: { skip: { id: string }[] } } }).Metadata.checkov.skip).map((s) => s.id);
+    expect(onResource).toEqual(['CKV_AWS_54', 'CKV_AWS_56']);
+    expect([...config['skip-check'], ...onResource].sort()).toEqual([...documented].sort());
   });
 });
