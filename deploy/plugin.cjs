@@ -10,6 +10,10 @@
  *   registry's code bindings type `detail`.
  * - the delivery function exists only with `webhookEndpoints` set: without it,
  *   the function is removed before anything is built for it.
+ * - who may read the HTTP API (`catalogAuth`, deploy/api-auth.cjs): every
+ *   route serverless generated, the `$default` catch-all included, gets its
+ *   AuthorizationType from the template's conditions (AWS_IAM, or JWT with
+ *   HttpApiJwtAuthorizer, or NONE), so no route can be left out.
  */
 'use strict';
 
@@ -24,6 +28,7 @@ class RegionSyncPlugin {
       'before:package:finalize': () => {
         this.addSchemaRegistry();
         this.conditionDeliver();
+        this.authorizeRoutes();
       },
     };
   }
@@ -33,6 +38,15 @@ class RegionSyncPlugin {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
     for (const section of [template.Resources, template.Outputs ?? {}]) {
       for (const [id, entry] of Object.entries(section)) if (id.startsWith('Deliver') && !entry.Condition) entry.Condition = 'HasWebhooks';
+    }
+  }
+
+  authorizeRoutes() {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type !== 'AWS::ApiGatewayV2::Route') continue;
+      resource.Properties.AuthorizationType = { 'Fn::If': ['CatalogAuthIam', 'AWS_IAM', { 'Fn::If': ['CatalogAuthJwt', 'JWT', 'NONE'] }] };
+      resource.Properties.AuthorizerId = { 'Fn::If': ['CatalogAuthJwt', { Ref: 'HttpApiJwtAuthorizer' }, { Ref: 'AWS::NoValue' }] };
     }
   }
 

@@ -25,6 +25,8 @@ export interface Packaged {
   template: Template;
   /** The template file's text, to search for what must never be in it. */
   text: string;
+  /** Another file serverless wrote beside the template (such as the create-stack template). */
+  path(file: string): string;
   close(): void;
 }
 
@@ -72,7 +74,7 @@ async function packageUnlocked(params: Record<string, string>): Promise<Packaged
   try {
     await promisify(execFile)('npx', args, { cwd: ROOT, env, timeout: 120_000 });
     const text = readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
-    return { template: JSON.parse(text) as Template, text, close: () => rmSync(dir, { recursive: true, force: true }) };
+    return { template: JSON.parse(text) as Template, text, path: (file) => join(dir, file), close: () => rmSync(dir, { recursive: true, force: true }) };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
