@@ -42,7 +42,8 @@ export const CONFIGURATIONS: DeployConfiguration[] = [
       deliverLogRetentionDays: '7',
       // A source of its own: every rule must match it, not the default.
       eventSource: 'com.example.region-sync',
-      // catalogAuth: 'iam', // (s22) the catalog's authorization; enabled by the lead on merge.
+      // The HTTP API behind API Gateway's IAM authorizer (issue 22); jwt would add an authorizer resource moto does not model.
+      catalogAuth: 'iam',
     },
   },
 ];
