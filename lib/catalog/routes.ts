@@ -36,6 +36,8 @@ export interface CatalogDeps {
   cache?: CatalogCache;
   /** The catalog files' archive (lib/store/archive): answers `?at=` beyond the table's retention. */
   archive?: ArchiveReader;
+  /** Where people read catalog/latest.json (CATALOG_FILE_URL): the page links to it. */
+  catalogFileUrl?: string | undefined;
   now?: () => number;
 }
 
@@ -168,7 +170,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
-    ...createPageRoutes({ doc, tableName, cache, pastAt, now: clock }),
+    ...createPageRoutes({ doc, tableName, cache, pastAt, now: clock, fileUrl: deps.catalogFileUrl }),
   };
 }
 

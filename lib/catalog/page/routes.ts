@@ -51,6 +51,8 @@ export interface PageRouteDeps {
   pastAt: PastAt;
   /** The clock that decides which changesets have expired (epoch ms). */
   now?: () => number;
+  /** Where people read catalog/latest.json (CATALOG_FILE_URL): the page links to it. */
+  fileUrl?: string | undefined;
 }
 
 type Handler = (event: CatalogEvent) => Promise<HttpResult>;
@@ -64,7 +66,7 @@ export function baseUrl(event: CatalogEvent): string {
   return `${proto}://${host}`;
 }
 
-export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = Date.now }: PageRouteDeps): Record<string, Handler> {
+export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = Date.now, fileUrl }: PageRouteDeps): Record<string, Handler> {
   // Bodies of the current catalog version; a failed build is forgotten, not kept. A body lists
   // changes, so it is also dropped once the first changeset it read expires (`memoUntil`): an
   // expired changeset is never shown, even when no commit has come since.
@@ -169,6 +171,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
         syncedAt: past.syncedAt,
         past: { raw: query.at, version: past.version, syncedAt: past.syncedAt },
         history,
+        fileUrl: fileUrl ?? null,
       });
       return new Representation(renderPage(model), tag);
     };
@@ -196,7 +199,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
       const key = `${pageQueryKey(query)}|${shortHash(JSON.stringify(sources))}`;
       const rep = await once(catalog.version, key, async () => {
         const [{ changes, more }, history] = await Promise.all([listedChanges(catalog.version, query), regionHistory(query.region)]);
-        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, moreChanges: more, version: catalog.version, syncedAt: catalog.syncedAt, history });
+        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, moreChanges: more, version: catalog.version, syncedAt: catalog.syncedAt, history, fileUrl: fileUrl ?? null });
         // The changes listed are part of the tag: one expiring changes the body, with no commit.
         const listed = shortHash([...changes.map((p) => p.change.id), ...(history?.changes ?? []).map((c) => c.id)].join());
         return new Representation(renderPage(model), entityTag(catalog.version, `${key}|${listed}`));
