@@ -15,8 +15,11 @@
  *
  * Undefined when the archive lacks what the point needs (a file never
  * written, or expired by the bucket's lifecycle): the caller answers 410.
+ *
+ * A region's history beyond the retention is read from the same files: the
+ * archived changesets the table no longer holds, filtered by region.
  */
-import type { Region } from '../core/schemas';
+import type { Change, Region } from '../core/schemas';
 import { getText, listVersions, type BucketDeps } from './catalog-files';
 import { changesetKey, parseChangesetBody, versionKey, type ArchivedChangeset } from './catalog-layout';
 
@@ -32,6 +35,9 @@ export interface ArchivedCatalog {
 
 /** The longest a commit lands after its stamp (lib/catalog/at.ts's SETTLE_MS). */
 const SETTLE_MS = 15 * 60_000;
+
+/** Archived changesets read at once by a region's history. */
+const PARALLEL_GETS = 16;
 
 const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -103,7 +109,25 @@ export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDe
     return { version: target, syncedAt: last!.committedAt, regions: [...regions.values()].sort(byId), position: { seq: target, index } };
   }
 
-  return { catalogAt };
+  /**
+   * One region's changes in the archived changesets `seqs` (ascending), with
+   * the seq of each, oldest first. A file the archive lacks (expired by the
+   * bucket's lifecycle, or never written) is skipped: the history reaches as
+   * far as the archive does.
+   */
+  async function regionChanges(regionKey: string, seqs: readonly number[]): Promise<{ changes: Change[]; seqs: number[] }> {
+    const found: { change: Change; seq: number }[][] = [];
+    for (let i = 0; i < seqs.length; i += PARALLEL_GETS) {
+      const batch = await Promise.all(
+        seqs.slice(i, i + PARALLEL_GETS).map(async (seq) => ((await changeset(seq))?.changes ?? []).filter((c) => c.regionKey === regionKey).map((change) => ({ change, seq }))),
+      );
+      found.push(...batch);
+    }
+    const flat = found.flat();
+    return { changes: flat.map((f) => f.change), seqs: flat.map((f) => f.seq) };
+  }
+
+  return { catalogAt, regionChanges };
 }
 
 export type ArchiveReader = ReturnType<typeof createArchiveReader>;
