@@ -8,7 +8,7 @@
  * counted. For the catalog files' tests and the chaos suite only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback, readBytes } from './aws-json';
 
 export type S3Fault = 'error' | 'timeout' | 'applied-lost';
 
@@ -39,26 +39,15 @@ interface Pending {
 const INTERNAL_ERROR = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   const pending: Pending[] = [];
-  const sockets = new Set<Socket>();
   const proxy: S3FaultProxy = {
     endpoint: '',
     injected: 0,
     requests: [],
     inject: (fault, times, match = {}) => void pending.push({ fault, times, match }),
     clear: () => void pending.splice(0),
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
   const forward = async (req: IncomingMessage, payload: Buffer) => {
     const headers: Record<string, string> = {};
@@ -68,7 +57,7 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const payload = await readBody(req);
+      const payload = await readBytes(req);
       const method = req.method ?? 'GET';
       const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
       proxy.requests.push(`${method} ${path}`);
@@ -102,12 +91,7 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
       res.end();
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  proxy.endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const listening = await listenOnLoopback(server);
+  proxy.endpoint = listening.url;
   return proxy;
 }
