@@ -19,7 +19,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { build, type BuildOptions } from 'esbuild';
 import { monotonicFactory } from 'ulid';
 import { createLogger } from '../lib/core/log';
 import { createDeliverer } from '../lib/deliver/deliver';
@@ -36,6 +37,7 @@ import { log, median, REGION, round } from './support';
 const BLOCKS = 20;
 const PER_BLOCK = 50;
 const SECRET_ID = 'region-sync/bench/webhooks';
+const ROOT = resolve(import.meta.dirname, '..');
 
 export interface WebhooksDetails {
   events: number;
@@ -46,7 +48,15 @@ export interface WebhooksDetails {
   /** The parts of a delivery timed alone, per event (ms, medians over blocks). */
   parts: { bodyMs: number; signMs: number; signedPostMs: number };
   bodyBytes: number;
-  coldStart: Omit<FunctionColdStart, 'calls' | 'sdkClients'> & { sdkClients: string[]; secretReads: number; deliveries: number };
+  coldStart: Omit<FunctionColdStart, 'calls' | 'sdkClients'> & {
+    sdkClients: string[];
+    secretReads: number;
+    deliveries: number;
+    /** Against an SDK-only bundle that reads the secret and POSTs the same body once: the bound. */
+    vsSecretAndPost: { ratio: number; totalMs: number; baselineTotalMs: number; importRatio: number; invokeRatio: number; baselineInvokeMs: number };
+    /** Bytes of the function's bundle by origin (the largest first). */
+    composition: Record<string, number>;
+  };
 }
 
 /** A Region Changed event as the rule hands it to the queue. */
@@ -166,8 +176,8 @@ async function deliveryOverhead() {
   }
 }
 
-/** The SDK-only baseline: the Secrets Manager client with the function's options, one GetSecretValue. */
-function baselineSource(): string {
+/** The SDK-only baseline: the Secrets Manager client with the function's options, one GetSecretValue (and, `post`, one fetch POST). */
+function baselineSource(post = false): string {
   return [
     "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
     "const env = process.env; const local = { accessKeyId: 'local', secretAccessKey: 'local' };",
@@ -175,9 +185,25 @@ function baselineSource(): string {
     'export const handler = async () => {',
     '  const out = await client.send(new GetSecretValueCommand({ SecretId: env.WEBHOOK_ENDPOINTS_SECRET_ID }));',
     '  if (typeof out.SecretString !== "string") throw new Error("no secret");',
+    ...(post
+      ? ["  const res = await fetch(env.BENCH_WEBHOOK_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: env.BENCH_WEBHOOK_BODY });", '  await res.arrayBuffer();']
+      : []),
     '  return {};',
     '};',
   ].join('\n');
+}
+
+/** The function's bundle, bytes by where they come from: each npm package, and the project's own code. */
+async function bundleComposition(options: BuildOptions): Promise<Record<string, number>> {
+  const result = await build({ ...options, absWorkingDir: ROOT, entryPoints: [join(ROOT, 'functions/deliver.ts')], outfile: join(tmpdir(), 'deliver-composition.cjs'), metafile: true, write: false, logLevel: 'silent' });
+  const sizes: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'the project (lib, functions)';
+      sizes[pkg] = (sizes[pkg] ?? 0) + bytesInOutput;
+    }
+  }
+  return Object.fromEntries(Object.entries(sizes).sort(([, a], [, b]) => b - a).slice(0, 12));
 }
 
 async function coldStart() {
@@ -190,6 +216,9 @@ async function coldStart() {
     const fn = await bundle(options, file, { file: 'functions/deliver.ts' });
     const baselineFile = join(outdir, `deliver-sdk-only${extension}`);
     const base = await bundle(options, baselineFile, { source: baselineSource() });
+    const postFile = join(outdir, `deliver-sdk-post${extension}`);
+    await bundle(options, postFile, { source: baselineSource(true) });
+    const composition = await bundleComposition(options);
     const env: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'bench',
@@ -201,12 +230,24 @@ async function coldStart() {
       SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
       SQS_ENDPOINT: 'http://127.0.0.1:9',
     };
-    const event = { Records: [{ messageId: 'bench-1', body: JSON.stringify(sampleEvent(monotonicFactory())) }] };
+    const busEvent = sampleEvent(monotonicFactory());
+    const event = { Records: [{ messageId: 'bench-1', body: JSON.stringify(busEvent) }] };
     const figures = await measure(file, baselineFile, env, event, () => undefined);
+    // The bound: the same SDK bundle that also POSTs the same body once (what the first invocation cannot avoid).
+    const withPost = await measure(file, postFile, { ...env, BENCH_WEBHOOK_URL: `${receiver.url}/bench`, BENCH_WEBHOOK_BODY: webhookBody(eventMessage(busEvent)) }, event, () => undefined);
     // Every function run delivered twice (cold, then warm): the untimed one and the timed ones.
     const deliveries = receiver.requests.length;
-    if (deliveries < 2 * (RUNS + 1)) throw new Error(`webhooks cold start: ${deliveries} deliveries received, expected ${2 * (RUNS + 1)}`);
-    return { ...figures, sdkClients: sdkClientsIn(fn.inputs), esbuildBytes: fn.bytes, baselineBytes: base.bytes, secretReads: secrets.reads, deliveries };
+    if (deliveries < 4 * (RUNS + 1)) throw new Error(`webhooks cold start: ${deliveries} deliveries received, expected ${4 * (RUNS + 1)}`);
+    return {
+      ...figures,
+      sdkClients: sdkClientsIn(fn.inputs),
+      esbuildBytes: fn.bytes,
+      baselineBytes: base.bytes,
+      secretReads: secrets.reads,
+      deliveries,
+      vsSecretAndPost: { ratio: withPost.ratio, totalMs: withPost.totalMs, baselineTotalMs: withPost.baselineTotalMs, importRatio: withPost.importRatio, invokeRatio: withPost.invokeRatio, baselineInvokeMs: withPost.baselineInvokeMs },
+      composition,
+    };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
     await Promise.all([receiver.close(), secrets.close()]);
