@@ -1,8 +1,9 @@
 /**
  * The catalog at a past point from the archive in the bucket, for points the
  * table no longer holds (older than its retention): the newest
- * `catalog/v/<version>.json` before the point's commit, then the archived
- * changesets after it replayed forward (`after` of an added or changed region,
+ * `catalog/v/<version>.json` before the point's commit (at it, for a time
+ * point, which takes its commit whole), then the archived changesets after it
+ * replayed forward (`after` of an added or changed region,
  * a removed one dropped). The answer is the one the table would have given
  * (lib/catalog/at.ts): the same version, syncedAt, regions and feed position.
  *
@@ -87,14 +88,18 @@ export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDe
     if (target === 0) return { version: 0, syncedAt: null, regions: [], position: { seq: 0, index: -1 } };
     const bucketDeps = await deps();
     // The newest version before the target's commit: the target's own changes are replayed, so a cursor inside it works too.
-    const base = (await listVersions(bucketDeps)).filter((v) => v < target).at(-1) ?? 0;
+    // A time point takes the target's commit whole: the target's own version file, when there is one, needs no replay.
+    const whole = point.kind === 'time';
+    const base = (await listVersions(bucketDeps)).filter((v) => v < target || (whole && v === target)).at(-1) ?? 0;
     const regions = new Map<string, Region>();
     if (base > 0) {
       const text = await getText(bucketDeps, versionKey(base));
       if (text === undefined) return undefined;
       for (const region of (JSON.parse(text) as { regions: Region[] }).regions) regions.set(region.id, region);
     }
-    let last: ArchivedChangeset | undefined;
+    // The target's changeset gives the stamp and the feed position (read by the time search already, so in memory).
+    let last: ArchivedChangeset | undefined = base === target ? await changeset(target) : undefined;
+    if (base === target && !last) return undefined;
     for (let seq = base + 1; seq <= target; seq++) {
       last = await changeset(seq);
       if (!last) return undefined;
