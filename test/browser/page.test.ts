@@ -19,6 +19,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { LATEST_KEY } from '../../lib/store/catalog-layout';
+import { s3Module } from '../../lib/store/s3';
 import { startHttpAdapter, type HttpAdapter } from '../../local/http-adapter';
 import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { LOCAL_DIR } from '../../local/stack';
@@ -65,6 +66,8 @@ beforeAll(async () => {
   const t0 = Date.now();
   // The passes publish the catalog as files to a local S3 API, and the page links to latest.json (as `npm start` does).
   s3 = await startLocalS3({ bucket: 'region-sync-browser' });
+  // The S3 SDK is loaded once per process beside the first pass: loaded here, its import does not slow the upstream calls of the pass under test.
+  await s3Module();
   h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint } });
   await h.pass();
   const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, catalogFileUrl: s3.url(LATEST_KEY) });
