@@ -39,7 +39,7 @@ import { type BenchContext, upstreamEnv } from './context';
 import type { Packaged } from './package';
 import { freshTable, log, median, REGION, round } from './support';
 
-const RUNS = 15;
+export const RUNS = 15;
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** serverless.yml uses CloudFormation short tags (!Ref, !GetAtt, …): read them as plain values. */
@@ -69,7 +69,7 @@ export function esbuildOptionsFromServerless(file = join(ROOT, 'serverless.yml')
   return { options: options as BuildOptions, extension: typeof custom.outputFileExtension === 'string' ? custom.outputFileExtension : '.js' };
 }
 
-async function bundle(options: BuildOptions, outfile: string, entry: { file?: string; source?: string }): Promise<{ bytes: number; inputs: string[] }> {
+export async function bundle(options: BuildOptions, outfile: string, entry: { file?: string; source?: string }): Promise<{ bytes: number; inputs: string[] }> {
   const result = await build({
     ...options,
     absWorkingDir: ROOT,
@@ -225,7 +225,7 @@ export interface InvocationCalls {
 
 const pairRatio = (a: number[], b: number[]) => round(median(a.map((x, i) => x / (b[i] ?? Number.NaN)).filter(Number.isFinite)), 3);
 
-async function measure(
+export async function measure(
   file: string,
   baseline: string,
   env: Record<string, string>,

@@ -35,6 +35,8 @@ export const SECTIONS = {
   coldStart: 'cold start',
   page: 'page',
   history: 'history',
+  catalogFile: 'catalog file',
+  webhooks: 'webhooks',
 } as const;
 
 const S = SECTIONS;
@@ -87,6 +89,14 @@ export const FIGURES: readonly Figure[] = [
 
   { section: S.history, path: 'history.atRatio', label: 'GET /regions?at= 30 days back', limit: 'current GET /regions', unit: 'ratio', digits: 2 },
   { section: S.history, path: 'history.historyRatio', label: "a region's history", limit: 'current GET /regions', unit: 'ratio', digits: 2 },
+
+  { section: S.catalogFile, path: 'catalogFile.writeOverheadRatio', label: 'catalog files step of a committing pass (sample catalog)', limit: 'the same PutObject calls alone', goal: { op: '<=', value: 1.2 }, unit: 'ratio', digits: 2 },
+  { section: S.catalogFile, path: 'catalogFile.latestBytesSample', label: 'latest.json, sample catalog', limit: '', unit: 'B' },
+  { section: S.catalogFile, path: 'catalogFile.latestBytesLarge', label: 'latest.json, 10,000 regions', limit: '', unit: 'B' },
+  { section: S.catalogFile, path: 'catalogFile.archiveAtRatio', label: 'GET /regions?at= 1 year back from the archive (10,000 regions, a change a day in 100 scopes)', limit: 'current GET /regions', unit: 'ratio', digits: 2 },
+
+  { section: S.webhooks, path: 'webhooks.deliveryOverheadRatio', label: 'webhook delivery per event (sign + POST through lib/deliver)', limit: 'bare fetch POST of the same body', goal: { op: '<=', value: 1.3 }, unit: 'ratio', digits: 3 },
+  { section: S.webhooks, path: 'webhooks.coldStartRatio', label: 'cold start deliver: import + first invocation', limit: 'SDK-only bundle reading one secret', goal: { op: '<=', value: 1.3 }, unit: 'ratio', digits: 3 },
 ];
 
 export function goalText(goal: Goal | undefined): string {

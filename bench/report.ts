@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FIGURES, goalText, meets, valueAt, type Figure } from './figures';
+import { FIGURES, goalText, meets, setAt, valueAt, type Figure } from './figures';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const README_START = '<!-- bench:start -->';
@@ -339,6 +339,109 @@ function historyText(r: Json): string {
   );
 }
 
+function catalogFileText(r: Json): string {
+  if (!ok(r, 'catalog file')) return notMeasured(r, 'catalog file', 'catalog-file.ts');
+  const d = 'details.catalog file';
+  const phases = at(r, `${d}.phases`) as Record<string, { ms: number; calls: number }> | undefined;
+  const phaseList = phases
+    ? Object.entries(phases)
+        .sort(([, a], [, b]) => b.ms - a.ms)
+        .map(([name, p]) => `${fmt(p.calls, 1)} ${name} ${fmt(p.ms, 1)} ms`)
+        .join(', ')
+    : '?';
+  const archiveCalls = at(r, `${d}.archive.atCalls`) as Record<string, number> | undefined;
+  return [
+    `${partialRun(r, 'catalog file')}The catalog files on a local S3 API (s3rver, as \`npm start\` runs it), measured by \`bench/catalog-file.ts\`.`,
+    `**The catalog files step of a committing pass: ${fmt(num(r, 'catalogFile.writeOverheadRatio'), 2)}× the same PutObject calls alone (${verdict(r, 'catalogFile.writeOverheadRatio')}).** ` +
+      `Sample catalog (${fmt(num(r, `${d}.sampleRegions`))} regions); each of ${fmt(num(r, `${d}.rounds`))} rounds commits one change through a real pass, then times the step (\`lib/sync/catalog-files\`) and, right after it, the PutObject calls it made (the same keys, bytes and headers: the changeset and the version at once, then latest.json) sent alone: ` +
+      `${fmt(num(r, `${d}.stepMs`), 1)} ms against ${fmt(num(r, `${d}.putsMs`), 1)} ms (medians; the figure is the median of the per-round ratios). ` +
+      `The step's calls, per round (median ms, summed over calls of a kind; some run at once): ${phaseList}; its own work outside any call (serialising, hashing) ${fmt(num(r, `${d}.ownMs`), 1)} ms. ` +
+      `What bounds it: the PutObject calls are the limit's whole work, while the step must also learn what is behind (the files' bookkeeping and SEQ), read the committed catalog it writes, ask S3 which version latest.json holds (the HeadObject of its conditional write, the rule that latest.json never moves back) and record what it archived and announced; each of these is a round trip of its own on the critical path of the step.`,
+    `**latest.json:** ${fmt(num(r, 'catalogFile.latestBytesSample'))} B at the sample catalog (the stored object's ContentLength), ${fmt(num(r, 'catalogFile.latestBytesLarge'))} B at ${fmt(num(r, `${d}.largeRegions`))} regions (the body the writer puts).`,
+    `**\`?at=\` a year back from the archive: ${fmt(num(r, 'catalogFile.archiveAtRatio'), 2)}× the current \`GET /regions\`.** ${fmt(num(r, `${d}.archive.regions`))} regions in ${fmt(num(r, `${d}.archive.scopes`))} scopes, one change a day in each for ${fmt(num(r, `${d}.archive.days`))} days: ` +
+      `an archive of ${fmt(num(r, `${d}.archive.changesets`))} changesets and ${fmt(num(r, `${d}.archive.versions`))} versions in the writer's layout (changes planned by the real planner and packed as the commit packs them). ` +
+      `The request (a fresh handler each time) took ${fmt(num(r, `${d}.archive.atMs`), 1)} ms against ${fmt(num(r, `${d}.archive.currentMs`), 1)} ms for the current catalog (one Query of every region, a fresh handler); medians of ${fmt((at(r, `${d}.archive.atRuns`) as unknown[] | undefined)?.length)}. ` +
+      `Its S3 calls: ${archiveCalls ? Object.entries(archiveCalls).map(([k, v]) => `${v} ${k}`).join(', ') : '?'}: the versions listed, a binary search over the changesets' stamps, then the newest \`catalog/v/\` file before the point's commit (${fmt(num(r, 'catalogFile.latestBytesLarge'))} B at this size) and every archived changeset after it up to that commit. ` +
+      `A year back is, in this archive, half a day after the first daily pass, which committed the ${fmt(num(r, `${d}.archive.regions`))} regions in many changesets: a reader that starts from the newest version strictly before that commit replays every one of them. ` +
+      `Both requests were measured at the same load, alternating.`,
+  ].join('\n\n');
+}
+
+function webhooksText(r: Json): string {
+  if (!ok(r, 'webhooks')) return notMeasured(r, 'webhooks', 'webhooks.ts');
+  const d = 'details.webhooks';
+  const c = `${d}.coldStart`;
+  const diff = (a: string, b: string) => (num(r, `${c}.${a}`) ?? NaN) - (num(r, `${c}.${b}`) ?? NaN);
+  return [
+    `${partialRun(r, 'webhooks')}Measured by \`bench/webhooks.ts\` against the local webhook receiver and the Secrets Manager stand-in (\`local/\`).`,
+    '',
+    `**Delivery per event: ${fmt(num(r, 'webhooks.deliveryOverheadRatio'), 3)}× a bare \`fetch\` POST of the same body (${verdict(r, 'webhooks.deliveryOverheadRatio')}).** ` +
+      `${fmt(num(r, `${d}.events`))} events of each, one after another in alternating blocks: ${fmt(num(r, `${d}.deliverMs`), 3)} ms per delivery (the queue message parsed, the body built, signed, POSTed with its deadline, the line logged) against ${fmt(num(r, `${d}.bareMs`), 3)} ms (a ${fmt(num(r, `${d}.bodyBytes`))}-byte body). ` +
+      `The parts alone: building the body ${fmt(num(r, `${d}.parts.bodyMs`), 4)} ms, signing ${fmt(num(r, `${d}.parts.signMs`), 4)} ms, the POST with the signed headers ${fmt(num(r, `${d}.parts.signedPostMs`), 3)} ms.`,
+    '',
+    `**Cold start: ${fmt(num(r, 'webhooks.coldStartRatio'), 3)} (${verdict(r, 'webhooks.coldStartRatio')}).** The delivery function (built with serverless.yml's esbuild options, ${fmt(num(r, `${c}.esbuildBytes`))} B; SDK clients ${String((at(r, `${c}.sdkClients`) as string[] | undefined)?.join(', ') ?? '?')}) loaded and given one SQS batch of one event: ` +
+      `${fmt(num(r, `${c}.totalMs`), 1)} ms against ${fmt(num(r, `${c}.baselineTotalMs`), 1)} ms for an SDK-only bundle (${fmt(num(r, `${c}.baselineBytes`))} B) reading one secret (medians of ${fmt((at(r, `${c}.runs.totalMs`) as unknown[] | undefined)?.length)} pairs). ` +
+      `The import: ${fmt(num(r, `${c}.importMs`), 1)} vs ${fmt(num(r, `${c}.baselineImportMs`), 1)} ms (${fmt(diff('importMs', 'baselineImportMs'), 1)} ms more, ratio ${fmt(num(r, `${c}.importRatio`), 2)}); ` +
+      `the first invocation: ${fmt(num(r, `${c}.invokeMs`), 1)} vs ${fmt(num(r, `${c}.baselineInvokeMs`), 1)} ms (${fmt(diff('invokeMs', 'baselineInvokeMs'), 1)} ms more, ratio ${fmt(num(r, `${c}.invokeRatio`), 2)}): ` +
+      `the function reads the secret (started at load) and then POSTs the signed delivery, a round trip the baseline does not make; warm, the same invocation takes ${fmt(num(r, `${c}.warmMs`), 1)} ms.`,
+    '',
+    `What bounds it, measured: against an SDK-only bundle that reads the secret and also POSTs the same body once with \`fetch\` (what the first invocation cannot avoid), the ratio is ${fmt(num(r, `${c}.vsSecretAndPost.ratio`), 3)} ` +
+      `(${fmt(num(r, `${c}.vsSecretAndPost.totalMs`), 1)} vs ${fmt(num(r, `${c}.vsSecretAndPost.baselineTotalMs`), 1)} ms; import ratio ${fmt(num(r, `${c}.vsSecretAndPost.importRatio`), 2)}, first invocation ratio ${fmt(num(r, `${c}.vsSecretAndPost.invokeRatio`), 2)}): ` +
+      ((num(r, `${c}.vsSecretAndPost.invokeRatio`) ?? Infinity) <= 1.15
+        ? `with the POST in the baseline too, the first invocations are within 15 % of each other: the POST (the process's first \`fetch\`, a new connection) is what the invocation adds over the secret read. `
+        : `even with the POST in the baseline, the function's first invocation takes ${fmt(num(r, `${c}.vsSecretAndPost.invokeRatio`), 2)}× as long (the baseline's: ${fmt(num(r, `${c}.vsSecretAndPost.baselineInvokeMs`), 1)} ms). `) +
+      `The import's difference is the bundle's own weight, by origin: ` +
+      `${Object.entries((at(r, `${c}.composition`) as Record<string, number> | undefined) ?? {}).map(([k, v]) => `${k} ${fmt(v)} B`).join(', ')}.`,
+  ].join('\n');
+}
+
+/** For a section measured by a run of its own merged into these results: when, and the load then. */
+function partialRun(r: Json, section: string): string {
+  const runs = (at(r, 'merged') as Array<{ sections: string[]; startedAt: string; commit: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] }> | undefined) ?? [];
+  const run = runs.findLast((m) => m.sections.includes(section));
+  return run
+    ? `Measured in a run of its own sections (\`npm run bench -- --merge …\`) of ${run.startedAt}, commit \`${run.commit}\`, load average ${run.loadAverageAtStart.join(' ')} at its start and ${run.loadAverageAtEnd.join(' ')} at its end. `
+    : '';
+}
+
+/**
+ * A run of some sections merged into the results of an earlier run: their
+ * figures (or null), details, section records and verdicts replace the old
+ * ones; every other section's are kept, and `merged` records when and on
+ * what machine load the merged sections ran.
+ */
+export function mergeResults(previous: Json, partial: Json, sections: string[]): Json {
+  const merged: Json = structuredClone(previous);
+  for (const f of FIGURES) {
+    if (!sections.includes(f.section)) continue;
+    const v = valueAt(partial, f.path);
+    setAt(merged, f.path, typeof v === 'number' ? v : null);
+  }
+  const details = { ...((merged.details as Json | undefined) ?? {}) };
+  for (const name of sections) details[name] = (partial.details as Json | undefined)?.[name] ?? null;
+  merged.details = details;
+  const records = ((merged.sections as SectionRecord[] | undefined) ?? []).filter((s) => !sections.includes(s.name));
+  merged.sections = [...records, ...((partial.sections as SectionRecord[] | undefined) ?? []).filter((s) => sections.includes(s.name))];
+  const goals: Record<string, string> = {};
+  const met: Record<string, boolean | null> = {};
+  for (const f of FIGURES) {
+    if (!f.goal || !(merged.sections as SectionRecord[]).some((s) => s.name === f.section)) continue;
+    const v = valueAt(merged, f.path);
+    goals[f.path] = goalText(f.goal);
+    met[f.path] = typeof v === 'number' ? meets(v, f.goal) : null;
+  }
+  merged.goals = goals;
+  merged.met = met;
+  merged.allGoalsMet = Object.values(met).every((v) => v === true);
+  const machine = (partial.machine as Json | undefined) ?? {};
+  const runs = ((merged.merged as Json[] | undefined) ?? []).filter((m) => !(m.sections as string[]).every((s) => sections.includes(s)));
+  merged.merged = [
+    ...runs,
+    { sections, commit: partial.commit, startedAt: partial.startedAt, durationS: partial.durationS, loadAverageAtStart: machine.loadAverageAtStart, loadAverageAtEnd: machine.loadAverageAtEnd },
+  ];
+  return merged;
+}
+
 // ---- the documents --------------------------------------------------------------------------
 
 export function renderBenchmarks(r: Json): string {
@@ -397,6 +500,12 @@ ${pageText(r)}
 ### History
 ${historyText(r)}
 
+### Catalog file
+${catalogFileText(r)}
+
+### Webhooks
+${webhooksText(r)}
+
 ## Method
 
 Everything runs on this machine: DynamoDB Local (in memory), the Zilliz and ModelArts simulators,
@@ -409,7 +518,8 @@ Ratios between two things measured under a shared, noisy load are medians of bac
 \`BENCH_UPSTREAM\` (\`v2\` or \`v1\`, default \`v2\`) is the Zilliz API version the passes are configured
 for (\`ZILLIZ_API_VERSION\`); the upstream requests each pass made are recorded beside it.
 \`npm run bench -- scale "cold start"\` runs only the named sections (to a file under the temp
-directory; results.json is left to full runs).
+directory; results.json is left to full runs); with \`--merge\` their figures replace theirs in
+results.json, every other section's kept, and this file is regenerated.
 
 ## Noise
 

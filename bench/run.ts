@@ -14,7 +14,10 @@
  *
  * `npm run bench -- scale "cold start"` runs only the named sections and
  * writes their figures to BENCH_OUT (default: a file under the OS temp
- * directory), leaving results.json to full runs.
+ * directory), leaving results.json to full runs. With `--merge`, the named
+ * sections' figures, details and verdicts replace theirs in results.json
+ * (every other section's kept as the last run left them, bench/report.ts's
+ * mergeResults), and BENCHMARKS.md and the README block are regenerated.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,15 +28,17 @@ import { stop as stopEsbuild } from 'esbuild';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb';
 import { runCatalogHandler } from './catalog-handler';
 import { runCatalogHttp } from './catalog-load';
+import { runCatalogFile } from './catalog-file';
 import { runColdStart } from './cold-start';
 import { runDynamoCost } from './dynamo-cost';
 import { FIGURES, goalText, meets, SECTIONS, setAt, valueAt } from './figures';
 import { BUILD_DIR } from './ipc';
 import { packageFunctions, type Packaged } from './package';
-import { renderTable, writeReports } from './report';
+import { mergeResults, renderTable, writeReports } from './report';
 import { runScale } from './scale';
 import { type BenchContext, upstreamEnv, upstreamSetting } from './context';
 import { runSyncLatency } from './sync-latency';
+import { runWebhooks } from './webhooks';
 import { log, round } from './support';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -114,6 +119,8 @@ export const SECTION_LIST: Section[] = [
   external(SECTIONS.roundTrips, 'round-trips.ts', 'measureRoundTrips', 'roundTrips', ['coldV2Aksk', 'warmUnchanged', 'warmOneChange', 'v1Steady']),
   external(SECTIONS.page, 'page.ts', 'measurePage', 'page', ['sampleBrBytes', 'largeBrBytes', 'sampleHtmlBytes', 'largeHtmlBytes']),
   external(SECTIONS.history, 'history.ts', 'measureHistory', 'history', ['regions', 'atMs', 'historyMs', 'currentMs', 'atRatio', 'historyRatio']),
+  { name: SECTIONS.catalogFile, run: (ctx) => runCatalogFile(ctx) },
+  { name: SECTIONS.webhooks, run: (ctx) => runWebhooks(ctx) },
 ];
 
 function git(args: string[]): string {
@@ -176,7 +183,13 @@ interface SectionRecord {
 }
 
 async function main(): Promise<number> {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const merge = args.includes('--merge');
+  const only = args.filter((a) => a !== '--merge');
+  if (merge && only.length === 0) {
+    process.stderr.write('--merge needs the sections to run, by name\n');
+    return 2;
+  }
   const unknown = only.filter((name) => !SECTION_LIST.some((s) => s.name === name));
   if (unknown.length) {
     process.stderr.write(`unknown section(s): ${unknown.join(', ')}; sections: ${SECTION_LIST.map((s) => JSON.stringify(s.name)).join(', ')}\n`);
@@ -261,11 +274,17 @@ async function main(): Promise<number> {
   const out = full ? RESULTS : (process.env.BENCH_OUT ?? join(tmpdir(), 'region-sync-bench-partial.json'));
   writeFileSync(out, `${JSON.stringify(output, null, 2)}\n`);
   if (full) writeReports(output);
+  else if (merge) {
+    const merged = mergeResults(JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>, output, chosen.map((s) => s.name));
+    writeFileSync(RESULTS, `${JSON.stringify(merged, null, 2)}\n`);
+    writeReports(merged);
+  }
   process.stdout.write(`\n${renderTable(output, { markdown: false, sections: chosen.map((s) => s.name) })}\n\n`);
   const failed = sections.filter((s) => s.status === 'failed');
   process.stdout.write(
     `commit ${commit}; ${info.model}, ${info.cpus} CPUs, node ${info.node}; load ${info.loadAverageAtStart.join(' ')} → ${(output.machine as { loadAverageAtEnd: number[] }).loadAverageAtEnd.join(' ')}\n` +
-      `Run took ${String(output.durationS)} s; figures in ${out}${full ? ', BENCHMARKS.md and the README block regenerated' : ' (partial run: results.json untouched)'}` +
+      `Run took ${String(output.durationS)} s; figures in ${out}${full ? ', BENCHMARKS.md and the README block regenerated' : merge ? '' : ' (partial run: results.json untouched)'}` +
+      `${merge ? '; merged into results.json, BENCHMARKS.md and the README block regenerated' : ''}` +
       `${failed.length ? `; FAILED: ${failed.map((s) => s.name).join(', ')}` : ''}\n`,
   );
 

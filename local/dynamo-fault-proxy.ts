@@ -9,7 +9,7 @@
  * unchanged. Used by the fault matrix and the chaos suite only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback, readBytes } from './aws-json';
 
 export type DynamoFault = 'throttle' | 'internal-error' | 'applied-lost' | 'cancelled';
 
@@ -39,12 +39,6 @@ const ANSWERS: Record<'throttle' | 'internal-error', { status: number; type: str
   'internal-error': { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
 };
 
-async function body(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 interface Pending {
   operation: string;
   fault: DynamoFault;
@@ -54,7 +48,6 @@ interface Pending {
 
 export async function startDynamoFaultProxy(target: string): Promise<DynamoFaultProxy> {
   const pending: Pending[] = [];
-  const sockets = new Set<Socket>();
   const byKind = new Map<string, number>();
   const calls = new Map<string, number>();
   const proxy: DynamoFaultProxy = {
@@ -64,11 +57,7 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
     calls,
     inject: (operation, fault, times, options = {}) => void pending.push({ operation, fault, times, options }),
     clear: () => void pending.splice(0),
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
   const forward = async (req: IncomingMessage, payload: Buffer) => {
     const headers: Record<string, string> = {};
@@ -77,7 +66,7 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const payload = await body(req);
+      const payload = await readBytes(req);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       const text = payload.toString('utf8');
       calls.set(operation, (calls.get(operation) ?? 0) + 1);
@@ -122,12 +111,7 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
       res.end();
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  proxy.endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const listening = await listenOnLoopback(server);
+  proxy.endpoint = listening.url;
   return proxy;
 }

@@ -10,8 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { answer, isRecord, readBody } from './aws-json';
+import { answer, isRecord, listenOnLoopback, readBody } from './aws-json';
 import { dirname } from 'node:path';
 
 export interface ReceivedEvent {
@@ -139,7 +138,6 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
     });
   };
 
-  const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     calls += 1;
     if (request.method !== 'POST' || request.headers['x-amz-target'] !== TARGET) {
@@ -155,11 +153,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
         answer(response, 413, { __type: 'ValidationException', message: error instanceof Error ? error.message : String(error) }),
       );
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const port = await listen(server, options.port ?? 0);
+  const listening = await listenOnLoopback(server, options.port ?? 0);
 
   const faults: EventReceiverFaults = {
     failEntries(n, errorCode = 'InternalFailure') {
@@ -181,7 +175,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
   };
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     events,
     get calls() {
       return calls;
@@ -199,11 +193,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
       }
       return events.slice();
     },
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        server.close(() => resolveClose());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: listening.close,
   };
 }
 
@@ -273,13 +263,3 @@ function timeOf(value: unknown): string | undefined {
 
 
 
-function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolvePort(typeof address === 'object' && address !== null ? address.port : port);
-    });
-  });
-}

@@ -14,7 +14,7 @@
  * once) then race on latest.json as they would on S3.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback, readBytes } from './aws-json';
 
 export type S3Fault = 'error' | 'timeout' | 'applied-lost';
 
@@ -56,28 +56,17 @@ const unquote = (etag: string | null | undefined) => (etag ?? '').replace(/^W\//
 const INTERNAL_ERROR = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startS3FaultProxy(target: string, options: S3FaultProxyOptions = {}): Promise<S3FaultProxy> {
   const pending: Pending[] = [];
   /** Per key: the conditional write in progress (checks and writes of one key run one at a time). */
   const locks = new Map<string, Promise<unknown>>();
-  const sockets = new Set<Socket>();
   const proxy: S3FaultProxy = {
     endpoint: '',
     injected: 0,
     requests: [],
     inject: (fault, times, match = {}, onHit) => void pending.push({ fault, times, match, onHit }),
     clear: () => void pending.splice(0),
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
   const forward = async (req: IncomingMessage, payload: Buffer) => {
     const headers: Record<string, string> = {};
@@ -110,7 +99,7 @@ export async function startS3FaultProxy(target: string, options: S3FaultProxyOpt
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const payload = await readBody(req);
+      const payload = await readBytes(req);
       const method = req.method ?? 'GET';
       const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
       proxy.requests.push(`${method} ${path}`);
@@ -163,12 +152,7 @@ export async function startS3FaultProxy(target: string, options: S3FaultProxyOpt
       res.end();
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  proxy.endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const listening = await listenOnLoopback(server);
+  proxy.endpoint = listening.url;
   return proxy;
 }

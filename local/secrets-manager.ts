@@ -5,9 +5,8 @@
  * (as an operator editing the secret would).
  */
 import { createServer } from 'node:http';
-import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { answer, isRecord, readBody } from './aws-json';
+import { answer, isRecord, listenOnLoopback, readBody } from './aws-json';
 
 export interface SecretsManagerStandIn {
   endpoint: string;
@@ -24,7 +23,6 @@ export async function startSecretsManager(secrets: Record<string, string>, port 
   const set = (id: string, value: string) => store.set(id, { value, version: randomUUID() });
   for (const [id, value] of Object.entries(secrets)) set(id, value);
   let reads = 0;
-  const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     if (request.method !== 'POST' || request.headers['x-amz-target'] !== TARGET) {
       request.resume();
@@ -48,28 +46,13 @@ export async function startSecretsManager(secrets: Record<string, string>, port 
       })
       .catch(() => answer(response, 400, { __type: 'InvalidRequestException', message: 'Request body is not valid JSON.' }));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const bound = await new Promise<number>((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolvePort(typeof address === 'object' && address !== null ? address.port : 0);
-    });
-  });
+  const listening = await listenOnLoopback(server, port);
   return {
-    endpoint: `http://127.0.0.1:${bound}`,
+    endpoint: listening.url,
     get reads() {
       return reads;
     },
     set,
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        server.close(() => resolveClose());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: listening.close,
   };
 }

@@ -5,8 +5,7 @@
  * SecureString parameters.
  */
 import { createServer } from 'node:http';
-import type { Socket } from 'node:net';
-import { answer, isRecord, readBody } from './aws-json';
+import { answer, isRecord, listenOnLoopback, readBody } from './aws-json';
 
 export interface SsmReceiverOptions {
   /** Parameter name → value, all served as SecureString version 1. */
@@ -79,7 +78,6 @@ export async function startSsmReceiver(options: SsmReceiverOptions): Promise<Ssm
     },
   };
 
-  const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     calls += 1;
     const target = String(request.headers['x-amz-target'] ?? '');
@@ -104,30 +102,15 @@ export async function startSsmReceiver(options: SsmReceiverOptions): Promise<Ssm
         answer(response, 400, { __type: 'ValidationException', message: error instanceof Error ? error.message : String(error) }),
       );
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolvePort(typeof address === 'object' && address !== null ? address.port : 0);
-    });
-  });
+  const listening = await listenOnLoopback(server, options.port ?? 0);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     get calls() {
       return calls;
     },
     set,
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        server.close(() => resolveClose());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: listening.close,
   };
 }
 

@@ -8,9 +8,8 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { readBody } from './aws-json';
+import { listenOnLoopback, readBody } from './aws-json';
 
 export interface Delivery {
   endpoint: string;
@@ -45,7 +44,6 @@ export async function startWebhookReceiver(options: { logFile?: string; port?: n
   const ok = new Set<Delivery>();
   const scripts = new Map<string, Behaviour[]>();
   if (options.logFile !== undefined) mkdirSync(dirname(options.logFile), { recursive: true });
-  const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     const endpoint = decodeURIComponent((request.url ?? '/').split('?')[0]?.slice(1) ?? '');
     readBody(request, 2 * 1024 * 1024)
@@ -66,20 +64,9 @@ export async function startWebhookReceiver(options: { logFile?: string; port?: n
       })
       .catch(() => response.writeHead(413).end());
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolvePort(typeof address === 'object' && address !== null ? address.port : 0);
-    });
-  });
+  const listening = await listenOnLoopback(server, options.port ?? 0);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     requests,
     delivered: () => requests.filter((r) => ok.has(r)),
     script: (endpoint, behaviours) => scripts.set(endpoint, [...behaviours]),
@@ -91,10 +78,6 @@ export async function startWebhookReceiver(options: { logFile?: string; port?: n
       }
       return requests.slice();
     },
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        server.close(() => resolveClose());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: listening.close,
   };
 }

@@ -51,6 +51,7 @@ export function catalogHandlerFromConfig(config: CatalogConfig): CatalogHandler 
     : undefined;
   return createCatalogHandler({
     ...(archive ? { archive } : {}),
+    ...(config.CATALOG_FILE_URL ? { catalogFileUrl: config.CATALOG_FILE_URL } : {}),
     doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
     tableName: config.TABLE_NAME,
     corsOrigins: config.CORS_ORIGINS,

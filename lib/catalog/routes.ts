@@ -11,9 +11,9 @@ import { errorMessage } from '../core/errors';
 import { readFeed } from './feed';
 import { createLogger } from '../core/log';
 import { listKnownFields, listSources, loadCatalog, readChangesetsBackward, readSeq } from '../store/read';
-import { readRegionHistory } from '../store/history';
 import { regionListBody } from '../store/catalog-layout';
 import type { ArchiveReader } from '../store/archive';
+import { createRegionHistory } from './region-history';
 import { createPastCatalogs, IMMUTABLE, isBeyondRetention, isSettled, parsePoint, pastRepresentation } from './at';
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
@@ -36,6 +36,8 @@ export interface CatalogDeps {
   cache?: CatalogCache;
   /** The catalog files' archive (lib/store/archive): answers `?at=` beyond the table's retention. */
   archive?: ArchiveReader;
+  /** Where people read catalog/latest.json (CATALOG_FILE_URL): the page links to it. */
+  catalogFileUrl?: string | undefined;
   now?: () => number;
 }
 
@@ -84,6 +86,9 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     },
     clock,
   );
+
+  // With the archive, a region's history reaches beyond the table's retention (./region-history).
+  const regionHistory = createRegionHistory({ doc, tableName, archive: deps.archive });
 
   /** `?at=` as both `/regions` and the page answer it: the catalog then, or the 400 / 410 problem. */
   const pastAt: PastAt = async (at) => {
@@ -136,7 +141,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     '/regions/{source}/{regionId}/history': async (event) => {
       const { source, regionId } = parseRegionPath(event.pathParameters);
       const id = `${source}:${regionId}`;
-      const { changes } = await readRegionHistory({ doc, table: tableName }, id, clock());
+      const { changes } = await regionHistory(id, clock());
       if (changes.length === 0 && !(await cache.get()).region(id)) throw new HttpProblem(404, 'not-found', `region ${id} has no change within the retention and is not in the catalog`);
       const body = JSON.stringify({ changes });
       return respond(new Representation(body, `"h-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
@@ -168,7 +173,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
-    ...createPageRoutes({ doc, tableName, cache, pastAt, now: clock }),
+    ...createPageRoutes({ doc, tableName, cache, pastAt, regionHistory, now: clock, fileUrl: deps.catalogFileUrl }),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The catalog at a past point from the archive in the bucket, for points the
  * table no longer holds (older than its retention): the newest
- * `catalog/v/<version>.json` before the point's commit, then the archived
- * changesets after it replayed forward (`after` of an added or changed region,
+ * `catalog/v/<version>.json` before the point's commit (at it, for a time
+ * point, which takes its commit whole), then the archived changesets after it
+ * replayed forward (`after` of an added or changed region,
  * a removed one dropped). The answer is the one the table would have given
  * (lib/catalog/at.ts): the same version, syncedAt, regions and feed position.
  *
@@ -15,8 +16,11 @@
  *
  * Undefined when the archive lacks what the point needs (a file never
  * written, or expired by the bucket's lifecycle): the caller answers 410.
+ *
+ * A region's history beyond the retention is read from the same files: the
+ * archived changesets the table no longer holds, filtered by region.
  */
-import type { Region } from '../core/schemas';
+import type { Change, Region } from '../core/schemas';
 import { getText, listVersions, type BucketDeps } from './catalog-files';
 import { changesetKey, parseChangesetBody, versionKey, type ArchivedChangeset } from './catalog-layout';
 
@@ -32,6 +36,9 @@ export interface ArchivedCatalog {
 
 /** The longest a commit lands after its stamp (lib/catalog/at.ts's SETTLE_MS). */
 const SETTLE_MS = 15 * 60_000;
+
+/** Archived changesets read at once by a region's history. */
+const PARALLEL_GETS = 16;
 
 const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -81,14 +88,18 @@ export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDe
     if (target === 0) return { version: 0, syncedAt: null, regions: [], position: { seq: 0, index: -1 } };
     const bucketDeps = await deps();
     // The newest version before the target's commit: the target's own changes are replayed, so a cursor inside it works too.
-    const base = (await listVersions(bucketDeps)).filter((v) => v < target).at(-1) ?? 0;
+    // A time point takes the target's commit whole: the target's own version file, when there is one, needs no replay.
+    const whole = point.kind === 'time';
+    const base = (await listVersions(bucketDeps)).filter((v) => v < target || (whole && v === target)).at(-1) ?? 0;
     const regions = new Map<string, Region>();
     if (base > 0) {
       const text = await getText(bucketDeps, versionKey(base));
       if (text === undefined) return undefined;
       for (const region of (JSON.parse(text) as { regions: Region[] }).regions) regions.set(region.id, region);
     }
-    let last: ArchivedChangeset | undefined;
+    // The target's changeset gives the stamp and the feed position (read by the time search already, so in memory).
+    let last: ArchivedChangeset | undefined = base === target ? await changeset(target) : undefined;
+    if (base === target && !last) return undefined;
     for (let seq = base + 1; seq <= target; seq++) {
       last = await changeset(seq);
       if (!last) return undefined;
@@ -103,7 +114,25 @@ export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDe
     return { version: target, syncedAt: last!.committedAt, regions: [...regions.values()].sort(byId), position: { seq: target, index } };
   }
 
-  return { catalogAt };
+  /**
+   * One region's changes in the archived changesets `seqs` (ascending), with
+   * the seq of each, oldest first. A file the archive lacks (expired by the
+   * bucket's lifecycle, or never written) is skipped: the history reaches as
+   * far as the archive does.
+   */
+  async function regionChanges(regionKey: string, seqs: readonly number[]): Promise<{ changes: Change[]; seqs: number[] }> {
+    const found: { change: Change; seq: number }[][] = [];
+    for (let i = 0; i < seqs.length; i += PARALLEL_GETS) {
+      const batch = await Promise.all(
+        seqs.slice(i, i + PARALLEL_GETS).map(async (seq) => ((await changeset(seq))?.changes ?? []).filter((c) => c.regionKey === regionKey).map((change) => ({ change, seq }))),
+      );
+      found.push(...batch);
+    }
+    const flat = found.flat();
+    return { changes: flat.map((f) => f.change), seqs: flat.map((f) => f.seq) };
+  }
+
+  return { catalogAt, regionChanges };
 }
 
 export type ArchiveReader = ReturnType<typeof createArchiveReader>;

@@ -12,6 +12,8 @@ import { queryAll } from './deps';
 export interface RegionHistoryRead {
   /** Oldest first. */
   changes: Change[];
+  /** The commit (sequence) of each change, in the same order. */
+  seqs: number[];
   /** Epoch ms when the first of them expires (Infinity when none): a kept copy is stale from then. */
   expiresAtMs: number;
 }
@@ -25,5 +27,5 @@ export async function readRegionHistory(deps: StoreDeps, regionKey: string, now 
     ScanIndexForward: true,
   });
   const live = items.filter((item) => !isExpired(item, now));
-  return { changes: live.map(decodeChange), expiresAtMs: Math.min(Infinity, ...live.map((item) => item.expiresAt * 1000)) };
+  return { changes: live.map(decodeChange), seqs: live.map((item) => item.seq), expiresAtMs: Math.min(Infinity, ...live.map((item) => item.expiresAt * 1000)) };
 }

@@ -3,14 +3,15 @@
  * BENCHMARKS.md's table shows the value at its figure's path in the fixture,
  * its goal and a verdict computed here from the fixture's numbers; a section
  * that was not measured says why; the prose quotes the fixture's numbers; and
- * the README is rewritten only between its markers.
+ * the README is rewritten only between its markers; a run of some sections
+ * merges into earlier results without touching the others.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIGURES, SECTIONS, setAt, type Figure } from '../../bench/figures';
-import { README_END, README_START, renderBenchmarks, replaceReadmeBlock, writeReports } from '../../bench/report';
+import { at, mergeResults, README_END, README_START, renderBenchmarks, replaceReadmeBlock, writeReports } from '../../bench/report';
 
 /** A deterministic value per figure, spread over both sides of its goal. */
 function fixtureValue(f: Figure, i: number): number {
@@ -142,5 +143,28 @@ describe('bench report', () => {
     expect(goalRows).toHaveLength(FIGURES.filter((f) => f.goal).length);
     expect(readFileSync(join(root, 'BENCHMARKS.md'), 'utf8')).toBe(renderBenchmarks(results));
     expect(() => replaceReadmeBlock('# no block\n', 'x')).toThrow(/bench:start/);
+  });
+
+  it('merges a run of some sections: their figures, details, records and verdicts replaced, every other kept', () => {
+    const previous = fixture();
+    const merged = SECTIONS.webhooks;
+    const partial: Record<string, unknown> = { commit: 'abc', startedAt: '2026-12-02T00:00:00Z', durationS: 9, machine: { loadAverageAtStart: [1, 2, 3], loadAverageAtEnd: [4, 5, 6] } };
+    setAt(partial, 'webhooks.deliveryOverheadRatio', 9.5);
+    partial.details = { [merged]: { marker: 1 }, scale: { marker: 'not mine' } };
+    partial.sections = [{ name: merged, status: 'ok', seconds: 9 }];
+    const out = mergeResults(previous, partial, [merged]);
+    for (const f of FIGURES) {
+      const want = f.section !== merged ? (at(previous, f.path) ?? null) : f.path === 'webhooks.deliveryOverheadRatio' ? 9.5 : null;
+      expect(at(out, f.path) ?? null, f.path).toEqual(want);
+    }
+    expect((out.met as Record<string, boolean | null>)['webhooks.deliveryOverheadRatio']).toBe(false);
+    expect((out.met as Record<string, boolean | null>)['webhooks.coldStartRatio']).toBeNull();
+    expect((out.details as Record<string, unknown>)[merged]).toEqual({ marker: 1 });
+    expect((out.details as Record<string, unknown>).scale).toEqual((previous.details as Record<string, unknown>).scale);
+    expect((out.sections as { name: string }[]).filter((s) => s.name === merged)).toEqual([{ name: merged, status: 'ok', seconds: 9 }]);
+    expect(out.merged).toEqual([{ sections: [merged], commit: 'abc', startedAt: '2026-12-02T00:00:00Z', durationS: 9, loadAverageAtStart: [1, 2, 3], loadAverageAtEnd: [4, 5, 6] }]);
+    expect(renderBenchmarks(out)).toContain('load average 1 2 3 at its start');
+    // The earlier results are left as they were.
+    expect(at(previous, 'webhooks.deliveryOverheadRatio')).not.toBe(9.5);
   });
 });

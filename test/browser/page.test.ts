@@ -7,7 +7,9 @@
  * axe-core finds no violation. The "view at" form, with JavaScript off, shows
  * the simulators' catalog as it was before the changes, and a row's link shows
  * that region's story. Saves a screenshot to .local/artifacts/page.png (and
- * the past and history views' to page-past.png, page-history.png).
+ * the past and history views' to page-past.png, page-history.png). With the
+ * catalog published as a file (a local S3 API), the page's link opens
+ * latest.json, which holds what `GET /regions` answers.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -16,7 +18,10 @@ import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
+import { LATEST_KEY } from '../../lib/store/catalog-layout';
+import { s3Module } from '../../lib/store/s3';
 import { startHttpAdapter, type HttpAdapter } from '../../local/http-adapter';
+import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { LOCAL_DIR } from '../../local/stack';
 import { createHarness, type Harness } from '../support/harness';
 import { launchBrowser } from './browser';
@@ -37,6 +42,7 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 let h: Harness;
 let api: HttpAdapter;
+let s3: LocalS3;
 let browser: Browser;
 const requests: string[] = [];
 const violations: string[] = [];
@@ -58,9 +64,13 @@ const rowIds = (page: Page) => page.$$eval('#catalog tbody tr:not([hidden]) th[s
 
 beforeAll(async () => {
   const t0 = Date.now();
-  h = await createHarness();
+  // The passes publish the catalog as files to a local S3 API, and the page links to latest.json (as `npm start` does).
+  s3 = await startLocalS3({ bucket: 'region-sync-browser' });
+  // The S3 SDK is loaded once per process beside the first pass: loaded here, its import does not slow the upstream calls of the pass under test.
+  await s3Module();
+  h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint } });
   await h.pass();
-  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
+  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, catalogFileUrl: s3.url(LATEST_KEY) });
   api = await startHttpAdapter({ handler });
   first = { ids: truthIds(), cursor: ((await (await fetch(`${api.url}/changes?limit=500`)).json()) as { next: string }).next };
   h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' } as never);
@@ -77,6 +87,7 @@ afterAll(async () => {
   await browser?.close();
   await api?.close();
   await h?.close();
+  await s3?.stop();
   console.log(`browser test timings (ms): ${JSON.stringify(timings)}`);
 });
 
@@ -284,6 +295,20 @@ describe('the page in Chromium', () => {
       await context.close();
     }
     timings.axe = Date.now() - t;
+  });
+
+  it('links to the catalog file, which opens as the JSON of GET /regions', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    // Not through open(): following the link is the one request to another origin (the S3 API), on purpose.
+    const page = await context.newPage();
+    await page.goto(api.url);
+    const link = page.getByRole('link', { name: 'catalog file (latest.json)' });
+    expect(await link.getAttribute('href')).toBe(s3.url(LATEST_KEY));
+    await link.click();
+    await page.waitForURL(s3.url(LATEST_KEY));
+    const shown = JSON.parse((await page.textContent('body')) ?? '') as unknown;
+    expect(shown).toEqual(await (await fetch(`${api.url}/regions`)).json());
+    await context.close();
   });
 
   it('asked nothing of another origin, and its CSP refused nothing of its own', () => {

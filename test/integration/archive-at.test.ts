@@ -9,71 +9,29 @@
 import fc from 'fast-check';
 import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor, START, type FeedPosition } from '../../lib/catalog/cursor';
 import { createLogger } from '../../lib/core/log';
-import type { Change, Region, RegionContent, SourceName } from '../../lib/core/region';
+import type { Region } from '../../lib/core/region';
 import { createArchiveReader } from '../../lib/store/archive';
-import { commitPlans } from '../../lib/store/commit';
-import type { StoreDeps } from '../../lib/store/deps';
-import { changesKey, PK } from '../../lib/store/items';
-import type { ScopePlan } from '../../lib/store/plans';
+import { changesKey } from '../../lib/store/items';
 import { createS3Client } from '../../lib/store/s3';
-import { loadScopeHeads, loadScopeRegions } from '../../lib/store/snapshot';
 import { writeCatalogFiles } from '../../lib/sync/catalog-files';
-import { planScope } from '../../lib/sync/plan';
 import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { call, type TestHandler } from '../support/catalog-event';
 import { freshTable } from '../support/db';
+import { answerOf, commitPass, committedChanges, replay, type ScopeSpec } from '../support/history';
 
-const SCOPES: { scope: string; source: SourceName; cloudId: string }[] = [
+const SCOPES: ScopeSpec[] = [
   { scope: 'zilliz/aws', source: 'zilliz', cloudId: 'aws' },
   { scope: 'modelarts/0123456789abcdef0123456789abcdef', source: 'modelarts', cloudId: 'huaweicloud' },
 ];
 
-function content(spec: (typeof SCOPES)[number], index: number, variant: number): RegionContent {
-  const regionId = `${spec.cloudId}-r${index}`;
-  return {
-    id: `${spec.source}:${regionId}`,
-    source: spec.source,
-    cloudId: spec.cloudId,
-    regionId,
-    name: variant === 1 ? `${regionId} renamed` : regionId,
-    localizedNames: spec.source === 'modelarts' ? { en_us: regionId } : {},
-    apiBaseUrl: spec.source === 'zilliz' ? `https://api${variant === 2 ? '2' : ''}.${regionId}.example.com` : null,
-    attributes: variant === 2 ? { domain: `${regionId}.example.com` } : {},
-  };
-}
-
 // A year and more ago: far beyond the 30-day retention, so every time point is answered from the archive.
 const T_BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 400 * 86_400_000;
 const at = (pass: number) => new Date(T_BASE + pass * 86_400_000).toISOString();
-
-async function commitPass(store: StoreDeps, answers: Map<string, RegionContent[]>, now: string): Promise<void> {
-  const newId = monotonicFactory();
-  const heads = await loadScopeHeads(store);
-  const plans: ScopePlan[] = [];
-  for (const spec of SCOPES) {
-    const regions = answers.get(spec.scope);
-    if (!regions) continue;
-    const state = { head: heads.get(spec.scope), regions: await loadScopeRegions(store, spec.scope) };
-    const plan = planScope({ scope: spec.scope, source: spec.source, regions, state, holdPasses: 1, now, newId });
-    if (plan) plans.push(plan);
-  }
-  // A long retention: DynamoDB Local's TTL must not take them before the test does.
-  await commitPlans(store, plans, { now, retentionDays: 3650, newId });
-}
-
-function replay(changes: readonly Change[]): Region[] {
-  const regions = new Map<string, Region>();
-  for (const c of changes) {
-    if (c.type === 'region.removed') regions.delete(c.regionKey);
-    else regions.set(c.regionKey, c.after!);
-  }
-  return [...regions.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-}
 
 let s3: LocalS3;
 let client: S3Client;
@@ -113,14 +71,13 @@ describe('GET /regions?at= from the archive equals the replayed feed', () => {
           const log = createLogger({ run }, () => undefined, 'error');
           const files = (now: string) => writeCatalogFiles({ store, bucket, log, newId: monotonicFactory(), now, retentionDays: 30 });
           for (const [n, pass] of passes.entries()) {
-            const build = (spec: (typeof SCOPES)[number], picks: [number, number][]) => [...new Map(picks).entries()].map(([i, v]) => content(spec, i, v));
-            await commitPass(store, new Map([[SCOPES[0]!.scope, build(SCOPES[0]!, pass.aws)], [SCOPES[1]!.scope, build(SCOPES[1]!, pass.modelarts)]]), at(n + 1));
+            // A long retention: DynamoDB Local's TTL must not take them before the test does.
+            await commitPass(store, SCOPES, new Map([[SCOPES[0]!.scope, answerOf(SCOPES[0]!, pass.aws)], [SCOPES[1]!.scope, answerOf(SCOPES[1]!, pass.modelarts)]]), at(n + 1), 3650);
             if (pass.files || n === passes.length - 1) expect((await files(at(n + 1))).outcome).not.toBe('failed');
           }
           // The feed as committed, then the table loses every changeset (retention).
-          const items = ((await table.doc.send(new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': PK.changes }, ConsistentRead: true }))).Items ?? []) as { seq: number; body: string; committedAt: string }[];
-          const all = items.flatMap((item) => (JSON.parse(item.body) as Change[]).map((change, index) => ({ position: { seq: item.seq, index } as FeedPosition, change, committedAt: item.committedAt })));
-          for (const item of items) await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: changesKey(item.seq) }));
+          const all = await committedChanges(store);
+          for (const seq of new Set(all.map((p) => p.position.seq))) await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: changesKey(seq) }));
 
           const handler = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, archive: createArchiveReader(bucket) }) as TestHandler;
           const points: { position: FeedPosition; upto: number }[] = [{ position: START, upto: 0 }, ...all.map((p, i) => ({ position: p.position, upto: i + 1 }))];

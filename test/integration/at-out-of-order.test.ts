@@ -13,6 +13,7 @@ import { createCatalogHandler } from '../../lib/catalog/handler';
 import type { Change, Region } from '../../lib/core/region';
 import { call, type TestHandler } from '../support/catalog-event';
 import { freshTable, type FreshTable } from '../support/db';
+import { readWholeFeed, replay } from '../support/history';
 import { commit, makeChange, makeRegion } from '../support/seed';
 
 const MINUTE = 60_000;
@@ -28,28 +29,6 @@ beforeAll(async () => {
 });
 afterAll(() => table?.drop());
 
-/** The feed as a client reads it, in sequence order. */
-async function wholeFeed(): Promise<Change[]> {
-  const out: Change[] = [];
-  let since = '';
-  for (;;) {
-    const res = await call(api, 'GET', `/changes?limit=500${since ? `&since=${since}` : ''}`);
-    const page = res.json as { changes: Change[]; next: string };
-    if (page.changes.length === 0) return out;
-    out.push(...page.changes);
-    since = page.next;
-  }
-}
-
-function fold(changes: readonly Change[]): string[] {
-  const ids = new Set<string>();
-  for (const c of changes) {
-    if (c.after) ids.add(c.regionKey);
-    else ids.delete(c.regionKey);
-  }
-  return [...ids].sort();
-}
-
 it('at every minute, the catalog holds the changes of the longest run of commits stamped by then, and nothing later', async () => {
   const r = (id: string, overrides: Partial<Region> = {}) => makeRegion('zilliz', id, overrides);
   // Commit order (sequence) and stamps: 1 at 0', 2 at 20', 3 at 12' (a slow pass, landing after 2), 4 at 40', 5 at 35'.
@@ -62,13 +41,13 @@ it('at every minute, the catalog holds the changes of the longest run of commits
   ];
   for (const [minute, changes] of plan) await commit(table.doc, table.tableName, changes, iso(minute));
 
-  const feed = await wholeFeed();
+  const feed = await readWholeFeed(api);
   expect(feed.map((c) => c.detectedAt)).toEqual(plan.flatMap(([minute, changes]) => changes.map(() => iso(minute))));
   for (let minute = -1; minute <= 45; minute++) {
     const t = T0 + minute * MINUTE;
     // The truth: the feed up to the first change detected after T.
     const cut = feed.findIndex((c) => Date.parse(c.detectedAt) > t);
-    const want = fold(cut < 0 ? feed : feed.slice(0, cut));
+    const want = replay(cut < 0 ? feed : feed.slice(0, cut)).map((x) => x.id);
     const res = await call(api, 'GET', `/regions?at=${iso(minute)}`);
     expect(res.status, res.text).toBe(200);
     expect((res.json as { regions: Region[] }).regions.map((x) => x.id), `at ${minute}'`).toEqual(want);

@@ -6,20 +6,15 @@
  * as the feed serves them). Plus the 400 and 410 answers, and the cache headers.
  */
 import fc from 'fast-check';
-import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor, START, type FeedPosition } from '../../lib/catalog/cursor';
-import type { Change, Region, RegionContent, SourceName } from '../../lib/core/region';
-import { commitPlans } from '../../lib/store/commit';
-import type { StoreDeps } from '../../lib/store/deps';
+import type { Region, RegionContent, SourceName } from '../../lib/core/region';
 import { changesKey } from '../../lib/store/items';
-import { loadScopeHeads, loadScopeRegions } from '../../lib/store/snapshot';
-import { planScope } from '../../lib/sync/plan';
-import type { ScopePlan } from '../../lib/store/plans';
 import { call, type TestHandler } from '../support/catalog-event';
 import { freshTable } from '../support/db';
+import { answerOf, commitPass, committedChanges, content, readWholeFeed, replay } from '../support/history';
 
 type Table = Awaited<ReturnType<typeof freshTable>>;
 
@@ -36,75 +31,12 @@ const SCOPES: { scope: string; source: SourceName; cloudId: string; universe: nu
   { scope: 'modelarts/0123456789abcdef0123456789abcdef', source: 'modelarts', cloudId: 'huaweicloud', universe: 4 },
 ];
 
-function content(spec: (typeof SCOPES)[number], index: number, variant: number): RegionContent {
-  const regionId = `${spec.cloudId}-r${index}`;
-  return {
-    id: `${spec.source}:${regionId}`,
-    source: spec.source,
-    cloudId: spec.cloudId,
-    regionId,
-    name: variant === 1 ? `${regionId} renamed` : regionId,
-    localizedNames: spec.source === 'modelarts' ? { en_us: regionId } : {},
-    apiBaseUrl: spec.source === 'zilliz' ? `https://api${variant === 2 ? '2' : ''}.${regionId}.example.com` : null,
-    attributes: variant === 2 ? { domain: `${regionId}.example.com` } : {},
-  };
-}
-
 // Recent enough that DynamoDB Local's TTL (30 days from each commit) deletes nothing during the test.
 const T_BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 86_400_000;
 const at = (pass: number) => new Date(T_BASE + pass * 3_600_000).toISOString();
 
-/** One pass through the real planner and commit: every scope answers `answers[scope]`. */
-async function commitPass(store: StoreDeps, answers: Map<string, RegionContent[]>, now: string): Promise<void> {
-  const newId = monotonicFactory();
-  const heads = await loadScopeHeads(store);
-  const plans: ScopePlan[] = [];
-  for (const spec of SCOPES) {
-    const regions = answers.get(spec.scope);
-    if (!regions) continue;
-    const state = { head: heads.get(spec.scope), regions: await loadScopeRegions(store, spec.scope) };
-    const plan = planScope({ scope: spec.scope, source: spec.source, regions, state, holdPasses: 1, now, newId });
-    if (plan) plans.push(plan);
-  }
-  await commitPlans(store, plans, { now, retentionDays: 30, newId });
-}
-
-/** The feed from the start, read page by page as a client would. */
-async function readWholeFeed(handler: TestHandler): Promise<Change[]> {
-  const out: Change[] = [];
-  let since = '';
-  for (;;) {
-    const res = await call(handler, 'GET', `/changes?limit=500${since ? `&since=${since}` : ''}`);
-    const body = res.json as { changes: Change[]; next: string };
-    if (body.changes.length === 0) return out;
-    out.push(...body.changes);
-    since = body.next;
-  }
-}
-
-/** Replays changes onto an empty catalog (the client's fold). */
-function replay(changes: readonly Change[]): Region[] {
-  const regions = new Map<string, Region>();
-  for (const c of changes) {
-    if (c.type === 'region.removed') regions.delete(c.regionKey);
-    else regions.set(c.regionKey, c.after!);
-  }
-  return [...regions.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
 const handlerFor = (table: Table) =>
   createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
-
-/** Positions of every change: (seq, index) walked from the changesets' sizes, as the feed numbers them. */
-async function positions(table: Table): Promise<{ position: FeedPosition; change: Change; committedAt: string }[]> {
-  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
-  const out = await table.doc.send(
-    new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'CHANGES' }, ConsistentRead: true }),
-  );
-  return (out.Items ?? []).flatMap((item) =>
-    (JSON.parse(String(item.body)) as Change[]).map((change, index) => ({ position: { seq: Number(item.seq), index }, change, committedAt: String(item.committedAt) })),
-  );
-}
 
 const passArb = fc.array(
   fc.record({
@@ -124,15 +56,13 @@ describe('GET /regions?at= equals the replayed feed', () => {
           const store = { doc: table.doc, table: table.tableName };
           for (const [n, pass] of passes.entries()) {
             const answers = new Map<string, RegionContent[]>();
-            const build = (spec: (typeof SCOPES)[number], picks: [number, number][]) =>
-              [...new Map(picks.map(([i, v]) => [i, v])).entries()].map(([i, v]) => content(spec, i, v));
-            answers.set(SCOPES[0]!.scope, build(SCOPES[0]!, pass.aws));
-            if (pass.gcp) answers.set(SCOPES[1]!.scope, build(SCOPES[1]!, pass.gcp));
-            answers.set(SCOPES[2]!.scope, build(SCOPES[2]!, pass.modelarts));
-            await commitPass(store, answers, at(n + 1));
+            answers.set(SCOPES[0]!.scope, answerOf(SCOPES[0]!, pass.aws));
+            if (pass.gcp) answers.set(SCOPES[1]!.scope, answerOf(SCOPES[1]!, pass.gcp));
+            answers.set(SCOPES[2]!.scope, answerOf(SCOPES[2]!, pass.modelarts));
+            await commitPass(store, SCOPES, answers, at(n + 1));
           }
           const handler = handlerFor(table);
-          const all = await positions(table);
+          const all = await committedChanges({ doc: table.doc, table: table.tableName });
           const feed = await readWholeFeed(handler);
           // The feed serves exactly the committed changes in this order: the replay below folds the feed.
           expect(feed.map((c) => c.id)).toEqual(all.map((p) => p.change.id));
@@ -171,9 +101,9 @@ describe('GET /regions?at= errors and headers', () => {
 
   beforeAll(async () => {
     table = await freshTable();
-    await commitPass(store(), new Map([[aws.scope, [content(aws, 1, 0), content(aws, 2, 0)]]]), at(1));
-    await commitPass(store(), new Map([[aws.scope, [content(aws, 1, 1), content(aws, 2, 0), content(aws, 3, 0)]]]), at(2));
-    await commitPass(store(), new Map([[aws.scope, [content(aws, 1, 1), content(aws, 3, 2)]]]), at(3));
+    await commitPass(store(), SCOPES, new Map([[aws.scope, [content(aws, 1, 0), content(aws, 2, 0)]]]), at(1));
+    await commitPass(store(), SCOPES, new Map([[aws.scope, [content(aws, 1, 1), content(aws, 2, 0), content(aws, 3, 0)]]]), at(2));
+    await commitPass(store(), SCOPES, new Map([[aws.scope, [content(aws, 1, 1), content(aws, 3, 2)]]]), at(3));
     handler = handlerFor(table);
   });
   afterAll(async () => {

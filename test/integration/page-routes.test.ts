@@ -5,18 +5,24 @@
  * same ETag / 304 discipline as the JSON routes. The page at a past point
  * (`/?at=`) is checked against the simulators' state as it was before the
  * change, and a region's story (`/?region=`) against the values the simulator
- * was given at each step.
+ * was given at each step. With the catalog published as a file, the page
+ * links to latest.json, and the link serves, from the local S3 API, the very
+ * bytes of `GET /regions`.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor } from '../../lib/catalog/cursor';
 import { PAGE_CSS, PAGE_JS } from '../../lib/catalog/page/assets';
+import { LATEST_KEY } from '../../lib/store/catalog-layout';
+import { s3Module } from '../../lib/store/s3';
+import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { call, type TestHandler } from '../support/catalog-event';
 import { createHarness, SAMPLE_REGIONS, type Harness } from '../support/harness';
 
 let h: Harness;
 let handler: TestHandler;
+let s3: LocalS3;
 
 interface SimulatorState {
   ids: string[];
@@ -45,7 +51,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let first: { state: SimulatorState; cursor: string; time: string };
 
 beforeAll(async () => {
-  h = await createHarness();
+  // The passes publish the catalog as files to a local S3 API (as `npm start` does).
+  s3 = await startLocalS3({ bucket: 'region-sync-page' });
+  // The S3 SDK is loaded once per process beside the first pass: loaded here, its import does not slow the upstream calls of the pass under test.
+  await s3Module();
+  h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint } });
   await h.pass();
   handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
   // A commit is stamped with its pass's start: a time after the first pass and before the second lies between them.
@@ -61,6 +71,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
+  await s3?.stop();
 });
 
 describe('GET /', () => {
@@ -380,5 +391,27 @@ describe('the page for people, second pass', () => {
     expect(listed.sort()).toEqual(committed.slice(0, 5).map((c) => c.regionKey).sort());
     expect(older.text).toContain('Older changes');
     expect((await call(handler, 'GET', '/?older=x')).status).toBe(400);
+  });
+});
+
+describe('the catalog file', () => {
+  const fileLink = (html: string) => [...html.matchAll(/<a href="([^"]+)"[^>]*>catalog file \(latest\.json\)<\/a>/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+
+  it('is linked from the page, now and at a past point, when CATALOG_FILE_URL is set; the link serves the bytes of GET /regions', async () => {
+    const url = s3.url(LATEST_KEY);
+    const withFile = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, catalogFileUrl: url }) as TestHandler;
+    const page = await call(withFile, 'GET', '/');
+    expect(page.status).toBe(200);
+    expect(fileLink(page.text)).toEqual([url]);
+    // What the link serves, read from the S3 API, is the API's own answer.
+    const served = await fetch(fileLink(page.text)[0]!);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe((await call(withFile, 'GET', '/regions', { 'accept-encoding': 'identity' })).text);
+    // A past view links to the same (latest) file.
+    expect(fileLink((await call(withFile, 'GET', `/?at=${encodeURIComponent(first.cursor)}`)).text)).toEqual([url]);
+  });
+
+  it('is not linked without CATALOG_FILE_URL', async () => {
+    expect(fileLink((await call(handler, 'GET', '/')).text)).toEqual([]);
   });
 });

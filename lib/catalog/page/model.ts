@@ -46,6 +46,8 @@ export interface PageModel {
   syncedAt: string | null;
   past: PastPoint | null;
   history: RegionHistory | null;
+  /** Where people read catalog/latest.json (CATALOG_FILE_URL), when the catalog is published as a file. */
+  fileUrl: string | null;
 }
 
 /** The text a search matches: id, name, localized names, cloud and API base URL, lower-cased. */
@@ -77,9 +79,10 @@ export interface PageInput {
   syncedAt: string | null;
   past?: PastPoint | null;
   history?: RegionHistory | null;
+  fileUrl?: string | null;
 }
 
-export function buildPageModel({ query, regions, sources, changes, moreChanges = false, version, syncedAt, past = null, history = null }: PageInput): PageModel {
+export function buildPageModel({ query, regions, sources, changes, moreChanges = false, version, syncedAt, past = null, history = null, fileUrl = null }: PageInput): PageModel {
   const found = regions.filter((r) => matches(r, query));
   const start = (query.page - 1) * query.limit;
   return {
@@ -96,5 +99,6 @@ export function buildPageModel({ query, regions, sources, changes, moreChanges =
     syncedAt,
     past,
     history,
+    fileUrl,
   };
 }

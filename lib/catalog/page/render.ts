@@ -296,6 +296,11 @@ function history(model: PageModel): string {
   );
 }
 
+/** The catalog as a file, when it is published as one: always the latest version, also from a past view. */
+function fileLink(model: PageModel): string {
+  return model.fileUrl ? ` · <a href="${esc(model.fileUrl)}" rel="alternate" type="application/json">catalog file (latest.json)</a>` : '';
+}
+
 export function renderPage(model: PageModel): string {
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
@@ -303,7 +308,7 @@ export function renderPage(model: PageModel): string {
     `<link rel="alternate" type="application/atom+xml" title="region-sync changes" href="/changes.atom">` +
     `<script src="${PAGE_JS.href}" defer></script></head><body><main>` +
     `<h1>Region catalog</h1><p class="meta">Zilliz Cloud and Huawei Cloud ModelArts regions · version ${model.version}` +
-    ` · synced ${time(model.syncedAt)} · <a href="${model.past ? `/regions?at=${esc(encodeURIComponent(model.past.raw))}` : '/regions'}">JSON</a> · <a href="/openapi.json">API</a></p>` +
+    ` · synced ${time(model.syncedAt)} · <a href="${model.past ? `/regions?at=${esc(encodeURIComponent(model.past.raw))}` : '/regions'}">JSON</a> · <a href="/openapi.json">API</a>${fileLink(model)}</p>` +
     banner(model) +
     history(model) +
     // What changed first (the first screen of a desktop shows it), with each scope's health beside

@@ -10,7 +10,7 @@ import { ATOM_DEFAULT_LIMIT } from '../../core/limits';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../../core/region';
 import { readChangesBefore, readLatestChanges, type PlacedChange } from '../../store/latest';
-import { readRegionHistory } from '../../store/history';
+import type { RegionHistoryReader } from '../region-history';
 import { listSources, readChangesetsBackward } from '../../store/read';
 import { IMMUTABLE, type PastCatalog } from '../at';
 import type { FeedPosition } from '../cursor';
@@ -49,8 +49,12 @@ export interface PageRouteDeps {
   cache: CatalogCache;
   /** Shared with `GET /regions?at=`: one instance and one memo, so the page and the API never disagree. */
   pastAt: PastAt;
+  /** Shared with `GET /regions/{source}/{regionId}/history`: the table's, and the archive's beyond it. */
+  regionHistory: RegionHistoryReader;
   /** The clock that decides which changesets have expired (epoch ms). */
   now?: () => number;
+  /** Where people read catalog/latest.json (CATALOG_FILE_URL): the page links to it. */
+  fileUrl?: string | undefined;
 }
 
 type Handler = (event: CatalogEvent) => Promise<HttpResult>;
@@ -64,7 +68,7 @@ export function baseUrl(event: CatalogEvent): string {
   return `${proto}://${host}`;
 }
 
-export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = Date.now }: PageRouteDeps): Record<string, Handler> {
+export function createPageRoutes({ doc, tableName, cache, pastAt, regionHistory: readHistory, now: clock = Date.now, fileUrl }: PageRouteDeps): Record<string, Handler> {
   // Bodies of the current catalog version; a failed build is forgotten, not kept. A body lists
   // changes, so it is also dropped once the first changeset it read expires (`memoUntil`): an
   // expired changeset is never shown, even when no commit has come since.
@@ -116,7 +120,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
   /** The region's story for `?region=`, or a 404 like its JSON route when it has none and is not in the catalog. */
   const regionHistory = async (regionKey: string): Promise<RegionHistory | null> => {
     if (!regionKey) return null;
-    const [{ changes, expiresAtMs }, inCatalog] = await Promise.all([readRegionHistory({ doc, table: tableName }, regionKey, clock()), current(regionKey)]);
+    const [{ changes, expiresAtMs }, inCatalog] = await Promise.all([readHistory(regionKey, clock()), current(regionKey)]);
     keepUntil(expiresAtMs);
     if (changes.length === 0 && !inCatalog) throw new HttpProblem(404, 'not-found', `region: ${regionKey} has no change within the retention and is not in the catalog`);
     const colon = regionKey.indexOf(':');
@@ -169,6 +173,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
         syncedAt: past.syncedAt,
         past: { raw: query.at, version: past.version, syncedAt: past.syncedAt },
         history,
+        fileUrl: fileUrl ?? null,
       });
       return new Representation(renderPage(model), tag);
     };
@@ -196,7 +201,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, now: clock = D
       const key = `${pageQueryKey(query)}|${shortHash(JSON.stringify(sources))}`;
       const rep = await once(catalog.version, key, async () => {
         const [{ changes, more }, history] = await Promise.all([listedChanges(catalog.version, query), regionHistory(query.region)]);
-        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, moreChanges: more, version: catalog.version, syncedAt: catalog.syncedAt, history });
+        const model = buildPageModel({ query, regions: catalog.regions, sources, changes, moreChanges: more, version: catalog.version, syncedAt: catalog.syncedAt, history, fileUrl: fileUrl ?? null });
         // The changes listed are part of the tag: one expiring changes the body, with no commit.
         const listed = shortHash([...changes.map((p) => p.change.id), ...(history?.changes ?? []).map((c) => c.id)].join());
         return new Representation(renderPage(model), entityTag(catalog.version, `${key}|${listed}`));
