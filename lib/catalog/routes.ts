@@ -10,6 +10,7 @@ import { createCatalogCache, type CachedCatalog, type CatalogCache } from './cac
 import { errorMessage } from '../core/errors';
 import { readFeed } from './feed';
 import { createLogger } from '../core/log';
+import type { StoreDeps } from '../store/deps';
 import { listKnownFields, listSources, loadCatalog, readChangesetsBackward, readSeq } from '../store/read';
 import { readRegionHistory } from '../store/history';
 import { regionListBody } from '../store/catalog-layout';
@@ -64,11 +65,11 @@ function headersOf(event: CatalogEvent): Record<string, string | undefined> {
 }
 
 export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
-  const { doc, tableName } = deps;
+  const store: StoreDeps = { doc: deps.doc, table: deps.tableName };
   const cache =
     deps.cache ??
     createCatalogCache({
-      loader: { readHead: () => readSeq(doc, tableName), load: () => loadCatalog(doc, tableName) },
+      loader: { readHead: () => readSeq(store), load: () => loadCatalog(store) },
       revalidateMs: deps.revalidateMs,
       onStale: (error) => log.warn('serving the held catalog: revalidation failed', { error: errorMessage(error) }),
       ...(deps.now ? { now: deps.now } : {}),
@@ -78,9 +79,9 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
   const catalogAt = createPastCatalogs(
     {
       current: () => cache.get(),
-      head: () => readSeq(doc, tableName),
-      load: () => loadCatalog(doc, tableName),
-      changesets: (range) => readChangesetsBackward(doc, tableName, { ...range, now: clock() }),
+      head: () => readSeq(store),
+      load: () => loadCatalog(store),
+      changesets: (range) => readChangesetsBackward(store, { ...range, now: clock() }),
     },
     clock,
   );
@@ -92,7 +93,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     const past = isBeyondRetention(point, nowMs, deps.retentionDays ?? 30) ? ({ kind: 'expired' } as const) : await catalogAt(point);
     if (past.kind === 'expired' && deps.archive) {
       // Beyond the table's retention: the bucket's archive answers as the table would have.
-      const head = await readSeq(doc, tableName);
+      const head = await readSeq(store);
       const archived = await deps.archive.catalogAt(point.kind === 'cursor' ? { kind: 'cursor', ...point.position } : point, head.version);
       if (archived) return { catalog: archived, settled: isSettled(point, nowMs) };
     }
@@ -136,14 +137,14 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     '/regions/{source}/{regionId}/history': async (event) => {
       const { source, regionId } = parseRegionPath(event.pathParameters);
       const id = `${source}:${regionId}`;
-      const { changes } = await readRegionHistory({ doc, table: tableName }, id, clock());
+      const { changes } = await readRegionHistory(store, id, clock());
       if (changes.length === 0 && !(await cache.get()).region(id)) throw new HttpProblem(404, 'not-found', `region ${id} has no change within the retention and is not in the catalog`);
       const body = JSON.stringify({ changes });
       return respond(new Representation(body, `"h-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
     },
 
     '/sources': async (event) => {
-      const [sources, fields] = await Promise.all([listSources(doc, tableName), listKnownFields(doc, tableName)]);
+      const [sources, fields] = await Promise.all([listSources(store), listKnownFields(store)]);
       const body = JSON.stringify({ sources, fields });
       return respond(new Representation(body, `"s-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
     },
@@ -153,7 +154,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       const limit = parseLimit(query?.limit);
       const since = parseSince(query?.since);
       const filter = parseChangeFilter(query);
-      const feed = await readFeed(doc, tableName, since, limit, isUnfiltered(filter) ? undefined : filter, clock());
+      const feed = await readFeed(store, since, limit, isUnfiltered(filter) ? undefined : filter, clock());
       if (feed.kind === 'ahead') throw new HttpProblem(400, 'invalid-parameter', 'since: the cursor is ahead of the last commit');
       if (feed.kind === 'expired') throw new HttpProblem(410, 'cursor-expired', 'since: cursor expired; restart from the beginning');
       const body = JSON.stringify({ changes: feed.changes, next: encodeCursor(feed.next) });
@@ -168,7 +169,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
-    ...createPageRoutes({ doc, tableName, cache, pastAt, now: clock }),
+    ...createPageRoutes({ store, cache, pastAt, now: clock }),
   };
 }
 

@@ -99,7 +99,7 @@ it('every answer during four committing passes is one committed version, whole',
     const doc = slowClient(h.table.endpoint, 40);
     while (writing) {
       try {
-        const { version, regions } = await loadCatalog(doc, h.table.tableName);
+        const { version, regions } = await loadCatalog({ doc, table: h.table.tableName });
         answers.push({ status: 200, version, regions });
       } catch (error: unknown) {
         if (!(error instanceof CatalogUnstableError)) throw error;
