@@ -103,7 +103,7 @@ export async function measureHistory(options: { endpoint?: string } = {}): Promi
     const now = Date.now();
     const start = now - (DAYS + 0.5) * DAY_MS;
     await writeHistory(table, start);
-    const make = () => createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: RETENTION_DAYS });
+    const make = () => createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: RETENTION_DAYS });
 
     const current: number[] = [];
     for (let i = 0; i < 5; i++) current.push(await timed(make(), '/regions'));

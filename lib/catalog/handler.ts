@@ -51,8 +51,7 @@ export function catalogHandlerFromConfig(config: CatalogConfig): CatalogHandler 
     : undefined;
   return createCatalogHandler({
     ...(archive ? { archive } : {}),
-    doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
-    tableName: config.TABLE_NAME,
+    store: { doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), table: config.TABLE_NAME },
     corsOrigins: config.CORS_ORIGINS,
     revalidateMs: config.CATALOG_REVALIDATE_MS,
     maxAgeSeconds: config.CATALOG_MAX_AGE_SECONDS,

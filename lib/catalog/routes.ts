@@ -3,7 +3,6 @@
  * calls one reader and maps the result. The router's "no route" becomes 404,
  * or 405 with `Allow` when the path is known; oversized requests stop at 414.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createCatalogCache, type CachedCatalog, type CatalogCache } from './cache';
@@ -25,8 +24,7 @@ import { HttpProblem, invalidParameter, type HttpResult } from './problem';
 import { createPageRoutes, type PastAt } from './page/routes';
 
 export interface CatalogDeps {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  store: StoreDeps;
   /** How long a warm catalog is served without asking DynamoDB (ms). */
   revalidateMs: number;
   /** `max-age` of the catalog routes. */
@@ -65,7 +63,7 @@ function headersOf(event: CatalogEvent): Record<string, string | undefined> {
 }
 
 export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
-  const store: StoreDeps = { doc: deps.doc, table: deps.tableName };
+  const { store } = deps;
   const cache =
     deps.cache ??
     createCatalogCache({

@@ -60,7 +60,7 @@ beforeAll(async () => {
   const t0 = Date.now();
   h = await createHarness();
   await h.pass();
-  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
+  const handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
   api = await startHttpAdapter({ handler });
   first = { ids: truthIds(), cursor: ((await (await fetch(`${api.url}/changes?limit=500`)).json()) as { next: string }).next };
   h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' } as never);

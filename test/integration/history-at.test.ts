@@ -93,7 +93,7 @@ function replay(changes: readonly Change[]): Region[] {
 }
 
 const handlerFor = (table: Table) =>
-  createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 
 /** Positions of every change: (seq, index) walked from the changesets' sizes, as the feed numbers them. */
 async function positions(table: Table): Promise<{ position: FeedPosition; change: Change; committedAt: string }[]> {
@@ -219,7 +219,7 @@ describe('GET /regions?at= errors and headers', () => {
     const res = await call(handler, 'GET', `/regions?at=${old}`);
     expect(res.status).toBe(410);
     expect(detail(res)).toMatch(/^at: older than the change retention/);
-    const longer = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, retentionDays: 60 }) as TestHandler;
+    const longer = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, retentionDays: 60 }) as TestHandler;
     expect((await call(longer, 'GET', `/regions?at=${old}`)).json).toMatchObject({ regions: [], version: '0' });
   });
 

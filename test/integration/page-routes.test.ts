@@ -47,7 +47,7 @@ let first: { state: SimulatorState; cursor: string; time: string };
 beforeAll(async () => {
   h = await createHarness();
   await h.pass();
-  handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
   // A commit is stamped with its pass's start: a time after the first pass and before the second lies between them.
   await sleep(5);
   first = { state: simulatorState(), cursor: await nextCursor(), time: new Date().toISOString() };
