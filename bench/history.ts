@@ -20,7 +20,7 @@ import { createCatalogHandler } from '../lib/catalog/handler';
 import type { RegionContent } from '../lib/core/region';
 import { createLimiter } from '../lib/core/limit';
 import { commitPlans } from '../lib/store/commit';
-import { loadScopeHeads, loadScopeRegions } from '../lib/store/snapshot';
+import { loadScopeHeads, loadScopeRegions } from '../lib/store/scope-reads';
 import { planScope } from '../lib/sync/plan';
 import type { ScopePlan } from '../lib/store/plans';
 import { startDynamoDbLocal } from '../local/dynamodb';

@@ -21,7 +21,7 @@ import type { StoreDeps } from '../../lib/store/deps';
 import { changesKey, PK } from '../../lib/store/items';
 import type { ScopePlan } from '../../lib/store/plans';
 import { createS3Client } from '../../lib/store/s3';
-import { loadScopeHeads, loadScopeRegions } from '../../lib/store/snapshot';
+import { loadScopeHeads, loadScopeRegions } from '../../lib/store/scope-reads';
 import { writeCatalogFiles } from '../../lib/sync/catalog-files';
 import { planScope } from '../../lib/sync/plan';
 import { startLocalS3, type LocalS3 } from '../../local/s3';

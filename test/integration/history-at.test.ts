@@ -15,7 +15,7 @@ import type { Change, Region, RegionContent, SourceName } from '../../lib/core/r
 import { commitPlans } from '../../lib/store/commit';
 import type { StoreDeps } from '../../lib/store/deps';
 import { changesKey } from '../../lib/store/items';
-import { loadScopeHeads, loadScopeRegions } from '../../lib/store/snapshot';
+import { loadScopeHeads, loadScopeRegions } from '../../lib/store/scope-reads';
 import { planScope } from '../../lib/sync/plan';
 import type { ScopePlan } from '../../lib/store/plans';
 import { call, type TestHandler } from '../support/catalog-event';
