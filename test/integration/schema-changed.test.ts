@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createLogger } from '../../lib/core/log';
 import { listOutbox } from '../../lib/store/publish-state';
-import { recordSchemas } from '../../lib/sync/schema';
+import { recordSchemas } from '../../lib/sync/shape-drift';
 import { freshTable } from '../support/db';
 import { call, type TestHandler } from '../support/catalog-event';
 import { createHarness, type Harness } from '../support/harness';
