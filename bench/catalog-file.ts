@@ -299,8 +299,8 @@ async function archiveAt(ctx: BenchContext, s3: LocalS3, client: S3Client) {
   try {
     await past.doc.send(new PutCommand({ TableName: past.tableName, Item: { ...SEQ_KEY, value: written.head, committedAt: new Date(start + DAYS * DAY_MS).toISOString() } }));
     const calls = createTimeline();
-    const atHandler = () => createCatalogHandler({ doc: past.doc, tableName: past.tableName, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: 30, archive: createArchiveReader(bucket) });
-    const currentHandler = () => createCatalogHandler({ doc: large.table.doc, tableName: large.table.tableName, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30 });
+    const atHandler = () => createCatalogHandler({ store: { doc: past.doc, table: past.tableName }, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: 30, archive: createArchiveReader(bucket) });
+    const currentHandler = () => createCatalogHandler({ store: { doc: large.table.doc, table: large.table.tableName }, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30 });
     const atRuns: number[] = [];
     const currentRuns: number[] = [];
     // A year back, half a day after that day's pass; a new millisecond each time.
@@ -318,7 +318,7 @@ async function archiveAt(ctx: BenchContext, s3: LocalS3, client: S3Client) {
     }
     // The S3 calls of one request, counted on one more through a traced client.
     const counted = traceClient(await createS3Client({ region: REGION, endpoint: s3.endpoint }), calls);
-    await timedGet(createCatalogHandler({ doc: past.doc, tableName: past.tableName, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: 30, archive: createArchiveReader({ s3: counted, bucket: s3.bucket }) }), `/regions?at=${point(9)}`);
+    await timedGet(createCatalogHandler({ store: { doc: past.doc, table: past.tableName }, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: 30, archive: createArchiveReader({ s3: counted, bucket: s3.bucket }) }), `/regions?at=${point(9)}`);
     counted.destroy();
     const atCalls: Record<string, number> = {};
     for (const s of calls.spans) atCalls[shortName(s)] = (atCalls[shortName(s)] ?? 0) + 1;
@@ -348,7 +348,7 @@ export async function runCatalogFile(ctx: BenchContext): Promise<{ values: Recor
     log(`catalog file: step ${overhead.details.stepMs} ms vs PutObject alone ${overhead.details.putsMs} ms (ratio ${overhead.ratio})`);
     const large = await largeCatalog(ctx);
     const { loadCatalog } = await import('../lib/store/read');
-    const largeFile = catalogFile(await loadCatalog(large.table.doc, large.table.tableName));
+    const largeFile = catalogFile(await loadCatalog({ doc: large.table.doc, table: large.table.tableName }));
     const archive = await archiveAt(ctx, s3, client);
     log(`catalog file: ?at= a year back ${archive.atMs} ms vs current ${archive.currentMs} ms`);
     return {

@@ -20,7 +20,7 @@ import { createCatalogHandler } from '../lib/catalog/handler';
 import type { RegionContent } from '../lib/core/region';
 import { createLimiter } from '../lib/core/limit';
 import { commitPlans } from '../lib/store/commit';
-import { loadScopeHeads, loadScopeRegions } from '../lib/store/snapshot';
+import { loadScopeHeads, loadScopeRegions } from '../lib/store/scope-reads';
 import { planScope } from '../lib/sync/plan';
 import type { ScopePlan } from '../lib/store/plans';
 import { startDynamoDbLocal } from '../local/dynamodb';
@@ -103,7 +103,7 @@ export async function measureHistory(options: { endpoint?: string } = {}): Promi
     const now = Date.now();
     const start = now - (DAYS + 0.5) * DAY_MS;
     await writeHistory(table, start);
-    const make = () => createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: RETENTION_DAYS });
+    const make = () => createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 60_000, maxAgeSeconds: 30, retentionDays: RETENTION_DAYS });
 
     const current: number[] = [];
     for (let i = 0; i < 5; i++) current.push(await timed(make(), '/regions'));

@@ -32,7 +32,7 @@ async function weigh(endpoint: string, zilliz?: ReturnType<typeof generatedCloud
   try {
     const summary = await bench.pass();
     if (!summary.ok) throw new Error('the pass that fills the catalog failed');
-    const handler = createCatalogHandler({ doc: bench.table.doc, tableName: bench.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
+    const handler = createCatalogHandler({ store: { doc: bench.table.doc, table: bench.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
     const event = {
       version: '2.0',
       routeKey: '$default',

@@ -17,15 +17,14 @@ const CREATED_NAME = '${AWS::StackName}-catalog-${AWS::AccountId}-${AWS::Region}
 const ACCOUNT = /^\d{12}$/;
 const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
 
-/** S3's rules for a general purpose bucket name (lib/store/catalog-layout.ts checks the same at cold start). */
+/** S3's rules for a general purpose bucket name: lib/store/catalog-layout.ts's, generated into bucket-name.json. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS: serverless.yml loads this file with require()
+const BUCKET_NAME_RULE = require('./bucket-name.json');
+const BUCKET_MUST = new RegExp(BUCKET_NAME_RULE.must);
+const BUCKET_MUST_NOT = BUCKET_NAME_RULE.mustNot.map((pattern) => new RegExp(pattern));
+
 function isValidBucketName(name) {
-  return (
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
-    !name.includes('..') &&
-    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
-    !/^(xn--|sthree-|amzn-s3-demo-)/.test(name) &&
-    !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)
-  );
+  return BUCKET_MUST.test(name) && !BUCKET_MUST_NOT.some((pattern) => pattern.test(name));
 }
 
 async function param(resolveVariable, name) {

@@ -13,8 +13,7 @@ import { createCatalogHandler } from '../lib/catalog/handler';
 import { createDocumentClient } from '../lib/store/client';
 
 const handler = createCatalogHandler({
-  doc: createDocumentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
-  tableName: 'region-sync-lint',
+  store: { doc: createDocumentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }), table: 'region-sync-lint' },
   corsOrigins: ['*'],
   revalidateMs: 0,
   maxAgeSeconds: 0,

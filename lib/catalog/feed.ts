@@ -17,10 +17,10 @@
  * would miss its rest, so it is a 410 too. From the start, the feed begins
  * after the newest hole: the oldest changes that can be served without one.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FeedPosition } from './cursor';
 import type { Change } from '../core/region';
 import { matchesChange, type ChangeFilter } from './params';
+import type { StoreDeps } from '../store/deps';
 import { readChangesets, readLiveSeqs, readSeq } from '../store/read';
 
 export type FeedResult =
@@ -37,10 +37,10 @@ const pageSizeFor = (limit: number) => Math.min(limit + 1, 25);
 export const MAX_SCANNED = 2000;
 
 /** The first sequence of the unbroken run of unexpired changesets that ends at `head` (head + 1 when changeset `head` itself expired). */
-export async function liveFloor(doc: DynamoDBDocumentClient, tableName: string, head: number, now: number): Promise<number> {
+export async function liveFloor(store: StoreDeps, head: number, now: number): Promise<number> {
   let floor = 1;
   let previous = 0;
-  for (const seq of await readLiveSeqs(doc, tableName, { fromSeq: 1, toSeq: head, now })) {
+  for (const seq of await readLiveSeqs(store, { fromSeq: 1, toSeq: head, now })) {
     if (seq !== previous + 1) floor = seq;
     previous = seq;
   }
@@ -50,25 +50,24 @@ export async function liveFloor(doc: DynamoDBDocumentClient, tableName: string, 
 const at = (seq: number, index: number, size: number): FeedPosition => (index >= size - 1 ? { seq, index, last: true } : { seq, index });
 
 export async function readFeed(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
+  store: StoreDeps,
   since: FeedPosition,
   limit: number,
   filter?: ChangeFilter,
   now: number = Date.now(),
 ): Promise<FeedResult> {
-  const head = await readSeq(doc, tableName);
+  const head = await readSeq(store);
   if (since.seq > head.version) return { kind: 'ahead' };
 
   // The sequence the next changeset read must carry: anything else means the one expected expired.
-  let expect = since.seq === 0 ? await liveFloor(doc, tableName, head.version, now) : since.seq;
+  let expect = since.seq === 0 ? await liveFloor(store, head.version, now) : since.seq;
   // The cursor's own changeset may have expired without loss only when the cursor had read it to its end.
   const ownMayBeGone = since.seq > 0 && since.last === true;
   const changes: Change[] = [];
   let next = since;
   let scanned = 0;
   const pageSize = filter ? 25 : pageSizeFor(limit);
-  const changesets = readChangesets(doc, tableName, { fromSeq: expect, toSeq: head.version, pageSize, now });
+  const changesets = readChangesets(store, { fromSeq: expect, toSeq: head.version, pageSize, now });
   for await (const { seq, changes: batch } of changesets) {
     if (seq !== expect && !(ownMayBeGone && expect === since.seq && seq === since.seq + 1)) return { kind: 'expired' };
     expect = seq + 1;

@@ -52,8 +52,7 @@ export function catalogHandlerFromConfig(config: CatalogConfig): CatalogHandler 
   return createCatalogHandler({
     ...(archive ? { archive } : {}),
     ...(config.CATALOG_FILE_URL ? { catalogFileUrl: config.CATALOG_FILE_URL } : {}),
-    doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
-    tableName: config.TABLE_NAME,
+    store: { doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), table: config.TABLE_NAME },
     corsOrigins: config.CORS_ORIGINS,
     revalidateMs: config.CATALOG_REVALIDATE_MS,
     maxAgeSeconds: config.CATALOG_MAX_AGE_SECONDS,

@@ -7,24 +7,23 @@
  * changeset is either live in the table (its region's history items with it,
  * they expire together) or read from the archive, never both, never neither.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StoreDeps } from '../store/deps';
 import type { ArchiveReader } from '../store/archive';
 import { readRegionHistory, type RegionHistoryRead } from '../store/history';
 import { readLiveSeqs, readSeq } from '../store/read';
 
 export interface RegionHistorySource {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  store: StoreDeps;
   archive?: ArchiveReader | undefined;
 }
 
 export type RegionHistoryReader = (regionKey: string, now: number) => Promise<RegionHistoryRead>;
 
-export function createRegionHistory({ doc, tableName, archive }: RegionHistorySource): RegionHistoryReader {
+export function createRegionHistory({ store, archive }: RegionHistorySource): RegionHistoryReader {
   return async (regionKey, now) => {
-    if (!archive) return readRegionHistory({ doc, table: tableName }, regionKey, now);
-    const head = await readSeq(doc, tableName);
-    const [table, live] = await Promise.all([readRegionHistory({ doc, table: tableName }, regionKey, now), readLiveSeqs(doc, tableName, { fromSeq: 1, toSeq: head.version, now })]);
+    if (!archive) return readRegionHistory(store, regionKey, now);
+    const head = await readSeq(store);
+    const [table, live] = await Promise.all([readRegionHistory(store, regionKey, now), readLiveSeqs(store, { fromSeq: 1, toSeq: head.version, now })]);
     const kept = new Set(live);
     const gone: number[] = [];
     for (let seq = 1; seq <= head.version; seq++) if (!kept.has(seq)) gone.push(seq);

@@ -3,13 +3,13 @@
  * calls one reader and maps the result. The router's "no route" becomes 404,
  * or 405 with `Allow` when the path is known; oversized requests stop at 414.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createCatalogCache, type CachedCatalog, type CatalogCache } from './cache';
 import { errorMessage } from '../core/errors';
 import { readFeed } from './feed';
 import { createLogger } from '../core/log';
+import type { StoreDeps } from '../store/deps';
 import { listKnownFields, listSources, loadCatalog, readChangesetsBackward, readSeq } from '../store/read';
 import { regionListBody } from '../store/catalog-layout';
 import type { ArchiveReader } from '../store/archive';
@@ -24,8 +24,7 @@ import { HttpProblem, invalidParameter, type HttpResult } from './problem';
 import { createPageRoutes, type PastAt } from './page/routes';
 
 export interface CatalogDeps {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  store: StoreDeps;
   /** How long a warm catalog is served without asking DynamoDB (ms). */
   revalidateMs: number;
   /** `max-age` of the catalog routes. */
@@ -66,11 +65,11 @@ function headersOf(event: CatalogEvent): Record<string, string | undefined> {
 }
 
 export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
-  const { doc, tableName } = deps;
+  const { store } = deps;
   const cache =
     deps.cache ??
     createCatalogCache({
-      loader: { readHead: () => readSeq(doc, tableName), load: () => loadCatalog(doc, tableName) },
+      loader: { readHead: () => readSeq(store), load: () => loadCatalog(store) },
       revalidateMs: deps.revalidateMs,
       onStale: (error) => log.warn('serving the held catalog: revalidation failed', { error: errorMessage(error) }),
       ...(deps.now ? { now: deps.now } : {}),
@@ -80,15 +79,15 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
   const catalogAt = createPastCatalogs(
     {
       current: () => cache.get(),
-      head: () => readSeq(doc, tableName),
-      load: () => loadCatalog(doc, tableName),
-      changesets: (range) => readChangesetsBackward(doc, tableName, { ...range, now: clock() }),
+      head: () => readSeq(store),
+      load: () => loadCatalog(store),
+      changesets: (range) => readChangesetsBackward(store, { ...range, now: clock() }),
     },
     clock,
   );
 
   // With the archive, a region's history reaches beyond the table's retention (./region-history).
-  const regionHistory = createRegionHistory({ doc, tableName, archive: deps.archive });
+  const regionHistory = createRegionHistory({ store, archive: deps.archive });
 
   /** `?at=` as both `/regions` and the page answer it: the catalog then, or the 400 / 410 problem. */
   const pastAt: PastAt = async (at) => {
@@ -97,7 +96,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     const past = isBeyondRetention(point, nowMs, deps.retentionDays ?? 30) ? ({ kind: 'expired' } as const) : await catalogAt(point);
     if (past.kind === 'expired' && deps.archive) {
       // Beyond the table's retention: the bucket's archive answers as the table would have.
-      const head = await readSeq(doc, tableName);
+      const head = await readSeq(store);
       const archived = await deps.archive.catalogAt(point.kind === 'cursor' ? { kind: 'cursor', ...point.position } : point, head.version);
       if (archived) return { catalog: archived, settled: isSettled(point, nowMs) };
     }
@@ -148,7 +147,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
     },
 
     '/sources': async (event) => {
-      const [sources, fields] = await Promise.all([listSources(doc, tableName), listKnownFields(doc, tableName)]);
+      const [sources, fields] = await Promise.all([listSources(store), listKnownFields(store)]);
       const body = JSON.stringify({ sources, fields });
       return respond(new Representation(body, `"s-${shortHash(body)}"`), headersOf(event), { cacheControl: 'public, max-age=5' });
     },
@@ -158,7 +157,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       const limit = parseLimit(query?.limit);
       const since = parseSince(query?.since);
       const filter = parseChangeFilter(query);
-      const feed = await readFeed(doc, tableName, since, limit, isUnfiltered(filter) ? undefined : filter, clock());
+      const feed = await readFeed(store, since, limit, isUnfiltered(filter) ? undefined : filter, clock());
       if (feed.kind === 'ahead') throw new HttpProblem(400, 'invalid-parameter', 'since: the cursor is ahead of the last commit');
       if (feed.kind === 'expired') throw new HttpProblem(410, 'cursor-expired', 'since: cursor expired; restart from the beginning');
       const body = JSON.stringify({ changes: feed.changes, next: encodeCursor(feed.next) });
@@ -173,7 +172,7 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE }),
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
-    ...createPageRoutes({ doc, tableName, cache, pastAt, regionHistory, now: clock, fileUrl: deps.catalogFileUrl }),
+    ...createPageRoutes({ store, cache, pastAt, regionHistory, now: clock, fileUrl: deps.catalogFileUrl }),
   };
 }
 

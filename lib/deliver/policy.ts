@@ -6,14 +6,16 @@
  * between tries (each delay drawn from [½, 1] of its step, so endpoints that
  * failed together do not all come back at once): about 30 tries in 24 hours.
  */
+import { jitteredBackoff } from '../core/backoff';
+
 export const RETRY_WINDOW_SECONDS = 24 * 3600;
 export const FIRST_DELAY_SECONDS = 30;
 export const MAX_DELAY_SECONDS = 3600;
 
 /** The delay before try `attempt + 1`, after `attempt` tries failed (attempt ≥ 1). */
 export function backoffSeconds(attempt: number, random: () => number = Math.random): number {
-  const step = Math.min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** Math.min(attempt - 1, 20));
-  return Math.max(1, Math.round(step * (0.5 + random() / 2)));
+  // The one backoff helper, in seconds here.
+  return Math.max(1, jitteredBackoff(Math.min(attempt - 1, 20), { baseMs: FIRST_DELAY_SECONDS, capMs: MAX_DELAY_SECONDS, floor: 0.5, random }));
 }
 
 export type NextStep = { kind: 'retry'; delaySeconds: number } | { kind: 'dead' };

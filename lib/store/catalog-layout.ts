@@ -95,16 +95,21 @@ export function parseChangesetBody(text: string, seq: number): ArchivedChangeset
 }
 
 /**
- * S3's bucket naming rules: 3-63 characters of lowercase letters, digits, dots
- * and hyphens, starting and ending with a letter or digit, no two adjacent
- * dots, not an IP address, none of the reserved prefixes and suffixes.
+ * S3's bucket naming rules, as patterns (the one home of the rule: the
+ * deployment's deploy/bucket-name.json is generated from it by
+ * scripts/gen-deploy-constants.ts): 3-63 characters of lowercase letters,
+ * digits, dots and hyphens, starting and ending with a letter or digit
+ * (`must`); no two adjacent dots, not an IP address, none of the reserved
+ * prefixes and suffixes (`mustNot`).
  */
+export const BUCKET_NAME_RULE = {
+  must: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  mustNot: ['\\.\\.', '^\\d+\\.\\d+\\.\\d+\\.\\d+$', '^(xn--|sthree-|amzn-s3-demo-)', '(-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3)$'],
+} as const;
+
+const BUCKET_MUST = new RegExp(BUCKET_NAME_RULE.must);
+const BUCKET_MUST_NOT = BUCKET_NAME_RULE.mustNot.map((pattern) => new RegExp(pattern));
+
 export function isValidBucketName(name: string): boolean {
-  return (
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
-    !name.includes('..') &&
-    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
-    !/^(xn--|sthree-|amzn-s3-demo-)/.test(name) &&
-    !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)
-  );
+  return BUCKET_MUST.test(name) && !BUCKET_MUST_NOT.some((pattern) => pattern.test(name));
 }

@@ -83,7 +83,7 @@ export class ScopeThrottledError extends CommitThrottledError {
 }
 
 export async function readSeqValue({ doc, table }: StoreDeps): Promise<number> {
-  return (await readSeq(doc, table)).version;
+  return (await readSeq({ doc, table })).version;
 }
 
 /** A cancellation that neither a re-plan nor a retry can cure (e.g. ValidationError): the scopes fail at once. */

@@ -28,8 +28,8 @@ export interface SeqHead {
   syncedAt: string | null;
 }
 
-export async function readSeq(doc: DynamoDBDocumentClient, tableName: string): Promise<SeqHead> {
-  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: SEQ_KEY, ConsistentRead: true }));
+export async function readSeq({ doc, table }: StoreDeps): Promise<SeqHead> {
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: SEQ_KEY, ConsistentRead: true }));
   const item = Item as Partial<SeqItem> | undefined;
   return { version: item?.value ?? 0, syncedAt: item?.committedAt ?? null };
 }

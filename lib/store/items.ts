@@ -182,6 +182,8 @@ export interface PublishItem {
   value: number;
   leaseOwner?: string;
   leaseUntil?: number;
+  /** How many times the lease was granted (lib/store/publish-state.ts takeLease): a grant between two reads shows. */
+  leases?: number;
 }
 
 export interface OutboxItem {

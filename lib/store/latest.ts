@@ -5,8 +5,8 @@
  * and stops as soon as it has `limit` changes that pass the filter (lib/store/read's
  * readChangesets, newest first, which leaves expired changesets out).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Change } from '../core/region';
+import type { StoreDeps } from './deps';
 import { readChangesets } from './read';
 
 export interface LatestOptions {
@@ -26,11 +26,11 @@ export interface LatestChanges {
   expiresAtMs: number;
 }
 
-export async function readLatestChanges(doc: DynamoDBDocumentClient, tableName: string, { toSeq, limit, keep, now }: LatestOptions): Promise<LatestChanges> {
+export async function readLatestChanges(deps: StoreDeps, { toSeq, limit, keep, now }: LatestOptions): Promise<LatestChanges> {
   const out: LatestChanges = { changes: [], expiresAtMs: Infinity };
   if (toSeq < 1 || limit < 1) return out;
   // Changesets are mostly small; a first sync's is one large item.
-  const changesets = readChangesets(doc, tableName, { fromSeq: 0, toSeq, pageSize: Math.min(limit, 25), newestFirst: true, ...(now === undefined ? {} : { now }) });
+  const changesets = readChangesets(deps, { fromSeq: 0, toSeq, pageSize: Math.min(limit, 25), newestFirst: true, ...(now === undefined ? {} : { now }) });
   for await (const { changes, expiresAtMs } of changesets) {
     out.expiresAtMs = Math.min(out.expiresAtMs, expiresAtMs);
     // Within a changeset, later in commit order is newer.
@@ -69,15 +69,14 @@ export interface BeforeOptions extends LatestOptions {
  * page through.
  */
 export async function readChangesBefore(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
+  deps: StoreDeps,
   { toSeq, limit, keep, beforeIndex, now }: BeforeOptions,
 ): Promise<PlacedChanges> {
   const out: PlacedChange[] = [];
   let expiresAtMs = Infinity;
   if (toSeq < 1 || limit < 1) return { changes: out, more: false, expiresAtMs };
   const range = { fromSeq: 0, toSeq, pageSize: Math.min(limit + 1, 25), newestFirst: true, ...(now === undefined ? {} : { now }) };
-  for await (const { seq, changes, expiresAtMs: expires } of readChangesets(doc, tableName, range)) {
+  for await (const { seq, changes, expiresAtMs: expires } of readChangesets(deps, range)) {
     expiresAtMs = Math.min(expiresAtMs, expires);
     const start = seq === toSeq && beforeIndex !== undefined ? Math.min(beforeIndex, changes.length) - 1 : changes.length - 1;
     for (let i = start; i >= 0; i--) {

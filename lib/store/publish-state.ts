@@ -25,13 +25,47 @@ async function updateIf(deps: StoreDeps, input: Omit<UpdateCommandInput, 'TableN
   return true;
 }
 
-/** Takes the lease when free or expired; false when another pass holds it. */
-export function acquireLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<boolean> {
-  return updateIf(deps, {
-    UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #value = if_not_exists(#value, :zero)',
+/** An update of the publish item under a condition, answering the item as it left it; undefined when the condition failed. */
+async function updateReturning(deps: StoreDeps, input: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<PublishItem | undefined> {
+  try {
+    const out = await deps.doc.send(new UpdateCommand({ TableName: deps.table, Key: PUBLISH_KEY, ...input, ReturnValues: 'ALL_NEW' }));
+    return out.Attributes as PublishItem;
+  } catch (error: unknown) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Takes the lease when free or expired: the publish item as the grant left it
+ * (so the holder knows the cursor without reading it), or undefined when
+ * another pass holds it. `leases` counts every grant: a pass that read the
+ * item with no holder and is granted the very next lease knows no one held it
+ * in between (see lib/sync/publish.ts).
+ */
+export function takeLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<PublishItem | undefined> {
+  return updateReturning(deps, {
+    UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, #value = if_not_exists(#value, :zero) ADD leases :one',
     ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner',
     ExpressionAttributeNames: { '#value': 'value' },
-    ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs, ':now': now, ':zero': 0 },
+    ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs, ':now': now, ':zero': 0, ':one': 1 },
+  });
+}
+
+/** Takes the lease when free or expired; false when another pass holds it. */
+export async function acquireLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  return (await takeLease(deps, owner, now, ttlMs)) !== undefined;
+}
+
+/**
+ * Extends a lease we still hold, answering the publish item (the cursor);
+ * undefined when it is not ours any more (it expired and another pass took it).
+ */
+export function renewLease(deps: StoreDeps, owner: string, now: number, ttlMs: number): Promise<PublishItem | undefined> {
+  return updateReturning(deps, {
+    UpdateExpression: 'SET leaseUntil = :until',
+    ConditionExpression: 'leaseOwner = :owner',
+    ExpressionAttributeValues: { ':owner': owner, ':until': now + ttlMs },
   });
 }
 

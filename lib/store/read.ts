@@ -4,9 +4,9 @@
  * status, and the changesets of the feed. Strongly consistent throughout so a
  * read right after a commit sees it.
  */
-import { paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Change, Held, Region, SourceName, SourceState, SourceStatus } from '../core/schemas';
-import { queryAll, readSeq, type SeqHead } from './deps';
+import { queryAll, readSeq, type SeqHead, type StoreDeps } from './deps';
 import {
   PK,
   decodeChanges,
@@ -35,9 +35,9 @@ export class CatalogUnstableError extends Error {
   readonly statusCode = 503;
 }
 
-function partition(tableName: string, pk: string): QueryCommandInput {
+function partition({ table }: StoreDeps, pk: string): QueryCommandInput {
   return {
-    TableName: tableName,
+    TableName: table,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': pk },
     ConsistentRead: true,
@@ -52,11 +52,11 @@ const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
  * was written by a later commit; otherwise it is read again (at most `attempts`
  * times), so one version never maps to two bodies.
  */
-export async function loadCatalog(doc: DynamoDBDocumentClient, tableName: string, attempts = 3): Promise<CatalogSnapshot> {
+export async function loadCatalog(deps: StoreDeps, attempts = 3): Promise<CatalogSnapshot> {
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const before = await readSeq(doc, tableName);
-    const items = await queryAll<RegionItem>({ doc, table: tableName }, partition(tableName, PK.region));
-    const after = await readSeq(doc, tableName);
+    const before = await readSeq(deps);
+    const items = await queryAll<RegionItem>(deps, partition(deps, PK.region));
+    const after = await readSeq(deps);
     if (after.version !== before.version || items.some((item) => item.seq > before.version)) continue;
     return { ...before, regions: items.map(decodeRegion).sort(byId) };
   }
@@ -126,10 +126,10 @@ export function sourceStatuses(scopes: ScopeItem[], statuses: StatusItem[]): Sou
     });
 }
 
-export async function listSources(doc: DynamoDBDocumentClient, tableName: string): Promise<SourceStatus[]> {
+export async function listSources(deps: StoreDeps): Promise<SourceStatus[]> {
   const [scopes, statuses] = await Promise.all([
-    queryAll<ScopeItem>({ doc, table: tableName }, partition(tableName, PK.scope)),
-    queryAll<StatusItem>({ doc, table: tableName }, partition(tableName, PK.status)),
+    queryAll<ScopeItem>(deps, partition(deps, PK.scope)),
+    queryAll<StatusItem>(deps, partition(deps, PK.status)),
   ]);
   return sourceStatuses(scopes, statuses);
 }
@@ -163,15 +163,14 @@ const NEVER = Number.MAX_SAFE_INTEGER;
  * when it has enough). The one reader of the CHANGES partition.
  */
 export async function* readChangesets(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
+  { doc, table }: StoreDeps,
   { fromSeq, toSeq, pageSize, newestFirst = false, now = Date.now() }: ChangesetRange,
 ): AsyncGenerator<Changeset> {
   if (toSeq < fromSeq) return;
   const pages = paginateQuery(
     { client: doc, pageSize },
     {
-      TableName: tableName,
+      TableName: table,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
       ConsistentRead: true,
@@ -188,20 +187,20 @@ export async function* readChangesets(
 }
 
 /** The changesets of a range, newest first: rebuilding a past catalog walks back from the current one. */
-export function readChangesetsBackward(doc: DynamoDBDocumentClient, tableName: string, range: Omit<ChangesetRange, 'newestFirst'>): AsyncGenerator<Changeset> {
-  return readChangesets(doc, tableName, { ...range, newestFirst: true });
+export function readChangesetsBackward(deps: StoreDeps, range: Omit<ChangesetRange, 'newestFirst'>): AsyncGenerator<Changeset> {
+  return readChangesets(deps, { ...range, newestFirst: true });
 }
 
 /**
  * The sequences in `fromSeq..toSeq` whose changesets are stored and not expired at `now`,
  * ascending: keys and TTL only (where the feed may start, lib/catalog/feed).
  */
-export async function readLiveSeqs(doc: DynamoDBDocumentClient, tableName: string, { fromSeq, toSeq, now }: { fromSeq: number; toSeq: number; now: number }): Promise<number[]> {
+export async function readLiveSeqs(deps: StoreDeps, { fromSeq, toSeq, now }: { fromSeq: number; toSeq: number; now: number }): Promise<number[]> {
   if (toSeq < fromSeq) return [];
   const items = await queryAll<Pick<ChangesItem, 'sk' | 'expiresAt'>>(
-    { doc, table: tableName },
+    deps,
     {
-      TableName: tableName,
+      TableName: deps.table,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': PK.changes, ':from': seqSortKey(fromSeq), ':to': seqSortKey(toSeq) },
       ProjectionExpression: 'sk, expiresAt',
@@ -212,7 +211,7 @@ export async function readLiveSeqs(doc: DynamoDBDocumentClient, tableName: strin
 }
 
 /** Per source, the upstream fields its answers carried when last seen (sorted). */
-export async function listKnownFields(doc: DynamoDBDocumentClient, tableName: string): Promise<Record<string, string[]>> {
-  const items = await queryAll<SchemaItem>({ doc, table: tableName }, partition(tableName, PK.schema));
+export async function listKnownFields(deps: StoreDeps): Promise<Record<string, string[]>> {
+  const items = await queryAll<SchemaItem>(deps, partition(deps, PK.schema));
   return Object.fromEntries(items.map((item) => [item.sk, [...item.fields]]));
 }

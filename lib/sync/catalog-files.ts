@@ -55,7 +55,7 @@ async function archiveChangesets(deps: CatalogFilesDeps, bucket: BucketDeps, fro
   if (to <= from) return 0;
   const bodies: { seq: number; body: string }[] = [];
   let expect = from + 1;
-  for await (const changeset of readChangesets(deps.store.doc, deps.store.table, { fromSeq: from + 1, toSeq: to, pageSize: 25 })) {
+  for await (const changeset of readChangesets(deps.store, { fromSeq: from + 1, toSeq: to, pageSize: 25 })) {
     if (changeset.seq !== expect) deps.log.error('changesets expired before they were archived', { from: expect, to: changeset.seq - 1 });
     expect = changeset.seq + 1;
     bodies.push({ seq: changeset.seq, body: changesetBody(changeset) });
@@ -72,9 +72,9 @@ function detailOf(file: Pick<CatalogFile, 'version' | 'syncedAt' | 'count' | 'sh
 export async function writeCatalogFiles(deps: CatalogFilesDeps): Promise<CatalogFilesResult> {
   const result: CatalogFilesResult = { outcome: 'up-to-date', archived: 0, announced: false };
   try {
-    const [state, head] = await Promise.all([readFilesState(deps.store), readSeq(deps.store.doc, deps.store.table)]);
+    const [state, head] = await Promise.all([readFilesState(deps.store), readSeq(deps.store)]);
     if (state.archived >= head.version && state.announced >= head.version) return result;
-    const [bucket, snapshot] = await Promise.all([deps.bucket, loadCatalog(deps.store.doc, deps.store.table)]);
+    const [bucket, snapshot] = await Promise.all([deps.bucket, loadCatalog(deps.store)]);
     const file = catalogFile(snapshot);
     // The archive and the immutable version first: latest.json never names a version whose past is not archived.
     const [archived] = await Promise.all([

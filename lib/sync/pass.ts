@@ -11,7 +11,7 @@ import { crashPoint } from '../core/crash';
 import type { Logger } from '../core/log';
 import type { BucketDeps } from '../store/catalog-files';
 import type { StoreDeps } from '../store/deps';
-import { loadScopeHeads } from '../store/snapshot';
+import { loadScopeHeads } from '../store/scope-reads';
 import type { OkResult, ScopeSummary } from './pipeline';
 import type { SnapshotCache } from './snapshot-cache';
 import { createDeadline } from './sources/http';

@@ -12,9 +12,9 @@ import { crashPoint } from '../core/crash';
 import { batches, changeEntry, operationalEntry, type Target } from './events';
 import type { Logger } from '../core/log';
 import type { StoreDeps } from '../store/deps';
+import type { OutboxItem, PublishItem } from '../store/items';
 import { readSeqValue } from '../store/commit';
 import {
-  acquireLease,
   advanceCursor,
   deleteOutbox,
   listOutbox,
@@ -22,6 +22,8 @@ import {
   readCursor,
   recordSent,
   releaseLease,
+  renewLease,
+  takeLease,
 } from '../store/publish-state';
 
 export interface PublishDeps extends StoreDeps {
@@ -56,6 +58,9 @@ interface Keyed {
 
 /** The longest wait between two tries of a lease another pass holds. */
 const LEASE_POLL_CAP_MS = 400;
+
+/** Drain rounds in one pass at most (each further round takes commits that landed during the one before). */
+const MAX_ROUNDS = 5;
 
 /** PutEvents calls in flight at once while draining one changeset. */
 const PARALLEL_CALLS = 4;
@@ -97,61 +102,104 @@ async function sendBatch(deps: PublishDeps, keyed: Keyed[], attempt: number, sen
   }
 }
 
-async function leaseWithWait(deps: PublishDeps): Promise<boolean> {
+async function leaseWithWait(deps: PublishDeps): Promise<PublishItem | undefined> {
   const until = Date.now() + (deps.leaseWaitMs ?? 3_000);
   for (let attempt = 0; ; attempt++) {
-    if (await acquireLease(deps, deps.owner, Date.now(), deps.leaseMs ?? 60_000)) return true;
-    if (Date.now() >= until) return false;
+    const granted = await takeLease(deps, deps.owner, Date.now(), deps.leaseMs ?? 60_000);
+    if (granted) return granted;
+    if (Date.now() >= until) return undefined;
     // Waiters spread out (the one backoff), and never poll slower than LEASE_POLL_CAP_MS.
     await sleep(jitteredBackoff(attempt, { baseMs: 100, capMs: LEASE_POLL_CAP_MS }));
   }
 }
 
+/**
+ * One drain reads the cursor, SEQ and the outbox once each, then one SEQ read
+ * and one outbox list for each further round (rare: commits that landed while
+ * we drained).
+ *
+ * The cursor is read before the outbox is listed: when it showed no holder and
+ * our grant is the very next one (`leases` one more), no pass held the lease
+ * from that read to our grant, so nothing was sent or deleted from the outbox
+ * meanwhile and the list is still what waits. Otherwise another holder may
+ * have sent some of it (and be deleting it right now): the outbox is listed
+ * again under the lease. Reusing a list taken while another pass held the
+ * lease is what once published one event twice. The grant, and a renewal on
+ * each later round, answer the cursor; while we hold the lease only we move
+ * it, so its position is kept here.
+ */
 export async function publishPending(deps: PublishDeps): Promise<PublishResult> {
   const result: PublishResult = { published: 0, failed: 0, operational: 0, pending: 0, leaseHeld: false };
-  const [cursor, seq, outbox] = await Promise.all([readCursor(deps), readSeqValue(deps), listOutbox(deps)]);
-  if ((cursor?.value ?? 0) >= seq && outbox.length === 0) return result;
-  if (!(await leaseWithWait(deps))) {
+  const before = await readCursor(deps);
+  const [seq, listed] = await Promise.all([readSeqValue(deps), listOutbox(deps)]);
+  if ((before?.value ?? 0) >= seq && listed.length === 0) return result;
+  const granted = await leaseWithWait(deps);
+  if (!granted) {
     // Another pass is draining; what it leaves, the next pass takes.
     result.leaseHeld = true;
-    result.pending = seq - (cursor?.value ?? 0);
-    return withOldestPending(deps, result);
+    result.pending = seq - (before?.value ?? 0);
+    return withOldestPending(deps, result, before?.value ?? 0);
   }
+  const untouched = before?.leaseOwner === undefined && granted.leases === (before?.leases ?? 0) + 1;
+  let position = granted.value;
   try {
+    let outbox: readonly OutboxItem[] | undefined = untouched ? listed : undefined;
     let last = seq;
-    for (let round = 0; round < 5; round++) {
-      const blocked = await drainChangesets(deps, result);
-      await drainOutbox(deps, result);
+    for (let round = 0; ; round++) {
+      const drained = await drainChangesets(deps, result, position, last);
+      position = drained.position;
+      // A lost lease leaves the outbox to its new holder too: it may be sending the same events.
+      if (drained.leaseLost) {
+        position = (await readCursor(deps))?.value ?? position;
+        // The new holder may be past the SEQ we read.
+        result.pending = Math.max(0, last - position);
+        break;
+      }
+      await drainOutbox(deps, result, outbox ?? (await listOutbox(deps)));
       const now = await readSeqValue(deps);
-      const position = (await readCursor(deps))?.value ?? 0;
       result.pending = now - position;
       // Commits that landed while we drained go out now, unless EventBridge is failing.
-      if (blocked || now === last || result.pending === 0) break;
+      if (drained.blocked || now === last || result.pending === 0 || round === MAX_ROUNDS - 1) break;
+      // Still ours? The renewal answers the cursor as well.
+      const renewed = await renewLease(deps, deps.owner, Date.now(), deps.leaseMs ?? 60_000);
+      if (!renewed) {
+        deps.log.warn('publish lease lost; leaving the rest to its holder', { seq: position });
+        break;
+      }
+      position = renewed.value;
+      outbox = undefined;
       last = now;
     }
   } finally {
     await releaseLease(deps, deps.owner);
   }
-  return withOldestPending(deps, result);
+  return withOldestPending(deps, result, position);
 }
 
-/** Adds the commit time of the first unpublished changeset when any is pending. */
-async function withOldestPending(deps: PublishDeps, result: PublishResult): Promise<PublishResult> {
+/** Adds the commit time of the first unpublished changeset (after `position`) when any is pending. */
+async function withOldestPending(deps: PublishDeps, result: PublishResult, position: number): Promise<PublishResult> {
   if (result.pending <= 0) return result;
-  const first = await readChangeset(deps, ((await readCursor(deps))?.value ?? 0) + 1);
+  const first = await readChangeset(deps, position + 1);
   if (first?.committedAt) result.oldestPendingAt = first.committedAt;
   return result;
 }
 
-/** Returns true when a changeset could not be fully published (and so blocks the ones after it). */
-async function drainChangesets(deps: PublishDeps, result: PublishResult): Promise<boolean> {
-  const from = ((await readCursor(deps))?.value ?? 0) + 1;
-  const to = await readSeqValue(deps);
-  for (let seq = from; seq <= to; seq++) {
+interface Drained {
+  /** The cursor as far as this pass moved it. */
+  position: number;
+  /** A changeset could not be fully published (and so blocks the ones after it). */
+  blocked: boolean;
+  leaseLost: boolean;
+}
+
+/** Publishes changesets position+1 … to, oldest first, each read once; the cursor follows each one. */
+async function drainChangesets(deps: PublishDeps, result: PublishResult, position: number, to: number): Promise<Drained> {
+  for (let seq = position + 1; seq <= to; seq++) {
     const changeset = await readChangeset(deps, seq);
     if (!changeset) {
       deps.log.error('changeset expired before it was published', { seq });
-      if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq);
+      if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq, position);
+      position = seq;
       continue;
     }
     const todo = changeset.changes.filter((c) => !changeset.sent.has(c.id)).map((c) => ({ key: c.id, entry: changeEntry(c, deps.target) }));
@@ -162,21 +210,21 @@ async function drainChangesets(deps: PublishDeps, result: PublishResult): Promis
       result.failed += failed.length;
       await recordSent(deps, seq, sent);
       deps.log.warn('changeset left pending', { seq, sent: sent.length, failed: failed.length });
-      return true;
+      return { position, blocked: true, leaseLost: false };
     }
-    if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq);
+    if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq, position);
+    position = seq;
   }
-  return false;
+  return { position, blocked: false, leaseLost: false };
 }
 
 /** Our lease expired and another pass took over: it publishes from its own reading of the cursor. */
-function leaseLost(deps: PublishDeps, seq: number): true {
+function leaseLost(deps: PublishDeps, seq: number, position: number): Drained {
   deps.log.warn('publish lease lost; leaving the rest to its holder', { seq });
-  return true;
+  return { position, blocked: true, leaseLost: true };
 }
 
-async function drainOutbox(deps: PublishDeps, result: PublishResult): Promise<void> {
-  const items = await listOutbox(deps);
+async function drainOutbox(deps: PublishDeps, result: PublishResult, items: readonly OutboxItem[]): Promise<void> {
   if (items.length === 0) return;
   const { sent, failed } = await sendAll(
     deps,

@@ -70,7 +70,7 @@ beforeAll(async () => {
   await s3Module();
   h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint } });
   await h.pass();
-  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, catalogFileUrl: s3.url(LATEST_KEY) });
+  const handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, catalogFileUrl: s3.url(LATEST_KEY) });
   api = await startHttpAdapter({ handler });
   first = { ids: truthIds(), cursor: ((await (await fetch(`${api.url}/changes?limit=500`)).json()) as { next: string }).next };
   h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' } as never);

@@ -224,7 +224,7 @@ export class World {
         }),
       );
     }
-    this.catalog = createCatalogHandler({ doc: this.table.doc, tableName: this.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
+    this.catalog = createCatalogHandler({ store: { doc: this.table.doc, table: this.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
     this.checker = new Checker({ model: this.model, table: this.table, receiver: this.receiver, catalog: this.catalog, secrets: this.secrets, holdPasses: HOLD_PASSES, holdMinutes: HOLD_MINUTES, holds: this.stats.holds, ...(this.files ? { files: { s3: this.files.witness, bucket: BUCKET } } : {}), logLines: this.logLines, records: this.records, zillizVersion: this.mode.zilliz });
     this.pushTruth();
   }

@@ -156,7 +156,7 @@ describe('commit under DynamoDB faults', () => {
       expect(first.scopes.find((s) => s.scope === 'zilliz/*')?.outcome).toBe('failed');
       h.zilliz.faults.clear();
       await h.pass();
-      const catalog = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
+      const catalog = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
       const { sources } = (await call(catalog as unknown as TestHandler, 'GET', '/sources')).json as { sources: { scope: string; status: string; consecutiveFailures: number }[] };
       expect(sources.find((s) => s.scope === 'zilliz/*')).toMatchObject({ status: 'ok', consecutiveFailures: 0 });
       expect(sources.every((s) => s.status === 'ok')).toBe(true);

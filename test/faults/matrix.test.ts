@@ -215,7 +215,7 @@ describe('HTTP fuzzing', () => {
     const h = await createHarness();
     try {
       await h.pass();
-      const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 2000, maxAgeSeconds: 30 });
+      const handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 2000, maxAgeSeconds: 30 });
       let requests = 0;
       let serverErrors = 0;
       let badErrors = 0;

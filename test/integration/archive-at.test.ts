@@ -79,7 +79,7 @@ describe('GET /regions?at= from the archive equals the replayed feed', () => {
           const all = await committedChanges(store);
           for (const seq of new Set(all.map((p) => p.position.seq))) await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: changesKey(seq) }));
 
-          const handler = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, archive: createArchiveReader(bucket) }) as TestHandler;
+          const handler = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, archive: createArchiveReader(bucket) }) as TestHandler;
           const points: { position: FeedPosition; upto: number }[] = [{ position: START, upto: 0 }, ...all.map((p, i) => ({ position: p.position, upto: i + 1 }))];
           for (const { position, upto } of points) {
             const res = await call(handler, 'GET', `/regions?at=${encodeCursor(position)}`);
@@ -96,7 +96,7 @@ describe('GET /regions?at= from the archive equals the replayed feed', () => {
             expect((res.json as { regions: Region[] }).regions).toEqual(replay(all.slice(0, upto).map((p) => p.change)));
           }
           // Without the archive, the same points are gone.
-          const tableOnly = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+          const tableOnly = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
           expect((await call(tableOnly, 'GET', `/regions?at=${encodeURIComponent(at(1))}`)).status).toBe(410);
         } finally {
           await table.drop();

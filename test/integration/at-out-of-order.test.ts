@@ -25,7 +25,7 @@ let api: TestHandler;
 
 beforeAll(async () => {
   table = await freshTable();
-  api = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
+  api = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
 });
 afterAll(() => table?.drop());
 

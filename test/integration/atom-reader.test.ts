@@ -20,7 +20,7 @@ let handler: TestHandler;
 beforeAll(async () => {
   h = await createHarness();
   await h.pass();
-  handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
   // One change of each kind after the first pass, a removal among them.
   h.zilliz.addRegion('aws', { regionId: 'aws-sa-east-1', apiBaseUrl: 'https://api.aws-sa-east-1.zillizcloud.com' } as never);
   expect(h.zilliz.updateRegion('gcp', 'gcp-us-west1', { apiBaseUrl: 'https://new.example.com' })).toBe(true);

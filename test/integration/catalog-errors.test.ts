@@ -23,7 +23,7 @@ beforeAll(async () => {
       { seq: 2, changes: [makeChange('region.changed', region)] },
     ],
   });
-  handler = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  handler = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 });
 afterAll(() => table?.drop());
 
@@ -90,7 +90,7 @@ describe('server errors', () => {
   it('a failing DynamoDB read answers 500 with nothing internal, and logs the cause', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const broken = createCatalogHandler({ doc: table.doc, tableName: 'no-such-table', corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+      const broken = createCatalogHandler({ store: { doc: table.doc, table: 'no-such-table' }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
       for (const url of ['/regions', '/regions/zilliz/aws-us-west-2', '/sources', '/changes']) {
         const res = await call(broken, 'GET', url);
         expect(res.status, url).toBe(500);
@@ -109,8 +109,7 @@ describe('server errors', () => {
 describe('CORS', () => {
   it('answers a preflight on a known path and echoes a configured origin', async () => {
     const cors = createCatalogHandler({
-      doc: table.doc,
-      tableName: table.tableName,
+      store: { doc: table.doc, table: table.tableName },
       corsOrigins: ['https://app.example.com'],
       revalidateMs: 0,
       maxAgeSeconds: 30,

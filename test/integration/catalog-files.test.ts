@@ -42,7 +42,7 @@ beforeAll(async () => {
   client = await createS3Client({ region: 'us-east-1', endpoint: proxy.endpoint, requestTimeoutMs: 400 });
   // The pass writes the files itself (its publish stage), through the fault proxy.
   h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: proxy.endpoint }, s3: client });
-  api = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  api = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 }, 60_000);
 
 afterAll(async () => {

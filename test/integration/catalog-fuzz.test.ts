@@ -26,7 +26,7 @@ beforeAll(async () => {
       { seq: 2, changes: [makeChange('region.changed', regions[0]!)] },
     ],
   });
-  handler = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 1_000, maxAgeSeconds: 30 }) as TestHandler;
+  handler = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 1_000, maxAgeSeconds: 30 }) as TestHandler;
 });
 afterAll(() => table?.drop());
 

@@ -82,7 +82,7 @@ beforeAll(async () => {
       { seq: 3, changes: [makeChange('region.changed', a, { ...a, name: 'old' })] },
     ],
   });
-  handler = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  handler = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 });
 afterAll(() => table?.drop());
 
@@ -122,7 +122,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes GET, HEAD and OPTIONS of every route the router serves, and no other path', () => {
-    const served = Object.keys(createRoutes({ doc: table.doc, tableName: table.tableName, revalidateMs: 0, maxAgeSeconds: 0 })).sort();
+    const served = Object.keys(createRoutes({ store: { doc: table.doc, table: table.tableName }, revalidateMs: 0, maxAgeSeconds: 0 })).sort();
     expect(Object.keys(openapiDocument().paths).sort()).toEqual(served);
     for (const item of Object.values(openapiDocument().paths)) expect(Object.keys(item).sort()).toEqual(['get', 'head', 'options']);
   });
@@ -167,7 +167,7 @@ describe('the OpenAPI document', () => {
     const expiring = await freshTable();
     try {
       await seed(expiring.doc, expiring.tableName, { seq: { value: 9 }, changesets: [{ seq: 9, changes: [] }] });
-      const h = createCatalogHandler({ doc: expiring.doc, tableName: expiring.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
+      const h = createCatalogHandler({ store: { doc: expiring.doc, table: expiring.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
       const res = await call(h, 'GET', `/changes?since=${encodeCursor({ seq: 3, index: 0 })}`);
       expect(res.status).toBe(410);
       expectDocumented(res, '/changes');
@@ -179,7 +179,7 @@ describe('the OpenAPI document', () => {
   it('500 answers as documented', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const broken = createCatalogHandler({ doc: table.doc, tableName: 'missing-table', corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+      const broken = createCatalogHandler({ store: { doc: table.doc, table: 'missing-table' }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
       for (const [url, path] of [
         ['/regions', '/regions'],
         ['/sources', '/sources'],

@@ -141,6 +141,14 @@ describe('the catalog file and subscribers in the packaged template', () => {
     expect(outputs.CatalogUrl).toEqual({ Condition: 'HasCatalogCdn', Description: 'The catalog file through the CDN.', Value: { 'Fn::Sub': 'https://${CatalogDistribution.DomainName}/catalog/latest.json' } });
   });
 
+  it('tells the catalog function where people read latest.json (the page links to it): the CDN, else the public bucket, else nowhere', () => {
+    const url = (overrides: Record<string, string> = {}) =>
+      (deployed(overrides).CatalogLambdaFunction?.Properties as unknown as { Environment: { Variables: Record<string, Json> } }).Environment.Variables.CATALOG_FILE_URL;
+    expect(url()).toEqual({ 'Fn::Sub': 'https://${CatalogDistribution.DomainName}/catalog/latest.json' });
+    expect(url({ CatalogCdn: 'false' })).toEqual({ 'Fn::Sub': 'https://${CatalogBucket.RegionalDomainName}/catalog/latest.json' });
+    expect(url({ CatalogCdn: 'false', CatalogPublicRead: 'false' })).toBeUndefined();
+    expect(url(NONE)).toBeUndefined();
+  });
   it('lets the subscriber accounts and organization manage only the rules they created on the bus', () => {
     const all = deployed();
     const accounts = all.SubscriberAccountsBusPolicy?.Properties as unknown as { EventBusName: Json; Statement: Statement };

@@ -35,7 +35,7 @@ interface Feed {
 }
 
 function handlerFor(table: Table, extra: Partial<Parameters<typeof createCatalogHandler>[0]> = {}): TestHandler {
-  return createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, ...extra }) as TestHandler;
+  return createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, ...extra }) as TestHandler;
 }
 
 describe('catalog routes', () => {
@@ -358,7 +358,7 @@ describe('warm cache', () => {
         { step: 'initialize', name: 'countReads' },
       );
       let now = 1_000_000;
-      const handler = handlerFor(table, { doc, revalidateMs: 2_000, now: () => now });
+      const handler = handlerFor(table, { store: { doc, table: table.tableName }, revalidateMs: 2_000, now: () => now });
 
       await call(handler, 'GET', '/regions');
       expect(reads).toEqual(['GetItemCommand', 'QueryCommand', 'GetItemCommand']);

@@ -21,7 +21,7 @@ let validators: DetailValidators;
 
 beforeAll(async () => {
   h = await createHarness({ env: { REMOVAL_HOLD_PASSES: '3' } });
-  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
+  const handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 });
   api = await startHttpAdapter({ handler });
   validators = await validatorsFrom(api.url);
 });

@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 it('pages with limit=1 while passes commit, holding every change exactly once', async () => {
-  const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
+  const handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
   const seen: string[] = [];
   let cursor = '';
   let done = false;

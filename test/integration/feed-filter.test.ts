@@ -19,7 +19,7 @@ interface Feed {
 }
 
 const handlerOn = (doc: Harness['table']['doc'], tableName: string) =>
-  createCatalogHandler({ doc, tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  createCatalogHandler({ store: { doc, table: tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 
 /** Follows `next` from the start with `query` until told to stop and a poll comes back empty. */
 function poller(handler: TestHandler, query: string, stop: () => boolean) {

@@ -95,8 +95,7 @@ async function world(states: State[], expiries: Partial<Record<number, number>> 
   }
   const clock = { now: NOW };
   const handler = createCatalogHandler({
-    doc: table.doc,
-    tableName: table.tableName,
+    store: { doc: table.doc, table: table.tableName },
     corsOrigins: ['*'],
     revalidateMs: 0,
     maxAgeSeconds: 30,

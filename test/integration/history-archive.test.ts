@@ -75,7 +75,7 @@ describe('a region history from the archive equals its changes in the feed', () 
               expect((await writeCatalogFiles({ store, bucket, log, newId: monotonicFactory(), now: at(n + 1), retentionDays: 3650 })).outcome).not.toBe('failed');
             }
           }
-          const tableOnly = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+          const tableOnly = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
           // The truth, read before the table loses anything: the feed as a client reads it.
           const feed = await readWholeFeed(tableOnly);
           const committed = await committedChanges(store);
@@ -91,7 +91,7 @@ describe('a region history from the archive equals its changes in the feed', () 
             for (const item of items.filter((i) => Number(i.seq) <= cut)) await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
           }
 
-          const handler = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, archive: createArchiveReader(bucket) }) as TestHandler;
+          const handler = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, archive: createArchiveReader(bucket) }) as TestHandler;
           for (const key of regionKeys) {
             const [source, regionId] = key.split(':') as [string, string];
             const want = feed.filter((c) => c.regionKey === key);

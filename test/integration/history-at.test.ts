@@ -36,7 +36,7 @@ const T_BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 86_400_000;
 const at = (pass: number) => new Date(T_BASE + pass * 3_600_000).toISOString();
 
 const handlerFor = (table: Table) =>
-  createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
 
 const passArb = fc.array(
   fc.record({
@@ -149,7 +149,7 @@ describe('GET /regions?at= errors and headers', () => {
     const res = await call(handler, 'GET', `/regions?at=${old}`);
     expect(res.status).toBe(410);
     expect(detail(res)).toMatch(/^at: older than the change retention/);
-    const longer = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, retentionDays: 60 }) as TestHandler;
+    const longer = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, retentionDays: 60 }) as TestHandler;
     expect((await call(longer, 'GET', `/regions?at=${old}`)).json).toMatchObject({ regions: [], version: '0' });
   });
 

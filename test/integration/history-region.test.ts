@@ -17,7 +17,7 @@ describe('a region history after real passes', () => {
   let handler: TestHandler;
   beforeAll(async () => {
     h = await createHarness();
-    handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+    handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
   });
   afterAll(async () => {
     await h.close();
@@ -64,7 +64,7 @@ it('answers an empty history for a region in the catalog whose changes have expi
   const table = await freshTable();
   try {
     await seed(table.doc, table.tableName, { seq: { value: 4 }, regions: [makeRegion('zilliz', 'aws-us-west-2')] });
-    const handler = createCatalogHandler({ doc: table.doc, tableName: table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+    const handler = createCatalogHandler({ store: { doc: table.doc, table: table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
     const res = await call(handler, 'GET', '/regions/zilliz/aws-us-west-2/history');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ changes: [] });

@@ -121,7 +121,7 @@ describe('the hold waits for time (REMOVAL_HOLD_MINUTES, default 30)', () => {
     expect(types()).not.toContain('Region Removed');
     expect(types().filter((t) => t === 'Removals Held')).toHaveLength(1);
     const truth = h.modelarts.data.region_items.length;
-    const status = (await listSources(h.table.doc, h.table.tableName)).find((s) => s.scope === scope);
+    const status = (await listSources({ doc: h.table.doc, table: h.table.tableName })).find((s) => s.scope === scope);
     expect(status?.status).toBe('held');
     expect(status?.regionCount).toBe(truth);
     const held = status?.held;

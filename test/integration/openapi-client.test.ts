@@ -76,7 +76,7 @@ function tsc(files: string[]): { status: number | null; output: string } {
 beforeAll(async () => {
   h = await createHarness();
   await h.pass();
-  api = await startHttpAdapter({ handler: createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) });
+  api = await startHttpAdapter({ handler: createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) });
   mkdirSync(join(ROOT, '.esbuild'), { recursive: true });
   // Inside the repository, so the client resolves openapi-fetch from its node_modules.
   dir = mkdtempSync(join(ROOT, '.esbuild', 'openapi-client-'));

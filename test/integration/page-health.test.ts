@@ -16,7 +16,7 @@ let api: TestHandler;
 beforeAll(async () => {
   h = await createHarness();
   // A warm catalog that is not even revalidated: the version cannot move, the health must still show.
-  api = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 3_600_000, maxAgeSeconds: 30 }) as TestHandler;
+  api = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 3_600_000, maxAgeSeconds: 30 }) as TestHandler;
 });
 afterAll(() => h?.close());
 

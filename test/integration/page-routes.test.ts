@@ -57,7 +57,7 @@ beforeAll(async () => {
   await s3Module();
   h = await createHarness({ env: { CATALOG_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint } });
   await h.pass();
-  handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+  handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
   // A commit is stamped with its pass's start: a time after the first pass and before the second lies between them.
   await sleep(5);
   first = { state: simulatorState(), cursor: await nextCursor(), time: new Date().toISOString() };
@@ -399,7 +399,7 @@ describe('the catalog file', () => {
 
   it('is linked from the page, now and at a past point, when CATALOG_FILE_URL is set; the link serves the bytes of GET /regions', async () => {
     const url = s3.url(LATEST_KEY);
-    const withFile = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, catalogFileUrl: url }) as TestHandler;
+    const withFile = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30, catalogFileUrl: url }) as TestHandler;
     const page = await call(withFile, 'GET', '/');
     expect(page.status).toBe(200);
     expect(fileLink(page.text)).toEqual([url]);

@@ -86,7 +86,7 @@ it('every answer during four committing passes is one committed version, whole',
   let writing = true;
   /** GET /regions through a handler of its own. */
   const reader = async () => {
-    const handler = createCatalogHandler({ doc: slowClient(h.table.endpoint, 40), tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
+    const handler = createCatalogHandler({ store: { doc: slowClient(h.table.endpoint, 40), table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
     while (writing) {
       const res = await call(handler, 'GET', '/regions');
       const body = res.json as { version?: string; regions?: Region[] };
@@ -99,7 +99,7 @@ it('every answer during four committing passes is one committed version, whole',
     const doc = slowClient(h.table.endpoint, 40);
     while (writing) {
       try {
-        const { version, regions } = await loadCatalog(doc, h.table.tableName);
+        const { version, regions } = await loadCatalog({ doc, table: h.table.tableName });
         answers.push({ status: 200, version, regions });
       } catch (error: unknown) {
         if (!(error instanceof CatalogUnstableError)) throw error;

@@ -45,7 +45,7 @@ describe('events/', () => {
   });
 
   it.each(Object.entries(expected))('%s answers %i through the catalog handler', async (name, status) => {
-    const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
+    const handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 });
     const res = (await handler(load(name) as never, context)) as { statusCode: number; body?: string; isBase64Encoded?: boolean; headers?: Record<string, string> };
     expect(res.statusCode).toBe(status);
     const raw = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64') : Buffer.from(res.body ?? '');

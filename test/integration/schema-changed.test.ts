@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createLogger } from '../../lib/core/log';
 import { listOutbox } from '../../lib/store/publish-state';
-import { recordSchemas } from '../../lib/sync/schema';
+import { recordSchemas } from '../../lib/sync/shape-drift';
 import { freshTable } from '../support/db';
 import { call, type TestHandler } from '../support/catalog-event';
 import { createHarness, type Harness } from '../support/harness';
@@ -39,7 +39,7 @@ describe('Schema Changed', () => {
   it('sets the baseline on the first pass and announces nothing', async () => {
     await h.pass();
     expect(schemaEvents()).toEqual([]);
-    const handler = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
+    const handler = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 30 }) as TestHandler;
     const { fields } = (await call(handler, 'GET', '/sources')).json as { fields: Record<string, string[]> };
     expect(fields.zilliz).toEqual(expect.arrayContaining(['regionId', 'apiBaseUrl']));
     expect(fields.modelarts).toEqual(expect.arrayContaining(['region_id', 'locales']));

@@ -67,7 +67,7 @@ async function scanEverything(): Promise<{ leaks: string[]; sources: unknown }> 
     start = out.LastEvaluatedKey;
   } while (start);
   expect(items).toBeGreaterThan(25);
-  const catalog = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as unknown as TestHandler;
+  const catalog = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as unknown as TestHandler;
   let sources: unknown;
   for (const route of ['/regions', '/regions/zilliz/aws-us-west-2', '/regions/modelarts/cn-north-9', '/sources', '/changes?limit=500', '/openapi.json', '/nope']) {
     const answer = await call(catalog, 'GET', route);

@@ -19,7 +19,7 @@ let api: TestHandler;
 
 beforeAll(async () => {
   h = await createHarness();
-  api = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
+  api = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
   expect((await h.pass()).ok).toBe(true);
 });
 afterAll(() => h?.close());

@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 const upstream = (harness: Harness) => [...harness.zilliz.requests, ...harness.modelarts.requests];
-const loadRegions = async (harness: Harness) => (await loadCatalog(harness.table.doc, harness.table.tableName)).regions;
+const loadRegions = async (harness: Harness) => (await loadCatalog({ doc: harness.table.doc, table: harness.table.tableName })).regions;
 const scopesOf = (summary: PassSummary, source: string) => summary.scopes.filter((s) => s.source === source);
 
 describe('Zilliz v2', () => {
@@ -103,7 +103,7 @@ describe('Huawei AK/SK', () => {
     expect(scope?.error?.message).toContain('verify aksk signature fail');
     expect(h.modelarts.requests).toHaveLength(1);
     // The lastError served by /sources keeps the id too.
-    const sources = await listSources(h.table.doc, h.table.tableName);
+    const sources = await listSources({ doc: h.table.doc, table: h.table.tableName });
     expect(sources.find((s) => s.scope === PROJECT_SCOPE)?.lastError).toMatchObject({ code: 'auth.APIG.0301', requestId: h.modelarts.requests[0]?.requestId });
   });
 
@@ -139,7 +139,7 @@ describe('Huawei AK/SK', () => {
     const bad = await harness.pass();
     const secret = MODELARTS_DEFAULTS.secretKey;
     const items = await harness.table.doc.send(new ScanCommand({ TableName: harness.table.tableName }));
-    const sources = await listSources(harness.table.doc, harness.table.tableName);
+    const sources = await listSources({ doc: harness.table.doc, table: harness.table.tableName });
     for (const text of [...harness.logLines, JSON.stringify(items.Items), JSON.stringify(sources), JSON.stringify(good), JSON.stringify(bad)]) {
       expect(text).not.toContain(secret);
     }

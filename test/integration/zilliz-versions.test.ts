@@ -40,7 +40,7 @@ async function passWith(version: 'v1' | 'v2') {
 }
 
 async function catalogRegions(): Promise<Region[]> {
-  const catalog = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
+  const catalog = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
   return ((await call(catalog, 'GET', '/regions')).json as { regions: Region[] }).regions.filter((r) => r.source === 'zilliz');
 }
 
@@ -97,7 +97,7 @@ describe('v1 code 90117 "Invalid domain name used"', () => {
     const scopes = summary.scopes.filter((s) => s.source === 'zilliz');
     expect(scopes.length).toBeGreaterThan(0);
     expect(scopes.every((s) => s.outcome === 'failed' && s.error?.code === 'config.90117')).toBe(true);
-    const catalog = createCatalogHandler({ doc: h.table.doc, tableName: h.table.tableName, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
+    const catalog = createCatalogHandler({ store: { doc: h.table.doc, table: h.table.tableName }, corsOrigins: ['*'], revalidateMs: 0, maxAgeSeconds: 0 }) as TestHandler;
     const sources = ((await call(catalog, 'GET', '/sources')).json as { sources: Array<{ scope: string; lastError: { code: string; message: string } | null }> }).sources;
     const zillizSources = sources.filter((s) => s.scope.startsWith('zilliz/'));
     expect(zillizSources.length).toBeGreaterThan(0);

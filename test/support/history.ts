@@ -14,7 +14,7 @@ import { commitPlans } from '../../lib/store/commit';
 import type { StoreDeps } from '../../lib/store/deps';
 import { PK } from '../../lib/store/items';
 import type { ScopePlan } from '../../lib/store/plans';
-import { loadScopeHeads, loadScopeRegions } from '../../lib/store/snapshot';
+import { loadScopeHeads, loadScopeRegions } from '../../lib/store/scope-reads';
 import { planScope } from '../../lib/sync/plan';
 import { call, type TestHandler } from './catalog-event';
 

@@ -7,7 +7,7 @@
  * `GET /regions?at=`; `/?region=` adds that region's history.
  */
 import { ATOM_DEFAULT_LIMIT } from '../../core/limits';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StoreDeps } from '../../store/deps';
 import type { Change } from '../../core/region';
 import { readChangesBefore, readLatestChanges, type PlacedChange } from '../../store/latest';
 import type { RegionHistoryReader } from '../region-history';
@@ -44,8 +44,7 @@ export interface PastView {
 export type PastAt = (at: string) => Promise<PastView>;
 
 export interface PageRouteDeps {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
+  store: StoreDeps;
   cache: CatalogCache;
   /** Shared with `GET /regions?at=`: one instance and one memo, so the page and the API never disagree. */
   pastAt: PastAt;
@@ -68,7 +67,7 @@ export function baseUrl(event: CatalogEvent): string {
   return `${proto}://${host}`;
 }
 
-export function createPageRoutes({ doc, tableName, cache, pastAt, regionHistory: readHistory, now: clock = Date.now, fileUrl }: PageRouteDeps): Record<string, Handler> {
+export function createPageRoutes({ store, cache, pastAt, regionHistory: readHistory, now: clock = Date.now, fileUrl }: PageRouteDeps): Record<string, Handler> {
   // Bodies of the current catalog version; a failed build is forgotten, not kept. A body lists
   // changes, so it is also dropped once the first changeset it read expires (`memoUntil`): an
   // expired changeset is never shown, even when no commit has come since.
@@ -102,11 +101,11 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, regionHistory:
     const now = clock();
     if (query.older) {
       const [seq, index] = query.older.split('.').map(Number) as [number, number];
-      const page = await readChangesBefore(doc, tableName, { toSeq: Math.min(seq, version), beforeIndex: seq <= version ? index : undefined, limit: OLDER_CHANGES, keep, now });
+      const page = await readChangesBefore(store, { toSeq: Math.min(seq, version), beforeIndex: seq <= version ? index : undefined, limit: OLDER_CHANGES, keep, now });
       keepUntil(page.expiresAtMs);
       return page;
     }
-    const read = await readChangesBefore(doc, tableName, { toSeq: version, limit: PAGE_CHANGES, keep, now });
+    const read = await readChangesBefore(store, { toSeq: version, limit: PAGE_CHANGES, keep, now });
     keepUntil(read.expiresAtMs);
     const newest = read.changes[0];
     if (!newest) return read;
@@ -130,7 +129,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, regionHistory:
   /** The latest changes a client held at `position`, newest first: the changes after it in its commit are left out. */
   const changesUpTo = async (position: FeedPosition, query: PageQuery, until: { ms: number }): Promise<{ changes: PlacedChange[]; more: boolean }> => {
     const out: PlacedChange[] = [];
-    for await (const { seq, changes, expiresAtMs } of readChangesetsBackward(doc, tableName, { fromSeq: 1, toSeq: position.seq, pageSize: 10, now: clock() })) {
+    for await (const { seq, changes, expiresAtMs } of readChangesetsBackward(store, { fromSeq: 1, toSeq: position.seq, pageSize: 10, now: clock() })) {
       until.ms = Math.min(until.ms, expiresAtMs);
       const held = seq === position.seq ? changes.slice(0, position.index + 1) : changes;
       for (let i = held.length - 1; i >= 0; i--) {
@@ -196,7 +195,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, regionHistory:
     '/': async (event) => {
       const query = parsePageQuery(event.queryStringParameters);
       if (query.at) return pastPage(event, query);
-      const [catalog, sources] = await Promise.all([cache.get(), listSources(doc, tableName)]);
+      const [catalog, sources] = await Promise.all([cache.get(), listSources(store)]);
       // The health changes with every pass, commit or not: it is part of the tag.
       const key = `${pageQueryKey(query)}|${shortHash(JSON.stringify(sources))}`;
       const rep = await once(catalog.version, key, async () => {
@@ -223,7 +222,7 @@ export function createPageRoutes({ doc, tableName, cache, pastAt, regionHistory:
       const catalog = await cache.get();
       const key = `atom|${base}|${selfQuery}`;
       const rep = await once(catalog.version, key, async () => {
-        const { changes, expiresAtMs } = await readLatestChanges(doc, tableName, {
+        const { changes, expiresAtMs } = await readLatestChanges(store, {
           toSeq: catalog.version,
           limit,
           now: clock(),

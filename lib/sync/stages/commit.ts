@@ -12,7 +12,7 @@ import { commitPlans, ScopeConflictError, ScopeThrottledError, type CommitResult
 import type { StoreDeps } from '../../store/deps';
 import type { ErrorInfo, ScopeItem } from '../../store/items';
 import type { ScopePlan, StoredRegion } from '../../store/plans';
-import { loadScopeHeads } from '../../store/snapshot';
+import { loadScopeHeads } from '../../store/scope-reads';
 import type { OkResult } from '../pipeline';
 import { applyChanges, type SnapshotCache } from '../snapshot-cache';
 

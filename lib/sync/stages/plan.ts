@@ -7,7 +7,7 @@
 import { createLimiter } from '../../core/limit';
 import type { ScopeItem } from '../../store/items';
 import type { ScopePlan, StoredRegion } from '../../store/plans';
-import { loadScopeRegions } from '../../store/snapshot';
+import { loadScopeRegions } from '../../store/scope-reads';
 import type { StoreDeps } from '../../store/deps';
 import type { OkResult } from '../pipeline';
 import { answerHash, isUnchanged, planScope } from '../plan';

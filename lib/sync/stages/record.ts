@@ -15,7 +15,7 @@ import type { ScopePlan } from '../../store/plans';
 import { putOutbox } from '../../store/publish-state';
 import { recordStatus } from '../../store/status';
 import type { ScopeOutcome, ScopeSummary } from '../pipeline';
-import { recordSchemas } from '../schema';
+import { recordSchemas } from '../shape-drift';
 import { failureKey, scopeEvents, type ScopeTransition } from '../scope-events';
 import type { ScopeResult } from '../sources/types';
 

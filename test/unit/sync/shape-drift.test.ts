@@ -1,7 +1,7 @@
 // The pure half of `Schema Changed`: which upstream fields a region shows, and what a pass's observation changes.
 import { describe, expect, it } from 'vitest';
 import type { RegionContent } from '../../../lib/core/region';
-import { compareSchema, observe, schemaEvents, upstreamFields } from '../../../lib/sync/schema';
+import { compareSchema, observe, schemaEvents, upstreamFields } from '../../../lib/sync/shape-drift';
 
 const zilliz = (id: string, attributes: Record<string, string> = {}, extra: Partial<RegionContent> = {}): RegionContent => ({
   id: `zilliz:${id}`, source: 'zilliz', cloudId: 'aws', regionId: id, name: id, localizedNames: {}, apiBaseUrl: `https://api.${id}`, attributes, ...extra,

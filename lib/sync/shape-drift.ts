@@ -8,7 +8,7 @@
  * baseline and announces nothing.
  *
  * The new field set and its events are written in one conditional transaction
- * (lib/store/schema.ts), the events into the outbox the publisher drains: two
+ * (lib/store/known-fields.ts), the events into the outbox the publisher drains: two
  * concurrent passes cannot both announce a change, and a crash after the write
  * only delays the events.
  *
@@ -24,7 +24,7 @@ import type { Json, RegionContent, SourceName } from '../core/region';
 import type { StoreDeps } from '../store/deps';
 import type { OutboxItem } from '../store/items';
 import { schemaChangedEvent } from '../store/outbox';
-import { readSchema, writeSchema, type SchemaState } from '../store/schema';
+import { readSchema, writeSchema, type SchemaState } from '../store/known-fields';
 import type { ScopeResult } from './sources/types';
 
 /** Events per write: a transaction holds 100 items; the rest are announced by the next pass. */
