@@ -8,41 +8,26 @@
  */
 import fc from 'fast-check';
 import { monotonicFactory } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor, START, type FeedPosition } from '../../lib/catalog/cursor';
 import { createLogger } from '../../lib/core/log';
 import type { Region } from '../../lib/core/region';
 import { createArchiveReader } from '../../lib/store/archive';
 import { changesKey } from '../../lib/store/items';
-import { createS3Client } from '../../lib/store/s3';
 import { writeCatalogFiles } from '../../lib/sync/catalog-files';
-import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { call, type TestHandler } from '../support/catalog-event';
+import { useArchiveBucket } from '../support/archive-bucket';
 import { freshTable } from '../support/db';
-import { answerOf, commitPass, committedChanges, replay, type ScopeSpec } from '../support/history';
+import { answerOf, commitPass, committedChanges, replay, archiveEra, TWO_SCOPES } from '../support/history';
 
-const SCOPES: ScopeSpec[] = [
-  { scope: 'zilliz/aws', source: 'zilliz', cloudId: 'aws' },
-  { scope: 'modelarts/0123456789abcdef0123456789abcdef', source: 'modelarts', cloudId: 'huaweicloud' },
-];
+const SCOPES = TWO_SCOPES;
 
-// A year and more ago: far beyond the 30-day retention, so every time point is answered from the archive.
-const T_BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 400 * 86_400_000;
-const at = (pass: number) => new Date(T_BASE + pass * 86_400_000).toISOString();
+// A year and more ago: every time point is answered from the archive.
+const at = archiveEra();
 
-let s3: LocalS3;
-let client: S3Client;
-beforeAll(async () => {
-  s3 = await startLocalS3({ bucket: 'region-sync-archive' });
-  client = await createS3Client({ region: 'us-east-1', endpoint: s3.endpoint });
-});
-afterAll(async () => {
-  client?.destroy();
-  await s3?.stop();
-});
+const archive = useArchiveBucket('region-sync-archive');
 
 const passArb = fc.array(
   fc.record({
@@ -60,12 +45,10 @@ describe('GET /regions?at= from the archive equals the replayed feed', () => {
     await fc.assert(
       fc.asyncProperty(passArb, async (passes) => {
         const table = await freshTable();
-        const bucket = { s3: client, bucket: s3.bucket };
+        const bucket = archive.files;
         // Each run its own folder of the bucket would need another layout: empty it instead.
         run += 1;
-        const { DeleteObjectsCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-        const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
-        if (listed.Contents?.length) await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: listed.Contents.map((o) => ({ Key: o.Key! })) } }));
+        await archive.empty();
         try {
           const store = { doc: table.doc, table: table.tableName };
           const log = createLogger({ run }, () => undefined, 'error');
@@ -89,7 +72,7 @@ describe('GET /regions?at= from the archive equals the replayed feed', () => {
             expect(body.version).toBe(String(position.seq));
           }
           for (let n = 0; n <= passes.length; n++) {
-            const time = n === 0 ? new Date(T_BASE).toISOString() : at(n);
+            const time = at(n);
             const upto = all.filter((p) => Date.parse(p.committedAt) <= Date.parse(time)).length;
             const res = await call(handler, 'GET', `/regions?at=${encodeURIComponent(time)}`);
             expect(res.status, `${time} ${res.text}`).toBe(200);

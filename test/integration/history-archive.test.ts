@@ -10,39 +10,25 @@
  */
 import fc from 'fast-check';
 import { monotonicFactory } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createLogger } from '../../lib/core/log';
 import type { Change } from '../../lib/core/region';
 import { createArchiveReader } from '../../lib/store/archive';
 import { changesKey, historyPartition } from '../../lib/store/items';
-import { createS3Client } from '../../lib/store/s3';
 import { writeCatalogFiles } from '../../lib/sync/catalog-files';
-import { startLocalS3, type LocalS3 } from '../../local/s3';
 import { call, type TestHandler } from '../support/catalog-event';
+import { useArchiveBucket } from '../support/archive-bucket';
 import { freshTable } from '../support/db';
-import { answerOf, commitPass, committedChanges, readWholeFeed, type ScopeSpec } from '../support/history';
+import { answerOf, commitPass, committedChanges, readWholeFeed, archiveEra, TWO_SCOPES } from '../support/history';
 
-const SCOPES: ScopeSpec[] = [
-  { scope: 'zilliz/aws', source: 'zilliz', cloudId: 'aws' },
-  { scope: 'modelarts/0123456789abcdef0123456789abcdef', source: 'modelarts', cloudId: 'huaweicloud' },
-];
+const SCOPES = TWO_SCOPES;
 
-const T_BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 400 * 86_400_000;
-const at = (pass: number) => new Date(T_BASE + pass * 86_400_000).toISOString();
+// A year and more ago: every time point is answered from the archive.
+const at = archiveEra();
 
-let s3: LocalS3;
-let client: S3Client;
-beforeAll(async () => {
-  s3 = await startLocalS3({ bucket: 'region-sync-history' });
-  client = await createS3Client({ region: 'us-east-1', endpoint: s3.endpoint });
-});
-afterAll(async () => {
-  client?.destroy();
-  await s3?.stop();
-});
+const archive = useArchiveBucket('region-sync-history');
 
 const passArb = fc.array(
   fc.record({
@@ -54,20 +40,15 @@ const passArb = fc.array(
   { minLength: 1, maxLength: 6 },
 );
 
-async function emptyBucket(): Promise<void> {
-  const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
-  if (listed.Contents?.length) await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: listed.Contents.map((o) => ({ Key: o.Key! })) } }));
-}
-
 describe('a region history from the archive equals its changes in the feed', () => {
   it('for random histories, once the table has lost all or the oldest of its changesets', async () => {
     await fc.assert(
       fc.asyncProperty(passArb, fc.double({ min: 0, max: 1, noNaN: true }), async (passes, cutShare) => {
         const table = await freshTable();
-        await emptyBucket();
+        await archive.empty();
         try {
           const store = { doc: table.doc, table: table.tableName };
-          const bucket = { s3: client, bucket: s3.bucket };
+          const bucket = archive.files;
           const log = createLogger({ test: 'history-archive' }, () => undefined, 'error');
           for (const [n, pass] of passes.entries()) {
             await commitPass(store, SCOPES, new Map([[SCOPES[0]!.scope, answerOf(SCOPES[0]!, pass.aws)], [SCOPES[1]!.scope, answerOf(SCOPES[1]!, pass.modelarts)]]), at(n + 1), 3650);

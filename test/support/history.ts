@@ -97,3 +97,15 @@ export function replay(changes: readonly Change[]): Region[] {
   }
   return [...regions.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
+
+/** Two scopes, one per source: what the archive tests commit to. */
+export const TWO_SCOPES: ScopeSpec[] = [
+  { scope: 'zilliz/aws', source: 'zilliz', cloudId: 'aws' },
+  { scope: 'modelarts/0123456789abcdef0123456789abcdef', source: 'modelarts', cloudId: 'huaweicloud' },
+];
+
+/** Pass n's time, a day apart, starting a year and more ago: far beyond the 30-day retention, so every point is answered from the archive. */
+export function archiveEra(): (pass: number) => string {
+  const base = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 400 * 86_400_000;
+  return (pass) => new Date(base + pass * 86_400_000).toISOString();
+}
