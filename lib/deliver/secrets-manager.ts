@@ -4,6 +4,7 @@
  * and the SDK's error name, never a value.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AWS_HTTP } from '../core/aws-http';
 
 export interface SecretReaderOptions {
   region: string;
@@ -17,7 +18,7 @@ export function createSecretReader(options: SecretReaderOptions): () => Promise<
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    requestHandler: AWS_HTTP,
   });
   return async () => {
     const out = await client.send(new GetSecretValueCommand({ SecretId: options.secretId }));

@@ -6,6 +6,7 @@
  */
 import type { RetryItem } from './messages';
 import type { RetryQueue } from './deliver';
+import { AWS_HTTP } from '../core/aws-http';
 
 export const MAX_SQS_DELAY_SECONDS = 900;
 
@@ -24,7 +25,7 @@ export function createSqsRetryQueue(options: SqsQueueOptions): RetryQueue {
         region: options.region,
         ...(options.endpoint ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
         maxAttempts: 3,
-        requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+        requestHandler: AWS_HTTP,
       });
       return {
         send: async (url: string, body: string, delaySeconds: number) => {

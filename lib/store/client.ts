@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AWS_HTTP } from '../core/aws-http';
 
 export interface DbOptions {
   region: string;
@@ -15,8 +16,8 @@ export function createDocumentClient({ region, endpoint }: DbOptions): DynamoDBD
     region,
     ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 5,
-    // The SDK sets no timeout of its own: a hung call must not hold a pass until the Lambda timeout.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    // A hung call fails after 5 s (and is retried) instead of holding the pass until the Lambda timeout.
+    requestHandler: AWS_HTTP,
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },

@@ -6,6 +6,7 @@
  */
 import type * as ClientS3 from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { AWS_HTTP } from '../core/aws-http';
 
 export type S3Module = typeof ClientS3;
 
@@ -32,7 +33,7 @@ export async function createS3Client({ region, endpoint, requestTimeoutMs = 5_00
     ...(endpoint ? { endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
     maxAttempts: 3,
     // As for DynamoDB: the SDK sets no timeout of its own, and a hung write must not hold the pass.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: { ...AWS_HTTP, requestTimeout: requestTimeoutMs },
   });
 }
 
