@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { listDetailTypes, webhookType } from '../lib/core/event-schemas';
-import type { Change } from '../lib/core/schemas';
+import type { Change } from '../lib/core/api-records';
 import { parseEndpoints } from '../lib/deliver/endpoints';
 import { replayChanges } from '../lib/deliver/replay';
 import { createSecretReader } from '../lib/deliver/secrets-manager';

@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the catalog API, served at /openapi.json. Its
- * component schemas are generated from the zod schemas of lib/core/schemas
+ * component schemas are generated from the zod schemas of lib/core/api-records
  * with `z.toJSONSchema` (JSON Schema 2020-12, OpenAPI 3.1's dialect; the
  * output side, which is what the API sends). Each route is written once, as
  * its GET operation; `route()` derives its HEAD (the same answers without a
@@ -24,7 +24,7 @@ import {
   REGION_ID_PATTERN,
   REGION_KEY_PATTERN,
 } from '../core/limits';
-import { apiSchemas, JsonSchema, SOURCES } from '../core/schemas';
+import { apiSchemas, JsonSchema, SOURCES } from '../core/api-records';
 
 type Json = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
  * detail starts with the parameter's name; a value is echoed only shortened.
  */
 import { SOURCES, type Change, type ChangeType, type Region, type SourceName } from '../core/region';
-import { ChangeTypeSchema } from '../core/schemas';
+import { ChangeTypeSchema } from '../core/api-records';
 import { DEFAULT_LIMIT, FILTER_VALUE_PATTERN, MAX_FILTER_VALUES, MAX_LIMIT, REGION_ID_PATTERN } from '../core/limits';
 import { decodeCursor, START, type FeedPosition } from './cursor';
 import { invalidParameter } from './problem';

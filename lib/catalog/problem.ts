@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createLogger, type Logger } from '../core/log';
-import type { Problem } from '../core/schemas';
+import type { Problem } from '../core/api-records';
 
 export const PROBLEM_BASE = 'https://region-sync.dev/problems/';
 

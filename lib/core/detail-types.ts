@@ -4,7 +4,7 @@
  * these (the pass, the commit's outbox item, the publisher), so subscribers'
  * rules and the code cannot disagree on a name.
  */
-import type { ChangeType } from './schemas';
+import type { ChangeType } from './api-records';
 
 export const REGION_DETAIL_TYPES: Record<ChangeType, string> = {
   'region.added': 'Region Added',

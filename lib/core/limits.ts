@@ -5,7 +5,7 @@
  * configuration read them from here, so the documented and the enforced
  * values cannot drift apart.
  */
-import { SOURCES } from './schemas';
+import { SOURCES } from './api-records';
 
 /** Days a changeset (and its history and outbox items) is kept: CHANGES_RETENTION_DAYS' default. */
 export const DEFAULT_RETENTION_DAYS = 30;

@@ -4,11 +4,11 @@
  * that neither key order nor list order of an upstream answer ever produces a
  * diff, while the region itself keeps the upstream's values as given.
  */
-import type { SourceName } from './schemas';
+import type { SourceName } from './api-records';
 
 // The records themselves are defined once, as zod schemas, in ./schemas; re-exported for the modules that use the helpers.
-export { SOURCES } from './schemas';
-export type { Change, ChangeType, Json, Region, RegionContent, SourceName } from './schemas';
+export { SOURCES } from './api-records';
+export type { Change, ChangeType, Json, Region, RegionContent, SourceName } from './api-records';
 
 /** The fields whose difference makes a `region.changed` (attributes are compared key by key). */
 export const COMPARED_FIELDS = ['name', 'localizedNames', 'apiBaseUrl', 'cloudId'] as const;

@@ -10,7 +10,7 @@
  * upstream name would otherwise break the notification. Programs read
  * `before` and `after`, which keep every value exactly.
  */
-import type { Change, Region } from './schemas';
+import type { Change, Region } from './api-records';
 
 /** A value longer than this is cut, its last character an ellipsis. */
 export const SUMMARY_VALUE_MAX = 80;

@@ -4,7 +4,7 @@
  * webhook message (id, type, timestamp, data) of an event or of a feed change.
  */
 import { webhookType } from '../core/detail-type-list';
-import type { Change } from '../core/schemas';
+import type { Change } from '../core/api-records';
 import type { WebhookMessage } from './sign';
 
 /** An event as EventBridge hands it to a rule's target. */

@@ -4,7 +4,7 @@
  * delivery (./messages, ./sign), so a receiver deduplicates a replay and
  * verifies it as it did the original.
  */
-import type { Change } from '../core/schemas';
+import type { Change } from '../core/api-records';
 import type { Endpoint } from './endpoints';
 import { changeMessage } from './messages';
 import { post as httpPost, type Post, type PostResult } from './post';

@@ -20,7 +20,7 @@
  * A region's history beyond the retention is read from the same files: the
  * archived changesets the table no longer holds, filtered by region.
  */
-import type { Change, Region } from '../core/schemas';
+import type { Change, Region } from '../core/api-records';
 import { getText, listVersions, type BucketDeps } from './catalog-files';
 import { changesetKey, parseChangesetBody, versionKey, type ArchivedChangeset } from './catalog-layout';
 

@@ -11,7 +11,7 @@
  * | changes/<seq>.json         | `{seq, committedAt, changes}` of a commit | a year, `immutable`        |
  */
 import { createHash } from 'node:crypto';
-import type { Change, Region } from '../core/schemas';
+import type { Change, Region } from '../core/api-records';
 
 export const LATEST_KEY = 'catalog/latest.json';
 export const VERSION_PREFIX = 'catalog/v/';

@@ -14,7 +14,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { CATALOG_PUBLISHED } from '../core/detail-types';
-import type { CatalogPublished } from '../core/schemas';
+import type { CatalogPublished } from '../core/api-records';
 import type { StoreDeps } from './deps';
 import { PK, type OutboxItem } from './items';
 

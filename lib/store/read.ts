@@ -5,7 +5,7 @@
  * read right after a commit sees it.
  */
 import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Change, Held, Region, SourceName, SourceState, SourceStatus } from '../core/schemas';
+import type { Change, Held, Region, SourceName, SourceState, SourceStatus } from '../core/api-records';
 import { queryAll, readSeq, type SeqHead, type StoreDeps } from './deps';
 import {
   PK,

@@ -16,7 +16,7 @@
  * scope and the commit stands.
  */
 import type { Logger } from '../core/log';
-import type { CatalogPublished } from '../core/schemas';
+import type { CatalogPublished } from '../core/api-records';
 import { putImmutable, putLatest, type BucketDeps } from '../store/catalog-files';
 import { catalogFile, changesetBody, changesetKey, versionKey, type CatalogFile } from '../store/catalog-layout';
 import type { StoreDeps } from '../store/deps';

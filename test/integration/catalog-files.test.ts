@@ -19,7 +19,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { encodeCursor } from '../../lib/catalog/cursor';
 import { CATALOG_PUBLISHED } from '../../lib/core/detail-types';
-import { CatalogPublishedSchema, type Change } from '../../lib/core/schemas';
+import { CatalogPublishedSchema, type Change } from '../../lib/core/api-records';
 import { putLatest } from '../../lib/store/catalog-files';
 import { LATEST_KEY, catalogFile, changesetKey, versionKey } from '../../lib/store/catalog-layout';
 import { readFilesState } from '../../lib/store/files-state';

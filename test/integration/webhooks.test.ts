@@ -10,7 +10,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../lib/core/log';
-import type { Change } from '../../lib/core/schemas';
+import type { Change } from '../../lib/core/api-records';
 import { parseEndpoints } from '../../lib/deliver/endpoints';
 import type { BusEvent } from '../../lib/deliver/messages';
 import { replayChanges } from '../../lib/deliver/replay';

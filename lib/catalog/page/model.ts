@@ -5,7 +5,7 @@
  */
 import type { Change, Region } from '../../core/region';
 import type { PlacedChange } from '../../store/latest';
-import type { SourceStatus } from '../../core/schemas';
+import type { SourceStatus } from '../../core/api-records';
 import type { PageQuery } from './query';
 
 /** The point a past view stands at, as `/regions?at=` resolved it. */

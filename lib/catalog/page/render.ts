@@ -8,7 +8,7 @@
  * and script come from the page's own routes.
  */
 import { SOURCES, type Change, type Region } from '../../core/region';
-import type { SourceStatus } from '../../core/schemas';
+import type { SourceStatus } from '../../core/api-records';
 import { PAGE_CSS, PAGE_JS } from './assets';
 import { displayValue, valueChanges } from '../../core/summary';
 import { esc, shortTime } from './escape';
