@@ -23,6 +23,13 @@ export function answer(response: ServerResponse, status: number, body: unknown):
   response.end(text);
 }
 
+/** A proxy whose forwarding failed: 502 if nothing was sent yet, else the connection dropped (as a real hop would). */
+export function badGateway(response: ServerResponse): void {
+  if (response.headersSent || response.destroyed) return void response.destroy();
+  response.writeHead(502);
+  response.end();
+}
+
 /** The whole body; rejects past `maxBytes`. */
 export function readBytes(request: IncomingMessage, maxBytes = Infinity): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {

@@ -9,7 +9,7 @@
  * unchanged. Used by the fault matrix and the chaos suite only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readBytes } from './aws-json';
+import { badGateway, listenOnLoopback, readBytes } from './aws-json';
 
 export type DynamoFault = 'throttle' | 'internal-error' | 'applied-lost' | 'cancelled';
 
@@ -105,11 +105,7 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
       const upstream = await forward(req, payload);
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/x-amz-json-1.0' });
       res.end(Buffer.from(await upstream.arrayBuffer()));
-    })().catch(() => {
-      if (res.headersSent || res.destroyed) return void res.destroy();
-      res.writeHead(502);
-      res.end();
-    });
+    })().catch(() => badGateway(res));
   });
   const listening = await listenOnLoopback(server);
   proxy.endpoint = listening.url;

@@ -14,7 +14,7 @@
  * once) then race on latest.json as they would on S3.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback, readBytes } from './aws-json';
+import { badGateway, listenOnLoopback, readBytes } from './aws-json';
 
 export type S3Fault = 'error' | 'timeout' | 'applied-lost';
 
@@ -146,11 +146,7 @@ export async function startS3FaultProxy(target: string, options: S3FaultProxyOpt
       const length = method === 'HEAD' ? upstream.headers.get('content-length') : String(body.length);
       res.writeHead(upstream.status, length === null ? headers : { ...headers, 'content-length': length });
       res.end(method === 'HEAD' ? undefined : body);
-    })().catch(() => {
-      if (res.headersSent || res.destroyed) return void res.destroy();
-      res.writeHead(502);
-      res.end();
-    });
+    })().catch(() => badGateway(res));
   });
   const listening = await listenOnLoopback(server);
   proxy.endpoint = listening.url;
