@@ -71,7 +71,7 @@ export function observe(regions: readonly RegionContent[]): Observation {
   return { regions: regions.length, fields, universal: fields.filter((f) => counts.get(f) === regions.length), examples };
 }
 
-export interface SchemaDecision {
+export interface ShapeDecision {
   next: SchemaState;
   added: string[];
   removed: string[];
@@ -85,7 +85,7 @@ const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a,
  * scope of the source succeeded, so the observation covers the whole source;
  * otherwise what the failed scopes may still carry is kept.
  */
-export function compareSchema(previous: SchemaState | undefined, seen: Observation, complete: boolean, maxEvents = MAX_SCHEMA_EVENTS): SchemaDecision {
+export function compareShapes(previous: SchemaState | undefined, seen: Observation, complete: boolean, maxEvents = MAX_SCHEMA_EVENTS): ShapeDecision {
   if (!previous) return { next: { fields: seen.fields, universal: seen.universal }, added: [], removed: [] };
   const allAdded = minus(seen.fields, previous.fields);
   const allRemoved = minus(previous.universal, seen.fields);
@@ -114,7 +114,7 @@ function example(value: Json | undefined): Json {
 
 export function schemaEvents(
   source: SourceName,
-  decision: SchemaDecision,
+  decision: ShapeDecision,
   seen: Observation,
   at: string,
   newId: () => string,
@@ -130,7 +130,7 @@ export function schemaEvents(
 const sameState = (a: SchemaState, b: SchemaState) =>
   a.fields.join('\n') === b.fields.join('\n') && a.universal.join('\n') === b.universal.join('\n');
 
-export interface SchemaPassInput {
+export interface ShapeDriftInput {
   store: StoreDeps;
   log: Logger;
   results: readonly ScopeResult[];
@@ -142,7 +142,7 @@ export interface SchemaPassInput {
 }
 
 /** Compares and records each source's fields for this pass; returns the events queued. */
-export async function recordSchemas(input: SchemaPassInput): Promise<number> {
+export async function recordShapeDrift(input: ShapeDriftInput): Promise<number> {
   let queued = 0;
   const sources = [...new Set(input.results.map((r) => r.source))].sort();
   for (const source of sources) {
@@ -155,7 +155,7 @@ export async function recordSchemas(input: SchemaPassInput): Promise<number> {
     const complete = own.every(succeeded);
     for (let attempt = 1; attempt <= 3; attempt++) {
       const stored = await readSchema(input.store, source);
-      const decision = compareSchema(stored, seen, complete);
+      const decision = compareShapes(stored, seen, complete);
       if (stored && sameState(stored, decision.next)) break;
       const events = schemaEvents(source, decision, seen, input.at, input.newId, input.expiresAt);
       try {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogHandler } from '../../lib/catalog/handler';
 import { createLogger } from '../../lib/core/log';
 import { listOutbox } from '../../lib/store/publish-state';
-import { recordSchemas } from '../../lib/sync/shape-drift';
+import { recordShapeDrift } from '../../lib/sync/shape-drift';
 import { freshTable } from '../support/db';
 import { call, type TestHandler } from '../support/catalog-event';
 import { createHarness, type Harness } from '../support/harness';
@@ -91,7 +91,7 @@ describe('Schema Changed', () => {
   });
 });
 
-describe('recordSchemas under contention', () => {
+describe('recordShapeDrift under contention', () => {
   it('queues each change once when eight passes record the same new shape at the same moment', async () => {
     const table = await freshTable();
     try {
@@ -104,7 +104,7 @@ describe('recordSchemas under contention', () => {
       ];
       const log = createLogger({}, () => undefined);
       const run = (attributes: Record<string, string>) =>
-        recordSchemas({ store, log, results: results(attributes), uncommitted: new Map(), at: new Date().toISOString(), newId: monotonicFactory(), expiresAt: 2_000_000_000 });
+        recordShapeDrift({ store, log, results: results(attributes), uncommitted: new Map(), at: new Date().toISOString(), newId: monotonicFactory(), expiresAt: 2_000_000_000 });
       expect(await run({ domain: 'd' })).toBe(0);
       const queued = await Promise.all(Array.from({ length: 8 }, () => run({ domain: 'd', privateLink: 'p', zone: 'z' })));
       expect(queued.reduce((a, b) => a + b, 0)).toBe(2);

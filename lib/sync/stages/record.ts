@@ -15,7 +15,7 @@ import type { ScopePlan } from '../../store/plans';
 import { putOutbox } from '../../store/publish-state';
 import { recordStatus } from '../../store/status';
 import type { ScopeOutcome, ScopeSummary } from '../pipeline';
-import { recordSchemas } from '../shape-drift';
+import { recordShapeDrift } from '../shape-drift';
 import { failureKey, scopeEvents, type ScopeTransition } from '../scope-events';
 import type { ScopeResult } from '../sources/types';
 
@@ -89,7 +89,7 @@ export async function recordStage(input: RecordInput): Promise<ScopeSummary[]> {
   };
   await Promise.all([
     Promise.all(scopes.map((summary, i) => outcome(summary, input.results[i]!))).then(announce),
-    recordSchemas({ store, log: input.log, results: input.results, uncommitted: input.failed, at, newId, expiresAt: ttl }),
+    recordShapeDrift({ store, log: input.log, results: input.results, uncommitted: input.failed, at, newId, expiresAt: ttl }),
     // No event: a placeholder never announced a degradation (it had never succeeded).
     ...input.settled.map(({ scope, source }) => recordStatus(store, { scope, source, at, onlyIfExists: true })),
   ]);

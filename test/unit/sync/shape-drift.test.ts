@@ -1,7 +1,7 @@
 // The pure half of `Schema Changed`: which upstream fields a region shows, and what a pass's observation changes.
 import { describe, expect, it } from 'vitest';
 import type { RegionContent } from '../../../lib/core/region';
-import { compareSchema, observe, schemaEvents, upstreamFields } from '../../../lib/sync/shape-drift';
+import { compareShapes, observe, schemaEvents, upstreamFields } from '../../../lib/sync/shape-drift';
 
 const zilliz = (id: string, attributes: Record<string, string> = {}, extra: Partial<RegionContent> = {}): RegionContent => ({
   id: `zilliz:${id}`, source: 'zilliz', cloudId: 'aws', regionId: id, name: id, localizedNames: {}, apiBaseUrl: `https://api.${id}`, attributes, ...extra,
@@ -24,51 +24,51 @@ describe('upstreamFields', () => {
   });
 });
 
-describe('compareSchema', () => {
+describe('compareShapes', () => {
   const base = observe([zilliz('aws-a', { domain: 'a' }), zilliz('aws-b', { domain: 'b' })]);
-  const stored = compareSchema(undefined, base, true).next;
+  const stored = compareShapes(undefined, base, true).next;
 
   it('takes the first observation as the baseline, announcing nothing', () => {
-    expect(compareSchema(undefined, base, true)).toEqual({ next: { fields: ['apiBaseUrl', 'domain', 'regionId'], universal: ['apiBaseUrl', 'domain', 'regionId'] }, added: [], removed: [] });
+    expect(compareShapes(undefined, base, true)).toEqual({ next: { fields: ['apiBaseUrl', 'domain', 'regionId'], universal: ['apiBaseUrl', 'domain', 'regionId'] }, added: [], removed: [] });
   });
 
   it('announces a field that appears in every region, or in one where none had it', () => {
     const all = observe([zilliz('aws-a', { domain: 'a', zone: '1' }), zilliz('aws-b', { domain: 'b', zone: '2' })]);
-    expect(compareSchema(stored, all, true)).toMatchObject({ added: ['zone'], removed: [] });
+    expect(compareShapes(stored, all, true)).toMatchObject({ added: ['zone'], removed: [] });
     const one = observe([zilliz('aws-a', { domain: 'a', zone: '1' }), zilliz('aws-b', { domain: 'b' })]);
-    expect(compareSchema(stored, one, true)).toMatchObject({ added: ['zone'], removed: [], next: { universal: ['apiBaseUrl', 'domain', 'regionId'] } });
+    expect(compareShapes(stored, one, true)).toMatchObject({ added: ['zone'], removed: [], next: { universal: ['apiBaseUrl', 'domain', 'regionId'] } });
   });
 
   it('announces a field that vanishes from every region, and never one missing from a single region', () => {
     const single = observe([zilliz('aws-a', {}), zilliz('aws-b', { domain: 'b' })]);
-    const once = compareSchema(stored, single, true);
+    const once = compareShapes(stored, single, true);
     expect(once).toMatchObject({ added: [], removed: [], next: { fields: ['apiBaseUrl', 'domain', 'regionId'], universal: ['apiBaseUrl', 'regionId'] } });
     // No longer carried by all: its vanishing later is not announced either.
-    expect(compareSchema(once.next, observe([zilliz('aws-a'), zilliz('aws-b')]), true)).toMatchObject({ added: [], removed: [] });
-    expect(compareSchema(stored, observe([zilliz('aws-a'), zilliz('aws-b')]), true)).toMatchObject({ added: [], removed: ['domain'] });
+    expect(compareShapes(once.next, observe([zilliz('aws-a'), zilliz('aws-b')]), true)).toMatchObject({ added: [], removed: [] });
+    expect(compareShapes(stored, observe([zilliz('aws-a'), zilliz('aws-b')]), true)).toMatchObject({ added: [], removed: ['domain'] });
   });
 
   it('announces nothing twice: the next state holds what was announced', () => {
     const gained = observe([zilliz('aws-a', { domain: 'a', zone: '1' }), zilliz('aws-b', { domain: 'b', zone: '2' })]);
-    const first = compareSchema(stored, gained, true);
-    expect(compareSchema(first.next, gained, true)).toEqual({ next: first.next, added: [], removed: [] });
+    const first = compareShapes(stored, gained, true);
+    expect(compareShapes(first.next, gained, true)).toEqual({ next: first.next, added: [], removed: [] });
   });
 
   it('keeps what failed scopes may still carry on a partial pass', () => {
     const partial = observe([zilliz('aws-a', { zone: '1' })]);
-    const decision = compareSchema(stored, partial, false);
+    const decision = compareShapes(stored, partial, false);
     expect(decision).toMatchObject({ added: ['zone'], removed: ['domain'] });
     expect(decision.next.fields).toEqual(['apiBaseUrl', 'regionId', 'zone']);
   });
 
   it('announces at most maxEvents at once and leaves the rest for the next pass', () => {
     const many = observe([zilliz('aws-a', { f1: '1', f2: '2', f3: '3' })]);
-    const first = compareSchema(stored, many, true, 2);
+    const first = compareShapes(stored, many, true, 2);
     expect(first.added).toEqual(['f1', 'f2']);
-    const second = compareSchema(first.next, many, true, 2);
+    const second = compareShapes(first.next, many, true, 2);
     expect(second.added).toEqual(['f3']);
     expect(second.removed).toEqual(['domain']);
-    expect(compareSchema(second.next, many, true, 2)).toMatchObject({ added: [], removed: [] });
+    expect(compareShapes(second.next, many, true, 2)).toMatchObject({ added: [], removed: [] });
   });
 });
 
