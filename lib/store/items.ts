@@ -74,7 +74,7 @@ export function historySortKey(seq: number, changeId: string): string {
   return `${seqSortKey(seq)}#${changeId}`;
 }
 
-export function schemaKey(source: string) {
+export function knownFieldsKey(source: string) {
   return { pk: PK.schema, sk: source };
 }
 
@@ -154,7 +154,7 @@ export interface HistoryItem {
 }
 
 /** The upstream fields of a source as last seen, the baseline of `Schema Changed`. */
-export interface SchemaItem {
+export interface KnownFieldsItem {
   pk: typeof PK.schema;
   sk: string;
   /** Fields carried by at least one region, sorted. */

@@ -7,31 +7,31 @@
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from './deps';
-import { schemaKey, type OutboxItem, type SchemaItem } from './items';
+import { knownFieldsKey, type OutboxItem, type KnownFieldsItem } from './items';
 
-export interface SchemaState {
+export interface KnownFields {
   fields: string[];
   universal: string[];
 }
 
-export async function readSchema(deps: StoreDeps, source: string): Promise<SchemaItem | undefined> {
-  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: schemaKey(source), ConsistentRead: true }));
-  return out.Item as SchemaItem | undefined;
+export async function readKnownFields(deps: StoreDeps, source: string): Promise<KnownFieldsItem | undefined> {
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: knownFieldsKey(source), ConsistentRead: true }));
+  return out.Item as KnownFieldsItem | undefined;
 }
 
-export interface SchemaWrite {
+export interface KnownFieldsWrite {
   source: string;
   /** The version read; undefined when there was no item (the baseline). */
   expectedVersion: number | undefined;
-  state: SchemaState;
+  state: KnownFields;
   events: readonly OutboxItem[];
   at: string;
 }
 
 /** Throws TransactionCanceledException when another pass wrote first. */
-export async function writeSchema(deps: StoreDeps, write: SchemaWrite): Promise<void> {
-  const item: SchemaItem = {
-    ...schemaKey(write.source),
+export async function writeKnownFields(deps: StoreDeps, write: KnownFieldsWrite): Promise<void> {
+  const item: KnownFieldsItem = {
+    ...knownFieldsKey(write.source),
     fields: write.state.fields,
     universal: write.state.universal,
     version: (write.expectedVersion ?? 0) + 1,

@@ -15,7 +15,7 @@ import {
   seqSortKey,
   type ChangesItem,
   type RegionItem,
-  type SchemaItem,
+  type KnownFieldsItem,
   type RemovalHold,
   type ScopeItem,
   type StatusItem,
@@ -212,6 +212,6 @@ export async function readLiveSeqs(deps: StoreDeps, { fromSeq, toSeq, now }: { f
 
 /** Per source, the upstream fields its answers carried when last seen (sorted). */
 export async function listKnownFields(deps: StoreDeps): Promise<Record<string, string[]>> {
-  const items = await queryAll<SchemaItem>(deps, partition(deps, PK.schema));
+  const items = await queryAll<KnownFieldsItem>(deps, partition(deps, PK.schema));
   return Object.fromEntries(items.map((item) => [item.sk, [...item.fields]]));
 }

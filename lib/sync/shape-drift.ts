@@ -24,7 +24,7 @@ import type { Json, RegionContent, SourceName } from '../core/region';
 import type { StoreDeps } from '../store/deps';
 import type { OutboxItem } from '../store/items';
 import { schemaChangedEvent } from '../store/outbox';
-import { readSchema, writeSchema, type SchemaState } from '../store/known-fields';
+import { readKnownFields, writeKnownFields, type KnownFields } from '../store/known-fields';
 import type { ScopeResult } from './sources/types';
 
 /** Events per write: a transaction holds 100 items; the rest are announced by the next pass. */
@@ -72,7 +72,7 @@ export function observe(regions: readonly RegionContent[]): Observation {
 }
 
 export interface ShapeDecision {
-  next: SchemaState;
+  next: KnownFields;
   added: string[];
   removed: string[];
 }
@@ -85,7 +85,7 @@ const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a,
  * scope of the source succeeded, so the observation covers the whole source;
  * otherwise what the failed scopes may still carry is kept.
  */
-export function compareShapes(previous: SchemaState | undefined, seen: Observation, complete: boolean, maxEvents = MAX_SCHEMA_EVENTS): ShapeDecision {
+export function compareShapes(previous: KnownFields | undefined, seen: Observation, complete: boolean, maxEvents = MAX_SCHEMA_EVENTS): ShapeDecision {
   if (!previous) return { next: { fields: seen.fields, universal: seen.universal }, added: [], removed: [] };
   const allAdded = minus(seen.fields, previous.fields);
   const allRemoved = minus(previous.universal, seen.fields);
@@ -94,7 +94,7 @@ export function compareShapes(previous: SchemaState | undefined, seen: Observati
   // What the cap leaves unannounced is stored as it was, so the next pass announces it.
   const deferredAdded = allAdded.slice(added.length);
   const deferredRemoved = allRemoved.slice(removed.length);
-  const next: SchemaState = complete
+  const next: KnownFields = complete
     ? {
         fields: union(minus(seen.fields, deferredAdded), deferredRemoved),
         universal: union(minus(seen.universal, deferredAdded), deferredRemoved),
@@ -127,7 +127,7 @@ export function schemaEvents(
   ];
 }
 
-const sameState = (a: SchemaState, b: SchemaState) =>
+const sameState = (a: KnownFields, b: KnownFields) =>
   a.fields.join('\n') === b.fields.join('\n') && a.universal.join('\n') === b.universal.join('\n');
 
 export interface ShapeDriftInput {
@@ -154,12 +154,12 @@ export async function recordShapeDrift(input: ShapeDriftInput): Promise<number> 
     const seen = observe(regions);
     const complete = own.every(succeeded);
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const stored = await readSchema(input.store, source);
+      const stored = await readKnownFields(input.store, source);
       const decision = compareShapes(stored, seen, complete);
       if (stored && sameState(stored, decision.next)) break;
       const events = schemaEvents(source, decision, seen, input.at, input.newId, input.expiresAt);
       try {
-        await writeSchema(input.store, { source, expectedVersion: stored?.version, state: decision.next, events, at: input.at });
+        await writeKnownFields(input.store, { source, expectedVersion: stored?.version, state: decision.next, events, at: input.at });
         queued += events.length;
         break;
       } catch (error: unknown) {
