@@ -88,7 +88,7 @@ function undo(regions: Map<string, Region>, change: DatedChangeset['changes'][nu
   else if (change.before) regions.set(change.regionKey, change.before);
 }
 
-const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byKey = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Walks the changesets newest first (from `current.version` down) and undoes
@@ -100,7 +100,7 @@ export async function rebuildAt(current: CurrentCatalog, point: Point, changeset
   const regions = new Map(current.regions.map((r) => [r.id, r] as const));
   const done = (version: number, syncedAt: string | null, position: FeedPosition): AtResult => ({
     kind: 'ok',
-    catalog: { version, syncedAt, position, regions: [...regions.values()].sort(byId) },
+    catalog: { version, syncedAt, position, regions: [...regions.values()].sort(byKey) },
   });
   if (current.version === 0) return done(0, null, START);
   const undoAll = ({ changes }: DatedChangeset) => {

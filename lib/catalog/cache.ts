@@ -45,7 +45,7 @@ export interface CatalogCache {
 }
 
 function build(snapshot: CatalogSnapshot, memoLimit: number): CachedCatalog {
-  const byId = new Map(snapshot.regions.map((r) => [r.id, r] as const));
+  const byKey = new Map(snapshot.regions.map((r) => [r.id, r] as const));
   const memos = new Map<string, unknown>();
   // The most recently used entry, answered without touching the map (a warm hit on one filter).
   let lastKey: string | undefined;
@@ -54,7 +54,7 @@ function build(snapshot: CatalogSnapshot, memoLimit: number): CachedCatalog {
     version: snapshot.version,
     syncedAt: snapshot.syncedAt,
     regions: snapshot.regions,
-    region: (id) => byId.get(id),
+    region: (id) => byKey.get(id),
     memo<T>(key: string, make: () => T): T {
       if (key === lastKey) return lastValue as T;
       let value: T;

@@ -40,7 +40,7 @@ const SETTLE_MS = 15 * 60_000;
 /** Archived changesets read at once by a region's history. */
 const PARALLEL_GETS = 16;
 
-const byId = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byKey = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDeps>)) {
   const deps = typeof bucket === 'function' ? bucket : async () => bucket;
@@ -111,7 +111,7 @@ export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDe
       }
     }
     const index = point.kind === 'cursor' ? Math.min(point.index, last!.changes.length - 1) : last!.changes.length - 1;
-    return { version: target, syncedAt: last!.committedAt, regions: [...regions.values()].sort(byId), position: { seq: target, index } };
+    return { version: target, syncedAt: last!.committedAt, regions: [...regions.values()].sort(byKey), position: { seq: target, index } };
   }
 
   /**

@@ -108,7 +108,11 @@ export interface RegionItem {
 }
 
 export interface RemovalHold {
-  /** Region keys (`source:regionId`) whose removal waits for confirmation, sorted. */
+  /**
+   * Region keys (`source:regionId`) whose removal waits for confirmation,
+   * sorted. A stored attribute: its name stays `regionIds` so that holds
+   * already in tables read back; the code calls the value a region key.
+   */
   regionIds: string[];
   /** Consecutive successful passes they have been absent from. */
   passes: number;

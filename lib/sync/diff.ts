@@ -52,7 +52,7 @@ export function diffScope(input: DiffInput): Change[] {
   const added: Change[] = [];
   const changed: Change[] = [];
   const removed: Change[] = [];
-  for (const content of [...fresh.values()].sort(byId)) {
+  for (const content of [...fresh.values()].sort(byKey)) {
     const before = old.get(content.id);
     if (!before) {
       added.push(change('region.added', scope, null, { ...content, firstSeenAt: now, updatedAt: now }, [], input));
@@ -64,12 +64,12 @@ export function diffScope(input: DiffInput): Change[] {
       changed.push(change('region.changed', scope, before, after, fields, input));
     }
   }
-  for (const before of [...old.values()].sort(byId)) {
+  for (const before of [...old.values()].sort(byKey)) {
     if (!fresh.has(before.id)) removed.push(change('region.removed', scope, before, null, [], input));
   }
   return [...added, ...changed, ...removed];
 }
 
-function byId(a: { id: string }, b: { id: string }): number {
+function byKey(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

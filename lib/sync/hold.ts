@@ -12,7 +12,7 @@ import type { RemovalHold } from '../store/items';
 export interface HoldInput {
   previousCount: number;
   /** Region ids the fresh answer no longer lists. */
-  removedIds: readonly string[];
+  removedKeys: readonly string[];
   hold: RemovalHold | undefined;
   passes: number;
   /** The least time, in minutes, from the hold's first pass to the pass that confirms it; 0 for none. */
@@ -46,10 +46,10 @@ export function holdConfirmed(seen: number, since: string, now: string, passes: 
   return seen >= passes && Date.parse(now) >= Date.parse(confirmsAfter(since, minutes));
 }
 
-export function decideHold({ previousCount, removedIds, hold, passes, minutes, now }: HoldInput): HoldDecision {
-  const removed = [...removedIds].sort();
+export function decideHold({ previousCount, removedKeys, hold, passes, minutes, now }: HoldInput): HoldDecision {
+  const removed = [...removedKeys].sort();
   if (!isMassRemoval(previousCount, removed.length)) return { commit: removed, hold: undefined, started: false };
-  const same = hold !== undefined && hold.regionIds.length === removed.length && hold.regionIds.every((id, i) => id === removed[i]);
+  const same = hold !== undefined && hold.regionIds.length === removed.length && hold.regionIds.every((key, i) => key === removed[i]);
   const seen = same ? hold.passes + 1 : 1;
   const since = same ? hold.since : now;
   if (holdConfirmed(seen, since, now, passes, minutes)) return { commit: removed, hold: undefined, started: false };

@@ -54,8 +54,8 @@ export function planScope(input: PlanInput): ScopePlan | null {
   if (isUnchanged(state.head, hash)) return null;
   const previous = state.regions.map((r) => r.region);
   const all = diffScope({ scope, previous, next: regions, now, newId });
-  const removedIds = all.filter((c) => c.type === 'region.removed').map((c) => c.regionKey);
-  const decision = decideHold({ previousCount: previous.length, removedIds, hold: state.head?.hold, passes: holdPasses, minutes: holdMinutes, now });
+  const removedKeys = all.filter((c) => c.type === 'region.removed').map((c) => c.regionKey);
+  const decision = decideHold({ previousCount: previous.length, removedKeys, hold: state.head?.hold, passes: holdPasses, minutes: holdMinutes, now });
   const committed = new Set(decision.commit);
   const kept = all.filter((c) => c.type !== 'region.removed' || committed.has(c.regionKey));
   const changes = state.head === undefined ? markInitial(scope, kept) : kept;

@@ -31,13 +31,13 @@ export interface ScopeSnapshot {
 
 /** Pure: the stored regions after the committed changes (added and changed put with their seq, removed deleted). */
 export function applyChanges(regions: readonly StoredRegion[], committed: readonly CommittedChange[]): StoredRegion[] {
-  const byId = new Map(regions.map((r) => [r.region.id, r]));
+  const byKey = new Map(regions.map((r) => [r.region.id, r]));
   for (const { change, seq } of committed) {
-    if (change.type === 'region.removed') byId.delete(change.regionKey);
+    if (change.type === 'region.removed') byKey.delete(change.regionKey);
     // As DynamoDB gives it back: the stored body is the JSON of `after`.
-    else if (change.after) byId.set(change.regionKey, { region: JSON.parse(JSON.stringify(change.after)) as StoredRegion['region'], seq });
+    else if (change.after) byKey.set(change.regionKey, { region: JSON.parse(JSON.stringify(change.after)) as StoredRegion['region'], seq });
   }
-  return [...byId.values()];
+  return [...byKey.values()];
 }
 
 export interface SnapshotCache {

@@ -27,13 +27,13 @@ export function validate<T extends z.ZodType>(schema: T, scope: string, path: st
 
 /** One entry per region, sorted by id: a repeat with equal content collapses (the first kept as given), a conflicting one fails the scope. */
 export function uniqueRegions(scope: string, regions: readonly RegionContent[]): RegionContent[] {
-  const byId = new Map<string, RegionContent>();
+  const byKey = new Map<string, RegionContent>();
   for (const region of regions) {
-    const seen = byId.get(region.id);
+    const seen = byKey.get(region.id);
     if (seen && comparableJson(seen) !== comparableJson(region)) {
       throw new UpstreamError('invalid-body', scope, `region ${region.regionId} listed twice with different content`);
     }
-    if (!seen) byId.set(region.id, region);
+    if (!seen) byKey.set(region.id, region);
   }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return [...byKey.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
