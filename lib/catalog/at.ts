@@ -21,7 +21,7 @@
  * - The changesets needed must all still be there: retention (TTL) deletes the
  *   oldest first, and a point before the oldest kept one is `expired` (410).
  */
-import type { Region } from '../core/region';
+import { byRegionKey, type Region } from '../core/region';
 import type { DatedChangeset } from '../store/read';
 import { regionListBody } from '../store/catalog-layout';
 import { decodeCursor, START, type FeedPosition } from './cursor';
@@ -88,7 +88,6 @@ function undo(regions: Map<string, Region>, change: DatedChangeset['changes'][nu
   else if (change.before) regions.set(change.regionKey, change.before);
 }
 
-const byKey = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Walks the changesets newest first (from `current.version` down) and undoes
@@ -100,7 +99,7 @@ export async function rebuildAt(current: CurrentCatalog, point: Point, changeset
   const regions = new Map(current.regions.map((r) => [r.id, r] as const));
   const done = (version: number, syncedAt: string | null, position: FeedPosition): AtResult => ({
     kind: 'ok',
-    catalog: { version, syncedAt, position, regions: [...regions.values()].sort(byKey) },
+    catalog: { version, syncedAt, position, regions: [...regions.values()].sort(byRegionKey) },
   });
   if (current.version === 0) return done(0, null, START);
   const undoAll = ({ changes }: DatedChangeset) => {

@@ -6,12 +6,17 @@
  */
 import type { SourceName } from './api-records';
 
-// The records themselves are defined once, as zod schemas, in ./schemas; re-exported for the modules that use the helpers.
+// The records themselves are defined once, as zod schemas, in ./api-records; re-exported for the modules that use the helpers.
 export { SOURCES } from './api-records';
 export type { Change, ChangeType, Json, Region, RegionContent, SourceName } from './api-records';
 
 /** The fields whose difference makes a `region.changed` (attributes are compared key by key). */
 export const COMPARED_FIELDS = ['name', 'localizedNames', 'apiBaseUrl', 'cloudId'] as const;
+
+/** The catalog's order: by region key (`Region.id`), code unit by code unit. */
+export function byRegionKey(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
 
 export function regionKey(source: SourceName, regionId: string): string {
   return `${source}:${regionId}`;

@@ -21,6 +21,7 @@
  * archived changesets the table no longer holds, filtered by region.
  */
 import type { Change, Region } from '../core/api-records';
+import { byRegionKey } from '../core/region';
 import { getText, listVersions, type BucketDeps } from './catalog-files';
 import { changesetKey, parseChangesetBody, versionKey, type ArchivedChangeset } from './catalog-layout';
 
@@ -40,7 +41,6 @@ const SETTLE_MS = 15 * 60_000;
 /** Archived changesets read at once by a region's history. */
 const PARALLEL_GETS = 16;
 
-const byKey = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDeps>)) {
   const deps = typeof bucket === 'function' ? bucket : async () => bucket;
@@ -111,7 +111,7 @@ export function createArchiveReader(bucket: BucketDeps | (() => Promise<BucketDe
       }
     }
     const index = point.kind === 'cursor' ? Math.min(point.index, last!.changes.length - 1) : last!.changes.length - 1;
-    return { version: target, syncedAt: last!.committedAt, regions: [...regions.values()].sort(byKey), position: { seq: target, index } };
+    return { version: target, syncedAt: last!.committedAt, regions: [...regions.values()].sort(byRegionKey), position: { seq: target, index } };
   }
 
   /**

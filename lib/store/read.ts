@@ -6,6 +6,7 @@
  */
 import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Change, Held, Region, SourceName, SourceState, SourceStatus } from '../core/api-records';
+import { byRegionKey } from '../core/region';
 import { queryAll, readSeq, type SeqHead, type StoreDeps } from './deps';
 import {
   PK,
@@ -44,7 +45,6 @@ function partition({ table }: StoreDeps, pk: string): QueryCommandInput {
   };
 }
 
-const byKey = (a: Region, b: Region) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * The regions of exactly one committed version: SEQ is read before and after
@@ -58,7 +58,7 @@ export async function loadCatalog(deps: StoreDeps, attempts = 3): Promise<Catalo
     const items = await queryAll<RegionItem>(deps, partition(deps, PK.region));
     const after = await readSeq(deps);
     if (after.version !== before.version || items.some((item) => item.seq > before.version)) continue;
-    return { ...before, regions: items.map(decodeRegion).sort(byKey) };
+    return { ...before, regions: items.map(decodeRegion).sort(byRegionKey) };
   }
   throw new CatalogUnstableError(`catalog kept changing over ${attempts} reads`);
 }

@@ -3,7 +3,7 @@
  * answer, giving the change records and the regions as they will be stored.
  * No I/O, no clock, no id source of its own: all are passed in.
  */
-import { comparableJson, COMPARED_FIELDS, type Change, type Region, type RegionContent } from '../core/region';
+import { byRegionKey, comparableJson, COMPARED_FIELDS, type Change, type Region, type RegionContent } from '../core/region';
 import { changeSummary } from '../core/summary';
 
 export interface DiffInput {
@@ -52,7 +52,7 @@ export function diffScope(input: DiffInput): Change[] {
   const added: Change[] = [];
   const changed: Change[] = [];
   const removed: Change[] = [];
-  for (const content of [...fresh.values()].sort(byKey)) {
+  for (const content of [...fresh.values()].sort(byRegionKey)) {
     const before = old.get(content.id);
     if (!before) {
       added.push(change('region.added', scope, null, { ...content, firstSeenAt: now, updatedAt: now }, [], input));
@@ -64,12 +64,9 @@ export function diffScope(input: DiffInput): Change[] {
       changed.push(change('region.changed', scope, before, after, fields, input));
     }
   }
-  for (const before of [...old.values()].sort(byKey)) {
+  for (const before of [...old.values()].sort(byRegionKey)) {
     if (!fresh.has(before.id)) removed.push(change('region.removed', scope, before, null, [], input));
   }
   return [...added, ...changed, ...removed];
 }
 
-function byKey(a: { id: string }, b: { id: string }): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}

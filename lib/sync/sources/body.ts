@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { UpstreamError } from '../../core/errors';
-import { comparableJson, type RegionContent } from '../../core/region';
+import { byRegionKey, comparableJson, type RegionContent } from '../../core/region';
 
 export function parseJson(scope: string, path: string, text: string): unknown {
   try {
@@ -35,5 +35,5 @@ export function uniqueRegions(scope: string, regions: readonly RegionContent[]):
     }
     if (!seen) byKey.set(region.id, region);
   }
-  return [...byKey.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return [...byKey.values()].sort(byRegionKey);
 }
