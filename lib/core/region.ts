@@ -34,31 +34,58 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-/** Lists sorted (by their elements' canonical JSON) and keys sorted, at every depth. */
-export function canonicalValue(value: unknown): unknown {
+const byCodeUnit = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+/** An array index, which JSON.stringify orders first (numerically) in any object. */
+function isIndex(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4_294_967_295;
+}
+
+/** Keys in the order JSON.stringify gives an object built from them sorted: array indices first, numerically. */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value).sort(byCodeUnit);
+  if (!keys.some(isIndex)) return keys;
+  const indices = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b));
+  return [...indices, ...keys.filter((k) => !isIndex(k))];
+}
+
+/** Object keys as JSON text: an answer repeats the same few keys in every region. */
+const quoted = new Map<string, string>();
+function quote(key: string): string {
+  let text = quoted.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (quoted.size < 10_000) quoted.set(key, text);
+  }
+  return text;
+}
+
+/** The comparable text of one value (undefined where JSON.stringify leaves an object member out). */
+function comparableText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) as string | undefined;
   if (Array.isArray(value)) {
-    return value.map(canonicalValue).sort((a, b) => {
-      const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    // A list's order does not count: its members' texts, sorted.
+    const texts: string[] = [];
+    for (const member of value as unknown[]) texts.push(comparableText(member) ?? 'null');
+    return `[${texts.sort(byCodeUnit).join(',')}]`;
   }
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonicalValue((value as Record<string, unknown>)[k])]),
-    );
+  let out = '';
+  for (const key of sortedKeys(value)) {
+    const text = comparableText((value as Record<string, unknown>)[key]);
+    if (text !== undefined) out += `${out ? ',' : ''}${quote(key)}:${text}`;
   }
-  return value;
+  return `{${out}}`;
 }
 
 /**
  * The text two values are compared by: neither key order nor list order
- * counts. Only comparisons (the answer hash, the diff) use it; what is stored
- * and served keeps the upstream's order.
+ * counts (keys sorted, and each list's members sorted by their own text, at
+ * every depth). Only comparisons (the answer hash, the diff) use it; what is
+ * stored and served keeps the upstream's order. Written out in one walk: it is
+ * exactly the JSON of the value with its lists and keys sorted (the test holds
+ * it to that model), without building the sorted copy first.
  */
 export function comparableJson(value: unknown): string {
-  // canonicalValue already orders every object's keys: a plain stringify keeps that order (no second sort).
-  return JSON.stringify(canonicalValue(value));
+  return comparableText(value) as string;
 }
 

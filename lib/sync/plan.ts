@@ -18,7 +18,7 @@ export interface ScopeState {
 
 /** The content hash of an upstream answer, blind to key and list order; equal hash and no hold means nothing to diff. */
 export function answerHash(regions: readonly RegionContent[]): string {
-  return createHash('sha256').update(comparableJson([...regions].sort((a, b) => (a.id < b.id ? -1 : 1)))).digest('base64url');
+  return createHash('sha256').update(comparableJson(regions)).digest('base64url');
 }
 
 export function isUnchanged(head: ScopeItem | undefined, hash: string): boolean {
