@@ -102,6 +102,21 @@ export async function readChangeset(deps: StoreDeps, seq: number): Promise<Pendi
   return item && { seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []), committedAt: item.committedAt };
 }
 
+/**
+ * The changesets from `from` to `to` (inclusive), by sequence, in one
+ * consistent Query (paged by DynamoDB): each read once. A sequence missing
+ * from the map has expired (TTL) or was never written.
+ */
+export async function readChangesets(deps: StoreDeps, from: number, to: number): Promise<Map<number, PendingChangeset>> {
+  const items = await queryAll<ChangesItem & { sent?: Set<string> }>(deps, {
+    TableName: deps.table,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': PK.changes, ':from': changesKey(from).sk, ':to': changesKey(to).sk },
+    ConsistentRead: true,
+  });
+  return new Map(items.map((item) => [item.seq, { seq: item.seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []), committedAt: item.committedAt }]));
+}
+
 /** Records the ids accepted so far, so a retry in a later pass sends only the rest. */
 export async function recordSent(deps: StoreDeps, seq: number, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;

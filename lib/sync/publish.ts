@@ -1,9 +1,9 @@
 /**
  * Publishing committed changes to EventBridge. Every changeset after the
- * published cursor goes out oldest first, in PutEvents batches of at most 10,
- * retrying only the entries that failed; the cursor moves past a changeset
- * only once all of it was accepted, so an EventBridge failure delays events
- * and never loses one. A lease keeps concurrent passes from draining the same
+ * published cursor goes out oldest first, a window of changesets at a time,
+ * in PutEvents batches of at most 10, retrying only the entries that failed;
+ * the cursor moves past a changeset only once all of it was accepted, so an
+ * EventBridge failure delays events and never loses one. A lease keeps concurrent passes from draining the same
  * changesets twice. Operational events wait in the outbox the same way.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
@@ -19,6 +19,7 @@ import {
   deleteOutbox,
   listOutbox,
   readChangeset,
+  readChangesets,
   readCursor,
   recordSent,
   releaseLease,
@@ -62,8 +63,11 @@ const LEASE_POLL_CAP_MS = 400;
 /** Drain rounds in one pass at most (each further round takes commits that landed during the one before). */
 const MAX_ROUNDS = 5;
 
-/** PutEvents calls in flight at once while draining one changeset. */
+/** PutEvents calls in flight at once while draining a window of changesets. */
 const PARALLEL_CALLS = 4;
+
+/** Changesets read and sent together: one Query and one cursor move per window. */
+const CHANGESET_WINDOW = 20;
 
 /** Sends entries, retrying only the failed ones; returns the keys accepted and those still failing. */
 export async function sendAll(deps: PublishDeps, items: readonly Keyed[]): Promise<{ sent: string[]; failed: string[] }> {
@@ -192,28 +196,56 @@ interface Drained {
   leaseLost: boolean;
 }
 
-/** Publishes changesets position+1 … to, oldest first, each read once; the cursor follows each one. */
+/**
+ * Publishes changesets position+1 … to, oldest first, a window at a time: the
+ * window's changesets read in one Query, their events sent together (a few
+ * PutEvents calls in flight), then the cursor moved once past them all. A
+ * changeset with an entry still failing blocks itself and every one after it:
+ * what each of them had accepted is recorded, so a later pass sends only the
+ * rest, and the cursor stops before it. A crash before the cursor moves sends
+ * the window again next pass (delivery is at least once; subscribers
+ * deduplicate on `detail.id`).
+ */
 async function drainChangesets(deps: PublishDeps, result: PublishResult, position: number, to: number): Promise<Drained> {
-  for (let seq = position + 1; seq <= to; seq++) {
-    const changeset = await readChangeset(deps, seq);
-    if (!changeset) {
-      deps.log.error('changeset expired before it was published', { seq });
-      if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq, position);
-      position = seq;
-      continue;
+  for (let from = position + 1; from <= to; from += CHANGESET_WINDOW) {
+    const last = Math.min(to, from + CHANGESET_WINDOW - 1);
+    const changesets = await readChangesets(deps, from, last);
+    const todo: Keyed[] = [];
+    const seqOf = new Map<string, number>();
+    for (let seq = from; seq <= last; seq++) {
+      const changeset = changesets.get(seq);
+      if (!changeset) {
+        deps.log.error('changeset expired before it was published', { seq });
+        continue;
+      }
+      for (const change of changeset.changes) {
+        if (changeset.sent.has(change.id)) continue;
+        todo.push({ key: change.id, entry: changeEntry(change, deps.target) });
+        seqOf.set(change.id, seq);
+      }
     }
-    const todo = changeset.changes.filter((c) => !changeset.sent.has(c.id)).map((c) => ({ key: c.id, entry: changeEntry(c, deps.target) }));
     const { sent, failed } = await sendAll(deps, todo);
     crashPoint('during-publish');
     result.published += sent.length;
     if (failed.length) {
       result.failed += failed.length;
-      await recordSent(deps, seq, sent);
-      deps.log.warn('changeset left pending', { seq, sent: sent.length, failed: failed.length });
+      const blockedFrom = Math.min(...failed.map((id) => seqOf.get(id) ?? from));
+      const accepted = new Map<number, string[]>();
+      for (const id of sent) {
+        const seq = seqOf.get(id) ?? from;
+        if (seq >= blockedFrom) accepted.set(seq, [...(accepted.get(seq) ?? []), id]);
+      }
+      await Promise.all([...accepted].map(([seq, ids]) => recordSent(deps, seq, ids)));
+      deps.log.warn('changeset left pending', { seq: blockedFrom, sent: sent.length, failed: failed.length });
+      const done = blockedFrom - 1;
+      if (done > position) {
+        if (!(await advanceCursor(deps, deps.owner, done))) return leaseLost(deps, done, position);
+        position = done;
+      }
       return { position, blocked: true, leaseLost: false };
     }
-    if (!(await advanceCursor(deps, deps.owner, seq))) return leaseLost(deps, seq, position);
-    position = seq;
+    if (!(await advanceCursor(deps, deps.owner, last))) return leaseLost(deps, last, position);
+    position = last;
   }
   return { position, blocked: false, leaseLost: false };
 }

@@ -78,8 +78,30 @@ describe('one drain', () => {
     expect(counts['Get PUBLISH']).toBe(1);
     expect(counts['Query OUTBOX']).toBe(1);
     expect(counts['Get SEQ']).toBe(2);
+    // The changesets pending (the first sync's and the addition's) in one Query, none read twice.
+    expect(counts['Query CHANGES']).toBe(1);
+    expect(counts['Get CHANGES']).toBeUndefined();
     expect(changeIds().sort()).toEqual((await h.committedChanges()).map((c) => c.id).sort());
     expect(schemaFields()).toEqual(queuedFields);
+  });
+
+  it('stops the cursor before a changeset still failing, keeps what the changesets after it had accepted, and the next drain sends only the rest', async () => {
+    for (const regionId of ['gcp-a', 'gcp-b', 'gcp-c']) await leavePending(regionId, 0);
+    const regionOf = (detail: unknown) => (detail as { regionId?: string }).regionId;
+    h.receiver.faults.failIf((entry) => regionOf(entry.detail) === 'gcp-b');
+    const first = await publishPending(drain('first').deps);
+    h.receiver.faults.failIf(undefined);
+    // gcp-b's changeset and gcp-c's after it stay behind the cursor; gcp-c's change went out all the same.
+    expect(first).toMatchObject({ failed: 1, pending: 2 });
+    const seen = () => h.receiver.events.map((e) => regionOf(e.detail));
+    expect(seen()).toContain('gcp-a');
+    expect(seen()).toContain('gcp-c');
+    expect(seen()).not.toContain('gcp-b');
+    const second = await publishPending(drain('second').deps);
+    expect(second).toMatchObject({ published: 1, failed: 0, pending: 0 });
+    const ids = changeIds();
+    expect(ids).toHaveLength(new Set(ids).size);
+    expect(ids.sort()).toEqual((await h.committedChanges()).map((c) => c.id).sort());
   });
 
   it('takes a commit that lands while it drains in a second round: SEQ and the outbox once more, the cursor from the lease', async () => {
