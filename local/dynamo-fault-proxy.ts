@@ -22,7 +22,7 @@ export interface InjectOptions {
 
 export interface DynamoFaultProxy {
   endpoint: string;
-  /** The next `times` calls of `operation` (e.g. 'TransactWriteItems') answer with the fault. */
+  /** The next `times` calls of `operation` (e.g. 'TransactWriteItems', or alternatives: 'TransactWriteItems|UpdateItem') answer with the fault. */
   inject(operation: string, fault: DynamoFault, times: number, options?: InjectOptions): void;
   /** Calls answered with a fault so far. */
   injected: number;
@@ -71,7 +71,7 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
       const text = payload.toString('utf8');
       calls.set(operation, (calls.get(operation) ?? 0) + 1);
       const fault = pending.find(
-        (f) => f.operation === operation && f.times > 0 && (f.options.bodyIncludes === undefined || text.includes(f.options.bodyIncludes)),
+        (f) => f.operation.split('|').includes(operation) && f.times > 0 && (f.options.bodyIncludes === undefined || text.includes(f.options.bodyIncludes)),
       );
       if (fault) {
         fault.times -= 1;
