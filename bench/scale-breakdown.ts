@@ -36,7 +36,7 @@ export interface PassBreakdown {
     plan: number;
     /** The SEQ read and every TransactWriteItems, one after the other. */
     transactions: number;
-    /** The per-scope status UpdateItems (in parallel). */
+    /** The scopes' status: a transaction per 100 scopes (an UpdateItem each when the pass could not read them first). */
     status: number;
     /** Schema read and write. */
     schema: number;
@@ -61,9 +61,18 @@ export function classify(command: string, input: Record<string, unknown> | undef
     if (values[':pk'] === 'SCOPE') return 'read:heads';
     if (values[':pk'] === 'REGION') return 'read:regions';
     if (values[':pk'] === 'OUTBOX') return 'publish:outbox';
+    if (values[':pk'] === 'STATUS') return 'read:status';
+    if (values[':pk'] === 'CHANGES') return 'publish:state';
     return 'query:other';
   }
-  if (name === 'TransactWriteCommand') return 'commit:transaction';
+  if (name === 'TransactWriteCommand') {
+    // The scopes' status and the known fields go in transactions of their own: by the partition of their first item.
+    const first = (input?.TransactItems as { Update?: { Key?: unknown }; Put?: { Item?: unknown } }[] | undefined)?.[0];
+    const pk = keyPk(first?.Update?.Key) ?? keyPk(first?.Put?.Item);
+    if (pk === 'STATUS') return 'status';
+    if (pk === 'SCHEMA') return 'schema';
+    return 'commit:transaction';
+  }
   const pk = keyPk(input?.Key) ?? keyPk(input?.Item);
   if (pk === 'SEQ') return 'seq:read';
   if (pk === 'STATUS') return 'status';

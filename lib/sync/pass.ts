@@ -12,6 +12,7 @@ import type { Logger } from '../core/log';
 import type { BucketDeps } from '../store/catalog-files';
 import type { StoreDeps } from '../store/deps';
 import { loadScopeHeads } from '../store/scope-reads';
+import { readStatuses } from '../store/status';
 import type { OkResult, ScopeSummary } from './pipeline';
 import type { SnapshotCache } from './snapshot-cache';
 import { createDeadline } from './sources/http';
@@ -65,6 +66,8 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
   // The table read, the secrets and the upstream calls overlap: none waits for another it does not need.
   const reading = loadScopeHeads(store);
   reading.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+  // What the status writes go over; without it (the read failed) each scope's status is written alone.
+  const statuses = readStatuses(store).catch(() => undefined);
   const config = await input.config;
   const deadline = createDeadline(config.passDeadlineMs, input.signal);
   let fetched: FetchOutput;
@@ -98,6 +101,7 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
     committed: committed.plans,
     failed: committed.failed,
     settled: fetched.settled,
+    statuses,
     at: startedAt,
     retentionDays: config.retentionDays,
     newId,

@@ -80,7 +80,8 @@ export const LIST_ROUTES: readonly Route[] = ['zilliz /v1/clouds', 'zilliz /v1/r
 /** Where a DynamoDB fault lands: the operation and, for shared operations, the partition its body names. */
 export const DYNAMO_TARGETS = [
   { label: 'TransactWriteItems commit', operation: 'TransactWriteItems' },
-  { label: 'UpdateItem status', operation: 'UpdateItem', bodyIncludes: '{"S":"STATUS"}' },
+  // A pass writes its scopes' status in a transaction, or an UpdateItem each when that cannot be used: either is hit.
+  { label: 'status write', operation: 'TransactWriteItems|UpdateItem', bodyIncludes: '{"S":"STATUS"}' },
   { label: 'UpdateItem cursor/lease', operation: 'UpdateItem', bodyIncludes: '{"S":"PUBLISH"}' },
   { label: 'UpdateItem changeset sent', operation: 'UpdateItem', bodyIncludes: '{"S":"CHANGES"}' },
   { label: 'PutItem outbox', operation: 'PutItem', bodyIncludes: '{"S":"OUTBOX"}' },

@@ -104,7 +104,8 @@ describe('commit under DynamoDB faults', () => {
       proxy.inject('TransactWriteItems', 'cancelled', 5, { reasons: ['None', 'ThrottlingError'] });
       const summary = await h.pass();
       expect(summary.ok).toBe(false);
-      expect(proxy.calls.get('TransactWriteItems')).toBe(5);
+      // The five commit attempts, and the scopes' status transaction after them.
+      expect(proxy.calls.get('TransactWriteItems')).toBe(5 + 1);
       expect(summary.scopes.filter((s) => s.outcome === 'failed').map((s) => s.error?.code)).toEqual(summary.scopes.map(() => 'store.throttled'));
       expect(h.logLines.some((l) => l.includes('re-reading'))).toBe(false);
       expect(await h.committedChanges()).toHaveLength(0);
@@ -119,7 +120,8 @@ describe('commit under DynamoDB faults', () => {
       proxy.inject('TransactWriteItems', 'cancelled', 1, { reasons: ['None', 'ValidationError'] });
       const summary = await h.pass();
       expect(summary.ok).toBe(false);
-      expect(proxy.calls.get('TransactWriteItems')).toBe(1);
+      // The commit, and the scopes' status transaction after it.
+      expect(proxy.calls.get('TransactWriteItems')).toBe(1 + 1);
       expect(summary.scopes.filter((s) => s.outcome === 'failed').map((s) => s.error?.code)).toEqual(summary.scopes.map(() => 'store.commit'));
       expect(h.logLines.some((l) => l.includes('commit failed') && l.includes('ValidationError'))).toBe(true);
       expect(await h.committedChanges()).toHaveLength(0);
@@ -129,24 +131,37 @@ describe('commit under DynamoDB faults', () => {
     });
   });
 
-  it('a status write applied, then its answer lost: counted once, and its Source Degraded event still published', async () => {
+  /** Every scope fails, then recovers, with the status write of each pass applied and its answer lost. */
+  async function lostStatusAnswers(operation: string, before?: () => void): Promise<void> {
     await bench(async (h) => {
       await h.pass();
       h.zilliz.faults.push({ kind: 'status', status: 500 }, { times: Infinity, match: { path: '/v1/regions' } });
       h.modelarts.faults.push({ kind: 'status', status: 500 }, { times: Infinity, match: { path: /custom-endpoint/ } });
-      proxy.inject('UpdateItem', 'applied-lost', 1, { bodyIncludes: '{"S":"STATUS"}' });
+      before?.();
+      proxy.inject(operation, 'applied-lost', 1, { bodyIncludes: '{"S":"STATUS"}' });
       const summary = await h.pass();
-      expect(proxy.injected).toBe(1);
+      expect(proxy.byKind.get(`applied-lost ${operation}`)).toBe(1);
       expect(summary.scopes.map((s) => s.consecutiveFailures)).toEqual([1, 1, 1, 1]);
       const degraded = h.receiver.events.filter((e) => e.detailType === 'Source Degraded').map((e) => (e.detail as { scope: string }).scope);
       expect(degraded.sort()).toEqual(summary.scopes.map((s) => s.scope).sort());
       // And the recovery, with its status write lost the same way.
       h.zilliz.faults.clear();
       h.modelarts.faults.clear();
-      proxy.inject('UpdateItem', 'applied-lost', 1, { bodyIncludes: '{"S":"STATUS"}' });
+      before?.();
+      proxy.inject(operation, 'applied-lost', 1, { bodyIncludes: '{"S":"STATUS"}' });
       await h.pass();
+      expect(proxy.byKind.get(`applied-lost ${operation}`)).toBe(2);
       expect(h.receiver.events.filter((e) => e.detailType === 'Source Recovered')).toHaveLength(4);
     });
+  }
+
+  it('the scopes\' status transaction applied, then its answer lost: counted once, and the Source Degraded events still published', async () => {
+    await lostStatusAnswers('TransactWriteItems');
+  });
+
+  it('without the status read (it failed), each scope\'s UpdateItem applied, then its answer lost: counted once, events published', async () => {
+    // The pass's read of the STATUS items fails on every attempt (the client makes 5): each scope is written alone.
+    await lostStatusAnswers('UpdateItem', () => proxy.inject('Query', 'internal-error', 5, { bodyIncludes: '{"S":"STATUS"}' }));
   });
 
   it('a first pass whose Zilliz discovery fails: the placeholder scope zilliz/* recovers once discovery works (chaos seeds 3, 4)', async () => {

@@ -55,9 +55,10 @@ describe('a sync pass', () => {
     expect(summary.scopes.every((s) => s.outcome === 'unchanged')).toBe(true);
     expect(meter.writes).toMatchObject({ seq: 0, changeset: 0, region: 0, scope: 0 });
     expect(meter.writes.status).toBe(summary.scopes.length);
-    // Capacity as DynamoDB Local reports it, asked for by the meter's middleware (lib/store never asks).
+    // Capacity as DynamoDB Local reports it, asked for by the meter's middleware (lib/store never asks). The
+    // status items go in one transaction, which DynamoDB Local reports as 2 units whatever its items (DynamoDB: 2 each).
     expect(meter.readUnits).toBeGreaterThan(0);
-    expect(meter.writeUnits).toBeGreaterThanOrEqual(summary.scopes.length);
+    expect(meter.writeUnits).toBeGreaterThanOrEqual(2);
     expect(h.receiver.events).toHaveLength(0);
     expect(await get(SEQ_KEY)).toMatchObject({ value: 1 });
   });

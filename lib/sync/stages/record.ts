@@ -8,12 +8,12 @@
 import type { UpstreamError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import type { StoreDeps } from '../../store/deps';
-import type { ErrorInfo } from '../../store/items';
+import type { ErrorInfo, StatusItem } from '../../store/items';
 import { SOURCE_DEGRADED } from '../../core/detail-types';
 import { expiresAt, scopesStatusEvent } from '../../store/outbox';
 import type { ScopePlan } from '../../store/plans';
 import { putOutbox } from '../../store/publish-state';
-import { recordStatus } from '../../store/status';
+import { recordStatus, recordStatuses } from '../../store/status';
 import type { ScopeOutcome, ScopeSummary } from '../pipeline';
 import { recordShapeDrift } from '../shape-drift';
 import { failureKey, scopeEvents, type ScopeTransition } from '../scope-events';
@@ -29,6 +29,8 @@ export interface RecordInput {
   failed: ReadonlyMap<string, ErrorInfo>;
   /** Placeholder scopes to record as a success, when they exist. */
   settled: readonly { scope: string; source: string }[];
+  /** The STATUS items read at the pass's start (undefined when that read failed): the status writes go out together over them. */
+  statuses?: Promise<ReadonlyMap<string, StatusItem> | undefined>;
   at: string;
   retentionDays: number;
   newId: () => string;
@@ -72,13 +74,17 @@ export async function recordStage(input: RecordInput): Promise<ScopeSummary[]> {
     return calls.get(r.error);
   };
   const transitions: ScopeTransition[] = [];
-  /** Writes the scope's status (filling in its consecutive failures) and notes a transition. */
-  const outcome = async (summary: ScopeSummary, result: ScopeResult) => {
-    const { transition, consecutiveFailures, previousError } = await recordStatus(store, { scope: summary.scope, source: summary.source, at, error: summary.error });
-    summary.consecutiveFailures = consecutiveFailures;
-    if (transition === 'degraded') transitions.push({ scope: summary.scope, source: summary.source, transition, error: summary.error, key: callOf(result) ?? failureKey(summary.error) });
-    // Scopes recover together when they failed by the same call: their stored errors are equal.
-    if (transition === 'recovered') transitions.push({ scope: summary.scope, source: summary.source, transition, error: previousError, key: failureKey(previousError) });
+  /** Writes every scope's status (filling in its consecutive failures) and notes the transitions. */
+  const outcomes = async () => {
+    const updates = scopes.map((summary) => ({ scope: summary.scope, source: summary.source, at, error: summary.error }));
+    const written = await recordStatuses(store, updates, await input.statuses);
+    written.forEach(({ transition, consecutiveFailures, previousError }, i) => {
+      const summary = scopes[i]!;
+      summary.consecutiveFailures = consecutiveFailures;
+      if (transition === 'degraded') transitions.push({ scope: summary.scope, source: summary.source, transition, error: summary.error, key: callOf(input.results[i]!) ?? failureKey(summary.error) });
+      // Scopes recover together when they failed by the same call: their stored errors are equal.
+      if (transition === 'recovered') transitions.push({ scope: summary.scope, source: summary.source, transition, error: previousError, key: failureKey(previousError) });
+    });
   };
   const announce = async () => {
     for (const { detailType, detail } of scopeEvents(transitions, at)) {
@@ -88,7 +94,7 @@ export async function recordStage(input: RecordInput): Promise<ScopeSummary[]> {
     }
   };
   await Promise.all([
-    Promise.all(scopes.map((summary, i) => outcome(summary, input.results[i]!))).then(announce),
+    outcomes().then(announce),
     recordShapeDrift({ store, log: input.log, results: input.results, uncommitted: input.failed, at, newId, expiresAt: ttl }),
     // No event: a placeholder never announced a degradation (it had never succeeded).
     ...input.settled.map(({ scope, source }) => recordStatus(store, { scope, source, at, onlyIfExists: true })),
