@@ -26,7 +26,7 @@ export interface DynamoFaultProxy {
   inject(operation: string, fault: DynamoFault, times: number, options?: InjectOptions): void;
   /** Calls answered with a fault so far. */
   injected: number;
-  /** Faults injected so far, by `<fault> <operation>`. */
+  /** Faults injected so far, by `<fault> <operation>` as injected (alternatives included). */
   byKind: Map<string, number>;
   /** Every call received, by operation, faulty or not. */
   calls: Map<string, number>;
@@ -76,7 +76,7 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
       if (fault) {
         fault.times -= 1;
         proxy.injected += 1;
-        const kind = `${fault.fault} ${operation}`;
+        const kind = `${fault.fault} ${fault.operation}`;
         byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
         if (fault.fault === 'applied-lost') {
           // The database applies it; the client only sees its connection drop.
