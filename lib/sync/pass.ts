@@ -1,7 +1,7 @@
 /**
  * One sync pass, composed of its stages (lib/sync/stages): fetch every scope,
  * plan each changed scope against its snapshot, commit (re-planning after a
- * lost race), record status, publish. A failed scope keeps its snapshot
+ * lost race), then record status and publish side by side. A failed scope keeps its snapshot
  * untouched. Only this module composes the stages (`npm run lint` enforces it).
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -94,7 +94,9 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
   });
   crashPoint('after-commit');
 
-  const scopes = await recordStage({
+  // Status and publishing overlap: the changesets go out while the status is written; the outbox (where
+  // the status transitions queue their events) is listed once the record stage has settled.
+  const recording = recordStage({
     store,
     log,
     results: fetched.results,
@@ -106,10 +108,11 @@ export async function runPass(input: SyncDeps): Promise<PassSummary> {
     retentionDays: config.retentionDays,
     newId,
   });
-  for (const s of scopes) log[s.outcome === 'failed' ? 'warn' : 'info']('scope', { ...s });
-
   const files = input.files && { bucket: input.files, now: startedAt, retentionDays: config.retentionDays, newId };
-  const published = await publishStage({ store, events: input.events, config, log, owner: passId, options: input.publish, files });
+  const publishing = publishStage({ store, events: input.events, config, log, owner: passId, options: input.publish, files, queued: recording.then(() => undefined, () => undefined) });
+  await Promise.allSettled([recording, publishing]);
+  const [scopes, published] = [await recording, await publishing];
+  for (const s of scopes) log[s.outcome === 'failed' ? 'warn' : 'info']('scope', { ...s });
   crashPoint('after-publish');
 
   return {

@@ -36,6 +36,8 @@ export interface PublishDeps extends StoreDeps {
   leaseMs?: number;
   /** How long to wait for a lease another pass holds before leaving its work to that pass. */
   leaseWaitMs?: number;
+  /** Settles once the pass has queued its operational events (the record stage runs beside the drain): the outbox is listed after it. */
+  queued?: Promise<void> | undefined;
   /** Attempts per entry within one pass. */
   attempts?: number;
   backoffMs?: number;
@@ -135,8 +137,11 @@ async function leaseWithWait(deps: PublishDeps): Promise<PublishItem | undefined
 export async function publishPending(deps: PublishDeps): Promise<PublishResult> {
   const result: PublishResult = { published: 0, failed: 0, operational: 0, pending: 0, leaseHeld: false };
   const before = await readCursor(deps);
-  const [seq, listed] = await Promise.all([readSeqValue(deps), listOutbox(deps)]);
-  if ((before?.value ?? 0) >= seq && listed.length === 0) return result;
+  // The changesets need not wait for this pass's operational events; the outbox does.
+  const listing = (deps.queued ?? Promise.resolve()).then(() => listOutbox(deps));
+  listing.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+  const seq = await readSeqValue(deps);
+  if ((before?.value ?? 0) >= seq && (await listing).length === 0) return result;
   const granted = await leaseWithWait(deps);
   if (!granted) {
     // Another pass is draining; what it leaves, the next pass takes.
@@ -147,7 +152,7 @@ export async function publishPending(deps: PublishDeps): Promise<PublishResult> 
   const untouched = before?.leaseOwner === undefined && granted.leases === (before?.leases ?? 0) + 1;
   let position = granted.value;
   try {
-    let outbox: readonly OutboxItem[] | undefined = untouched ? listed : undefined;
+    let outbox: Promise<readonly OutboxItem[]> | undefined = untouched ? listing : undefined;
     let last = seq;
     for (let round = 0; ; round++) {
       const drained = await drainChangesets(deps, result, position, last);
@@ -159,7 +164,7 @@ export async function publishPending(deps: PublishDeps): Promise<PublishResult> 
         result.pending = Math.max(0, last - position);
         break;
       }
-      await drainOutbox(deps, result, outbox ?? (await listOutbox(deps)));
+      await drainOutbox(deps, result, await (outbox ?? Promise.resolve(deps.queued).then(() => listOutbox(deps))));
       const now = await readSeqValue(deps);
       result.pending = now - position;
       // Commits that landed while we drained go out now, unless EventBridge is failing.

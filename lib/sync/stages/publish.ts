@@ -21,6 +21,8 @@ export interface PublishInput {
   /** The pass id: the lease holder. */
   owner: string;
   options?: { leaseMs?: number; leaseWaitMs?: number; backoffMs?: number } | undefined;
+  /** Settles once this pass has queued its operational events: the outbox is listed after it. */
+  queued?: Promise<void> | undefined;
   /** The catalog files' bucket (CATALOG_BUCKET), with what their bookkeeping stamps. */
   files?: { bucket: BucketDeps | Promise<BucketDeps>; now: string; retentionDays: number; newId: () => string } | undefined;
 }
@@ -38,6 +40,7 @@ export async function publishStage(input: PublishInput): Promise<PublishOutput> 
     target: { busName: input.config.eventBusName, source: input.config.eventSource },
     log: input.log,
     owner: input.owner,
+    queued: input.queued,
     ...input.options,
   });
   return files ? { ...published, files } : published;
