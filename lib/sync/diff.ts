@@ -44,6 +44,16 @@ function change(type: Change['type'], scope: string, before: Region | null, afte
   return { ...record, summary: changeSummary({ ...record, summary: '' }) };
 }
 
+/**
+ * A quick yes for the usual case, an unchanged region: the stored region less its two stamps
+ * serialises exactly as the fresh content when the upstream kept its key order (both are built
+ * the same way). Any difference, reordering included, goes to changedFields, which decides.
+ */
+function sameAsStored(before: Region, content: RegionContent): boolean {
+  const { firstSeenAt: _firstSeenAt, updatedAt: _updatedAt, ...stored } = before;
+  return JSON.stringify(stored) === JSON.stringify(content);
+}
+
 /** Changes ordered added, changed, removed, each by region id: the same input always gives the same order. */
 export function diffScope(input: DiffInput): Change[] {
   const { scope, previous, next, now } = input;
@@ -58,6 +68,7 @@ export function diffScope(input: DiffInput): Change[] {
       added.push(change('region.added', scope, null, { ...content, firstSeenAt: now, updatedAt: now }, [], input));
       continue;
     }
+    if (sameAsStored(before, content)) continue;
     const fields = changedFields(before, content);
     if (fields.length) {
       const after: Region = { ...content, firstSeenAt: before.firstSeenAt, updatedAt: now };
