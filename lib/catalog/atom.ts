@@ -29,13 +29,14 @@ const EPOCH = '1970-01-01T00:00:00.000Z';
 
 /**
  * Feed readers built on feedparser take the first alternate link as the entry's link: the
- * region's story on the page (HTML, and it answers for a removed region too) comes first; its
- * JSON stays beside it. The region's JSON route answers 404 once the region is removed, so a
- * removal links its history JSON instead.
+ * region's story on the page (HTML, and it answers for a removed region too) comes first; the
+ * same story as JSON (`/regions/{source}/{regionId}/history`) stays beside it. Not the region's
+ * own JSON route: that answers 404 once the region is removed, which would break every older
+ * entry of a region removed since.
  */
 function entry(change: Change, base: string): string {
   const story = `${base}/?${new URLSearchParams({ region: change.regionKey }).toString()}`;
-  const json = `${base}/regions/${encodeURIComponent(change.source)}/${encodeURIComponent(change.regionId)}${change.type === 'region.removed' ? '/history' : ''}`;
+  const json = `${base}/regions/${encodeURIComponent(change.source)}/${encodeURIComponent(change.regionId)}/history`;
   return (
     `<entry><id>urn:region-sync:change:${esc(change.id)}</id><title>${esc(changeTitle(change))}</title>` +
     `<updated>${esc(change.detectedAt)}</updated><link rel="alternate" type="text/html" href="${esc(story)}"/>` +

@@ -212,7 +212,7 @@ describe('GET /changes.atom', () => {
     const changed = entries.find((e) => e.title === 'Region Changed: zilliz:gcp-us-west1');
     expect(changed?.summary).toMatch(/^apiBaseUrl: \S+ → https:\/\/new\.example\.com$/);
     expect(entries.find((e) => e.title === 'Region Added: zilliz:aws-sa-east-1')?.link[0]?.['@href']).toBe('https://api.example.com/?region=zilliz%3Aaws-sa-east-1');
-    expect(entries.find((e) => e.title === 'Region Added: zilliz:aws-sa-east-1')?.link[1]?.['@href']).toBe('https://api.example.com/regions/zilliz/aws-sa-east-1');
+    expect(entries.find((e) => e.title === 'Region Added: zilliz:aws-sa-east-1')?.link[1]?.['@href']).toBe('https://api.example.com/regions/zilliz/aws-sa-east-1/history');
     expect((await feedOf('/changes.atom?limit=2')).feed.entry?.length).toBe(2);
   });
 
