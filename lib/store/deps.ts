@@ -13,6 +13,22 @@ export interface StoreDeps {
 }
 
 /** Every page of a Query (DynamoDB returns at most 1 MB a page). */
+/** The Query of a whole partition, strongly consistent. */
+export function partition({ table }: StoreDeps, pk: string): QueryCommandInput {
+  return {
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    ConsistentRead: true,
+  };
+}
+
+/** Every item of a partition (one Query, paged), by sort key. */
+export async function readPartition<T extends { sk: string }>(deps: StoreDeps, pk: string): Promise<Map<string, T>> {
+  const items = await queryAll<T>(deps, partition(deps, pk));
+  return new Map(items.map((item) => [item.sk, item]));
+}
+
 export async function queryAll<T>(deps: StoreDeps, input: QueryCommandInput): Promise<T[]> {
   const items: T[] = [];
   for await (const page of paginateQuery({ client: deps.doc }, input)) {

@@ -4,10 +4,10 @@
  * status, and the changesets of the feed. Strongly consistent throughout so a
  * read right after a commit sees it.
  */
-import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Change, Held, Region, SourceName, SourceState, SourceStatus } from '../core/api-records';
 import { byRegionKey } from '../core/region';
-import { queryAll, readSeq, type SeqHead, type StoreDeps } from './deps';
+import { partition, queryAll, readSeq, type SeqHead, type StoreDeps } from './deps';
 import {
   PK,
   decodeChanges,
@@ -35,16 +35,6 @@ export class CatalogUnstableError extends Error {
   override name = 'CatalogUnstableError';
   readonly statusCode = 503;
 }
-
-function partition({ table }: StoreDeps, pk: string): QueryCommandInput {
-  return {
-    TableName: table,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': pk },
-    ConsistentRead: true,
-  };
-}
-
 
 /**
  * The regions of exactly one committed version: SEQ is read before and after

@@ -3,18 +3,12 @@
  * the stored regions of just the scopes whose answer changed. Strongly
  * consistent, because the plan's conditions are built from what is read here.
  */
-import { queryAll, type StoreDeps } from './deps';
+import { queryAll, readPartition, type StoreDeps } from './deps';
 import type { StoredRegion } from './plans';
 import { decodeRegion, PK, type RegionItem, type ScopeItem } from './items';
 
-export async function loadScopeHeads(deps: StoreDeps): Promise<Map<string, ScopeItem>> {
-  const items = await queryAll<ScopeItem>(deps, {
-    TableName: deps.table,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': PK.scope },
-    ConsistentRead: true,
-  });
-  return new Map(items.map((item) => [item.sk, item]));
+export function loadScopeHeads(deps: StoreDeps): Promise<Map<string, ScopeItem>> {
+  return readPartition<ScopeItem>(deps, PK.scope);
 }
 
 export async function loadScopeRegions(deps: StoreDeps, scope: string): Promise<StoredRegion[]> {

@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll, type StoreDeps } from './deps';
+import { readPartition, type StoreDeps } from './deps';
 import { PK, statusKey, type ErrorInfo, type StatusItem } from './items';
 
 export type Transition = 'degraded' | 'recovered' | null;
@@ -123,14 +123,8 @@ export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promi
 }
 
 /** Every STATUS item, by scope, as it stands now (one consistent Query): what recordStatuses writes over. */
-export async function readStatuses(deps: StoreDeps): Promise<Map<string, StatusItem>> {
-  const items = await queryAll<StatusRecord>(deps, {
-    TableName: deps.table,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': PK.status },
-    ConsistentRead: true,
-  });
-  return new Map(items.map((item) => [item.sk, item]));
+export function readStatuses(deps: StoreDeps): Promise<Map<string, StatusItem>> {
+  return readPartition<StatusRecord>(deps, PK.status);
 }
 
 /** TransactWriteItems takes at most 100 items. */
