@@ -167,6 +167,11 @@ const commaList = (name: string, description: string, items: unknown, example: s
 /** A cloud id filter value: the pattern lib/catalog/params enforces (lib/core/limits). */
 const cloudIdItems = () => ({ type: 'string', pattern: FILTER_VALUE_PATTERN });
 const notModified: Response = { description: 'Not modified: `If-None-Match` named the current tag. No body.', headers: cacheHeaders };
+/** The path parameters naming one region. */
+const regionPath = [
+  { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
+  { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: REGION_ID_PATTERN } },
+];
 const ifNoneMatch = { $ref: '#/components/parameters/IfNoneMatch' };
 
 /** HEAD: the GET's answers, headers only. */
@@ -250,8 +255,7 @@ function buildDocument() {
         operationId: 'getRegion',
         summary: 'One region.',
         parameters: [
-          { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
-          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: REGION_ID_PATTERN } },
+          ...regionPath,
           ifNoneMatch,
         ],
         responses: {
@@ -265,8 +269,7 @@ function buildDocument() {
         operationId: 'getRegionHistory',
         summary: "Every change of one region within the retention, oldest first (removed regions included).",
         parameters: [
-          { name: 'source', in: 'path', required: true, schema: schema('SourceName') },
-          { name: 'regionId', in: 'path', required: true, schema: { type: 'string', pattern: REGION_ID_PATTERN } },
+          ...regionPath,
           ifNoneMatch,
         ],
         responses: {

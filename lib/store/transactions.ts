@@ -173,30 +173,12 @@ function scopeHeadUpdate(part: TxPart, o: BuildOptions, version: number): Transa
 
 function regionWrite(change: Change, plan: ScopePlan, table: string, seq: number): TransactItem {
   const key = regionKeyOf(plan.scope, change.regionId);
-  const prior = plan.priorSeq[change.regionKey];
-  if (change.type === 'region.removed') {
-    return {
-      Delete: {
-        TableName: table,
-        Key: key,
-        ConditionExpression: '#seq = :prior',
-        ExpressionAttributeNames: { '#seq': 'seq' },
-        ExpressionAttributeValues: { ':prior': prior },
-      },
-    };
-  }
+  // A stored region is written only over the commit that last wrote it.
+  const overPrior = { ConditionExpression: '#seq = :prior', ExpressionAttributeNames: { '#seq': 'seq' }, ExpressionAttributeValues: { ':prior': plan.priorSeq[change.regionKey] } };
+  if (change.type === 'region.removed') return { Delete: { TableName: table, Key: key, ...overPrior } };
   const item = { ...key, scope: plan.scope, body: JSON.stringify(change.after), seq };
-  return change.type === 'region.added'
-    ? { Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }
-    : {
-        Put: {
-          TableName: table,
-          Item: item,
-          ConditionExpression: '#seq = :prior',
-          ExpressionAttributeNames: { '#seq': 'seq' },
-          ExpressionAttributeValues: { ':prior': prior },
-        },
-      };
+  const condition = change.type === 'region.added' ? { ConditionExpression: 'attribute_not_exists(pk)' } : overPrior;
+  return { Put: { TableName: table, Item: item, ...condition } };
 }
 
 /** A plan with no change but a new head (a hold counted, a first empty answer): no sequence, no changeset. */
