@@ -4,10 +4,10 @@
  * fraction of loading it through tsx each time (the slowest part of a schedule
  * before). Killed with SIGKILL at its crash point, or by us after 60 s.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { runNode, type ChildEnd } from '../support/child';
 
 const entry = fileURLToPath(new URL('../support/run-pass.ts', import.meta.url));
 const outfile = fileURLToPath(new URL(`../../.local/chaos/run-pass-${process.pid}.mjs`, import.meta.url));
@@ -30,21 +30,7 @@ function bundle(): Promise<void> {
   return bundled;
 }
 
-export async function runBundledPass(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+export async function runBundledPass(env: Record<string, string>): Promise<ChildEnd> {
   await bundle();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [outfile], {
-      env: { ...process.env, ...env, LOG_LEVEL: process.env.CHILD_LOG ?? 'warn', NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
+  return runNode([outfile], { ...env, LOG_LEVEL: process.env.CHILD_LOG ?? 'warn' });
 }

@@ -1,5 +1,5 @@
 /**
- * Runs test/support/run-pass.ts in a child process and reports how it ended.
+ * Runs test/support/run-pass.ts (or any node script) in a child process and reports how it ended.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -7,10 +7,21 @@ import { fileURLToPath } from 'node:url';
 const script = fileURLToPath(new URL('./run-pass.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
 
-export function runPassInChild(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+export interface ChildEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+export function runPassInChild(env: Record<string, string>): Promise<ChildEnd> {
+  return runNode(['--import', tsx, script], { ...env, LOG_LEVEL: 'warn' });
+}
+
+/** Runs node with `args` and `env` over this process's environment; its output (stdout and stderr) and how it ended. SIGKILLed after 60 s. */
+export function runNode(args: string[], env: Record<string, string>): Promise<ChildEnd> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, script], {
-      env: { ...process.env, ...env, LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1' },
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
