@@ -5,7 +5,7 @@
  */
 import type { DynamoFaultProxy } from '../../local/dynamo-fault-proxy';
 import { describeStep, generate, MODES, type Family, type Step } from './schedule';
-import { runSchedule, type FaultCount, type RunResult, type RunStats } from './world';
+import { runSchedule, type RunResult, type RunStats } from './world';
 
 export interface Failure {
   seed: number;
@@ -16,20 +16,13 @@ export interface Failure {
   replay: string;
 }
 
-export interface ChaosReport {
+/** The figures of every schedule run, added up (a schedule's own are RunStats, world.ts). */
+export interface ChaosReport extends Omit<RunStats, 'holds'> {
   family: Family;
   seeds: number[];
   /** Seeds run so far. */
   done: number[];
   schedules: number;
-  steps: number;
-  passes: number;
-  concurrentSteps: number;
-  crashes: number;
-  crashesNotReached: number;
-  faults: Map<string, FaultCount>;
-  mutations: Map<string, number>;
-  thrown: Map<string, number>;
   /** Mass removals committed (each after its hold), and holds kept by the time rule alone. */
   holdsReleased: number;
   holdsKeptByTime: number;
