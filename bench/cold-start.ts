@@ -184,6 +184,45 @@ function timeRun(file: string, env: Record<string, string>, event: unknown): Pro
   });
 }
 
+/**
+ * What compiling a bundle costs V8 alone (no module evaluated): each file is
+ * compiled as node wraps a CommonJS module, `COMPILE_REPS` times in one fresh
+ * process, the files in turn, each time with a different trailing comment so
+ * V8's in-process cache never answers; the median per file (ms).
+ */
+const COMPILE_REPS = 9;
+const COMPILE_SCRIPT = [
+  "const vm = require('node:vm'); const fs = require('node:fs');",
+  'const files = JSON.parse(process.env.BENCH_FILES); const src = files.map((f) => fs.readFileSync(f, "utf8")); const ms = files.map(() => []);',
+  `for (let i = 0; i < ${COMPILE_REPS}; i++) for (let j = 0; j < files.length; j++) {`,
+  '  const code = "(function (exports, require, module, __filename, __dirname) {" + src[j] + "\\n/*" + i + "*/})";',
+  '  const t = performance.now(); new vm.Script(code, { filename: files[j] + "#" + i }); ms[j].push(performance.now() - t);',
+  '}',
+  "const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];",
+  "process.stdout.write(JSON.stringify(ms.map(med)));",
+].join('\n');
+
+function compileTimes(files: string[]): Promise<number[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['-e', COMPILE_SCRIPT], { env: { PATH: process.env.PATH ?? '', BENCH_FILES: JSON.stringify(files) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolvePromise((JSON.parse(out) as number[]).map((v) => round(v, 1))) : reject(new Error(`compiling failed (${code}): ${err.slice(-400)}`))));
+  });
+}
+
+/**
+ * Modules a function's bundle holds that its measured first invocation never
+ * evaluates (loaded with `import()` on first use): the S3 client of the
+ * catalog files (no CATALOG_BUCKET here), and for the catalog zod with the
+ * OpenAPI document and the event schemas it generates. Built as externals
+ * only to measure what compiling them costs; the shipped bundle holds them.
+ */
+export const LAZY_MODULES: Record<'sync' | 'catalog', string[]> = { sync: ['@aws-sdk/client-s3'], catalog: ['@aws-sdk/client-s3', 'zod'] };
+
 export interface FunctionColdStart {
   sdkClients: string[];
   /** The function rebuilt here with serverless.yml's esbuild options (a check on the shipped bundle's size). */
@@ -213,6 +252,8 @@ export interface FunctionColdStart {
   runs: { totalMs: number[]; baselineTotalMs: number[]; warmMs: number[]; baselineWarmMs: number[] };
   /** The calls one first invocation makes (an untimed run through a counting proxy), function and baseline. */
   calls: { function: InvocationCalls; baseline: InvocationCalls };
+  /** V8 compiling the bundle alone (median ms, compileTimes): the shipped bundle, the baseline, and the bundle without LAZY_MODULES. */
+  compile?: { functionMs: number; baselineMs: number; withoutLazyMs: number; withoutLazyBytes: number; lazyModules: string[] };
 }
 
 export interface InvocationCalls {
@@ -334,7 +375,11 @@ export async function runColdStart(ctx: BenchContext, packaged: Packaged): Promi
       const base = await bundle(options, baselineFile, { source: baselineSource(name, sdkClients) });
       const figures = await measure(packaged[name].file, baselineFile, env, event, () => (eventsAfterSeed = receiver.events.length));
       const calls = { function: await countCalls(packaged[name].file, event), baseline: await countCalls(baselineFile, event) };
-      return { sdkClients, esbuildBytes: fn.bytes, baselineBytes: base.bytes, ...figures, calls };
+      const withoutLazyFile = join(outdir, `${name}-without-lazy${extension}`);
+      const withoutLazy = await bundle({ ...options, external: [...(options.external ?? []), ...LAZY_MODULES[name]] }, withoutLazyFile, { file: `functions/${name}.ts` });
+      const [functionMs = NaN, baselineMs = NaN, withoutLazyMs = NaN] = await compileTimes([packaged[name].file, baselineFile, withoutLazyFile]);
+      const compile = { functionMs, baselineMs, withoutLazyMs, withoutLazyBytes: withoutLazy.bytes, lazyModules: LAZY_MODULES[name] };
+      return { sdkClients, esbuildBytes: fn.bytes, baselineBytes: base.bytes, ...figures, calls, compile };
     };
     const sync = await one('sync', { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
     const putEvents = receiver.events.length - eventsAfterSeed;

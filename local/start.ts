@@ -6,17 +6,19 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import * as z from 'zod';
-import { ConfigError, parseEnv, positiveInt } from '../lib/core/config';
+import { ConfigError, invalid, parseEnv, positiveInt, wholeNumber, withDefault } from '../lib/core/config';
 import type { PassSummary } from '../lib/sync/pass';
 import { exitOnConfigError, formatSummary } from './cli';
 import { startHttpAdapter } from './http-adapter';
 import { STATE_FILE, portIsFree, startLocalStack } from './stack';
 
-const port = z.string().regex(/^\d{1,5}$/, { message: 'expected a port number' }).transform(Number).refine((n) => n > 0 && n < 65_536, { message: 'expected a port from 1 to 65535' });
+const port = (value: string | undefined) => {
+  const n = wholeNumber(/^\d{1,5}$/, 'expected a port number')(value);
+  return n > 0 && n < 65_536 ? n : invalid('expected a port from 1 to 65535');
+};
 const settings = (() => {
   try {
-    return parseEnv(z.object({ PORT: port.default(3000), SYNC_INTERVAL_SECONDS: positiveInt(60) }), process.env);
+    return parseEnv({ PORT: withDefault(port, 3000), SYNC_INTERVAL_SECONDS: positiveInt(60) }, process.env);
   } catch (error: unknown) {
     return exitOnConfigError(error);
   }

@@ -24,7 +24,8 @@ import {
   REGION_ID_PATTERN,
   REGION_KEY_PATTERN,
 } from '../core/limits';
-import { apiSchemas, JsonSchema, SOURCES } from '../core/api-records';
+import { SOURCES } from '../core/api-records';
+import { apiSchemas, JsonSchema } from '../core/api-schemas';
 
 type Json = Record<string, unknown>;
 

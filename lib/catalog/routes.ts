@@ -17,8 +17,6 @@ import { createRegionHistory } from './region-history';
 import { createPastCatalogs, IMMUTABLE, isBeyondRetention, isSettled, parsePoint, pastRepresentation } from './at';
 import { encodeCursor } from './cursor';
 import { Representation, entityTag, respond, shortHash } from './etag';
-import { openapiDocument } from './openapi';
-import { SCHEMA_MEDIA_TYPE, schemaList, schemaOf } from './schemas';
 import { filterKey, isUnfiltered, parseChangeFilter, parseLimit, parseRegionFilter, parseRegionPath, parseSince } from './params';
 import { HttpProblem, invalidParameter, type HttpResult } from './problem';
 import { createPageRoutes, type PastAt } from './page/routes';
@@ -53,10 +51,21 @@ const log = createLogger({ function: 'catalog' }, (line) => console.error(line))
 const pathPattern = (template: string) =>
   new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
 
-// Built on the first request for it, so the cold start of other routes does not generate the document.
+/**
+ * The OpenAPI document and the event schemas are generated from zod schemas
+ * (lib/core/api-schemas, lib/core/event-schemas): their modules, and zod with
+ * them, load on the first request for one of them, so the cold start of the
+ * other routes neither builds those schemas nor evaluates zod. (esbuild keeps
+ * them in the one bundle; `import()` only defers their evaluation.)
+ */
+const openapiModule = () => import('./openapi');
+const schemasModule = () => import('./schemas');
+
+// Built on the first request for it, and kept.
 let openapiRepresentation: Representation | undefined;
-const openapiBody = () => {
-  const body = JSON.stringify(openapiDocument());
+const openapiBody = async () => {
+  if (openapiRepresentation) return openapiRepresentation;
+  const body = JSON.stringify((await openapiModule()).openapiDocument());
   return (openapiRepresentation ??= new Representation(body, `"o-${shortHash(body)}"`));
 };
 
@@ -164,12 +173,14 @@ export function createRoutes(deps: CatalogDeps): Record<string, RouteHandler> {
       return respond(new Representation(body, undefined, 5), headersOf(event), { cacheControl: 'no-store' });
     },
 
-    '/openapi.json': async (event) => respond(openapiBody(), headersOf(event), { cacheControl: 'public, max-age=300' }),
+    '/openapi.json': async (event) => respond(await openapiBody(), headersOf(event), { cacheControl: 'public, max-age=300' }),
 
     // The event schemas (lib/catalog/schemas): one per DetailType, generated from lib/core.
-    '/schemas': async (event) => respond(schemaList(), headersOf(event), { cacheControl: 'public, max-age=300' }),
-    '/schemas/{detailType}': async (event) =>
-      respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE }),
+    '/schemas': async (event) => respond((await schemasModule()).schemaList(), headersOf(event), { cacheControl: 'public, max-age=300' }),
+    '/schemas/{detailType}': async (event) => {
+      const { schemaOf, SCHEMA_MEDIA_TYPE } = await schemasModule();
+      return respond(schemaOf(event.pathParameters?.detailType), headersOf(event), { cacheControl: 'public, max-age=300', contentType: SCHEMA_MEDIA_TYPE });
+    },
 
     // For people: the page, the Atom feed and the page's assets (lib/catalog/page).
     ...createPageRoutes({ store, cache, pastAt, regionHistory, now: clock, fileUrl: deps.catalogFileUrl }),

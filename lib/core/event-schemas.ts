@@ -12,7 +12,7 @@
 import * as z from 'zod';
 import * as detailTypes from './detail-types';
 import { listDetailTypes, webhookType } from './detail-type-list';
-import { ChangeSchema, HeldSchema, JsonSchema, RegionSchema, SourceNameSchema } from './api-records';
+import { ChangeSchema, HeldSchema, JsonSchema, RegionSchema, SourceNameSchema } from './api-schemas';
 
 const isoTime = () => z.iso.datetime();
 

@@ -3,22 +3,21 @@
  * with one line naming the variable. The secret is named, never given: its
  * value is read at run time (./secrets-manager).
  */
-import * as z from 'zod';
-import { httpUrl, parseEnv, type Env } from '../core/config';
+import { httpUrl, optional, parseEnv, text, withDefault, type Env, type Settings } from '../core/config';
 
-const schema = z.object({
-  AWS_REGION: z.string().default('us-east-1'),
-  WEBHOOK_ENDPOINTS_SECRET_ID: z.string().regex(/^[A-Za-z0-9/_+=.@:-]{1,2048}$/, { message: 'expected a Secrets Manager secret name or ARN' }),
+const rules = {
+  AWS_REGION: withDefault(text(), 'us-east-1'),
+  WEBHOOK_ENDPOINTS_SECRET_ID: text(/^[A-Za-z0-9/_+=.@:-]{1,2048}$/, 'expected a Secrets Manager secret name or ARN'),
   /** When the list is one key of a JSON secret (`…:SecretString:<key>` in the reference). */
-  WEBHOOK_ENDPOINTS_JSON_KEY: z.string().optional(),
+  WEBHOOK_ENDPOINTS_JSON_KEY: optional(text()),
   DELIVER_QUEUE_URL: httpUrl,
   DELIVER_DLQ_URL: httpUrl,
-  SECRETS_MANAGER_ENDPOINT: httpUrl.optional(),
-  SQS_ENDPOINT: httpUrl.optional(),
-});
+  SECRETS_MANAGER_ENDPOINT: optional(httpUrl),
+  SQS_ENDPOINT: optional(httpUrl),
+};
 
-export type DeliverConfig = z.output<typeof schema>;
+export type DeliverConfig = Settings<typeof rules>;
 
 export function loadDeliverConfig(env: Env = process.env): DeliverConfig {
-  return parseEnv(schema, env);
+  return parseEnv(rules, env);
 }

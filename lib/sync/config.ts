@@ -3,69 +3,76 @@
  * stops the command with one line naming the variable and what is expected.
  */
 import { DEFAULT_RETENTION_DAYS } from '../core/limits';
-import * as z from 'zod';
 import { SOURCES, type SourceName } from '../core/region';
-import { ConfigError, commaList, httpUrl, parseEnv, positiveInt, tableSchema, type Env } from '../core/config';
+import {
+  ConfigError,
+  commaList,
+  httpUrl,
+  invalid,
+  oneOf,
+  optional,
+  parseEnv,
+  positiveInt,
+  tableRules,
+  text,
+  wholeNumber,
+  withDefault,
+  type Env,
+  type Settings,
+} from '../core/config';
 import { isValidBucketName } from '../store/catalog-layout';
 
 const cloudId = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-const sourcesSchema = commaList.pipe(
-  z
-    .array(z.string())
-    .refine((names) => names.every((n) => (SOURCES as readonly string[]).includes(n)), {
-      message: `expected a comma list of ${SOURCES.join(', ')}`,
-    })
-    .transform((names) => (names.length ? [...new Set(names)] : [...SOURCES]) as SourceName[]),
-);
+const sources = (value: string | undefined): SourceName[] => {
+  const names = commaList(value);
+  if (!names.every((n) => (SOURCES as readonly string[]).includes(n))) return invalid(`expected a comma list of ${SOURCES.join(', ')}`);
+  return (names.length ? [...new Set(names)] : [...SOURCES]) as SourceName[];
+};
 
-const schema = tableSchema.extend({
-  SOURCES: sourcesSchema,
-  EVENT_BUS_NAME: z.string().regex(/^[A-Za-z0-9._/-]{1,256}$/, { message: 'expected an EventBridge bus name or ARN' }),
-  EVENT_SOURCE: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, { message: 'expected an event source such as region-sync' }).default('region-sync'),
-  EVENTBRIDGE_ENDPOINT: httpUrl.optional(),
-  ZILLIZ_BASE_URL: httpUrl.optional(),
-  ZILLIZ_API_KEY: z.string().optional(),
-  ZILLIZ_CLOUD_IDS: commaList.pipe(
-    z.array(z.string().regex(cloudId, { message: 'expected cloud ids of lowercase letters, digits, . _ -' })),
-  ),
-  ZILLIZ_REGIONS_METHOD: z.enum(['GET', 'POST'], { message: 'expected GET or POST' }).default('GET'),
-  ZILLIZ_API_VERSION: z.enum(['v2', 'v1'], { message: 'expected v2 or v1' }).default('v2'),
-  MODELARTS_ENDPOINT: httpUrl.optional(),
-  HUAWEI_PROJECT_ID: z
-    .string()
-    .regex(/^[a-z0-9]{32}$/, { message: 'expected 32 lowercase letters and digits' })
-    .optional(),
-  HUAWEI_AUTH_TOKEN: z.string().optional(),
-  HUAWEI_IAM_ENDPOINT: httpUrl.optional(),
-  HUAWEI_DOMAIN_NAME: z.string().optional(),
-  HUAWEI_USERNAME: z.string().optional(),
-  HUAWEI_PASSWORD: z.string().optional(),
-  HUAWEI_ACCESS_KEY: z.string().regex(/^[A-Za-z0-9]{8,128}$/, { message: 'expected an access key id of letters and digits' }).optional(),
-  HUAWEI_SECRET_KEY: z.string().optional(),
-  HUAWEI_SECURITY_TOKEN: z.string().optional(),
+const bucketName = (value: string | undefined): string => {
+  const name = text()(value);
+  return isValidBucketName(name) ? name : invalid('expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)');
+};
+
+const rules = {
+  ...tableRules,
+  SOURCES: sources,
+  EVENT_BUS_NAME: text(/^[A-Za-z0-9._/-]{1,256}$/, 'expected an EventBridge bus name or ARN'),
+  EVENT_SOURCE: withDefault(text(/^[A-Za-z0-9._-]{1,256}$/, 'expected an event source such as region-sync'), 'region-sync'),
+  EVENTBRIDGE_ENDPOINT: optional(httpUrl),
+  ZILLIZ_BASE_URL: optional(httpUrl),
+  ZILLIZ_API_KEY: optional(text()),
+  ZILLIZ_CLOUD_IDS: (value: string | undefined): string[] => {
+    const ids = commaList(value);
+    return ids.every((id) => cloudId.test(id)) ? ids : invalid('expected cloud ids of lowercase letters, digits, . _ -');
+  },
+  ZILLIZ_REGIONS_METHOD: withDefault(oneOf(['GET', 'POST'], 'expected GET or POST'), 'GET'),
+  ZILLIZ_API_VERSION: withDefault(oneOf(['v2', 'v1'], 'expected v2 or v1'), 'v2'),
+  MODELARTS_ENDPOINT: optional(httpUrl),
+  HUAWEI_PROJECT_ID: optional(text(/^[a-z0-9]{32}$/, 'expected 32 lowercase letters and digits')),
+  HUAWEI_AUTH_TOKEN: optional(text()),
+  HUAWEI_IAM_ENDPOINT: optional(httpUrl),
+  HUAWEI_DOMAIN_NAME: optional(text()),
+  HUAWEI_USERNAME: optional(text()),
+  HUAWEI_PASSWORD: optional(text()),
+  HUAWEI_ACCESS_KEY: optional(text(/^[A-Za-z0-9]{8,128}$/, 'expected an access key id of letters and digits')),
+  HUAWEI_SECRET_KEY: optional(text()),
+  HUAWEI_SECURITY_TOKEN: optional(text()),
   REMOVAL_HOLD_PASSES: positiveInt(3),
   // 0 is allowed: only the passes count then (a test deployment, or a deliberate choice).
-  REMOVAL_HOLD_MINUTES: z
-    .string()
-    .regex(/^\d{1,6}$/, { message: 'expected a whole number of minutes (0 for no least time)' })
-    .transform(Number)
-    .default(30),
+  REMOVAL_HOLD_MINUTES: withDefault(wholeNumber(/^\d{1,6}$/, 'expected a whole number of minutes (0 for no least time)'), 30),
   CHANGES_RETENTION_DAYS: positiveInt(DEFAULT_RETENTION_DAYS),
   UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
-  UPSTREAM_RETRIES: z
-    .string()
-    .regex(/^\d$/, { message: 'expected a whole number from 0 to 9' })
-    .transform(Number)
-    .default(3),
+  UPSTREAM_RETRIES: withDefault(wholeNumber(/^\d$/, 'expected a whole number from 0 to 9'), 3),
   PASS_DEADLINE_MS: positiveInt(60_000),
   ZILLIZ_CONCURRENCY: positiveInt(8),
   ZILLIZ_RATE_PER_SECOND: positiveInt(20),
   // The catalog files (issue 20): the bucket, and an S3-compatible endpoint locally.
-  CATALOG_BUCKET: z.string().refine(isValidBucketName, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)' }).optional(),
-  S3_ENDPOINT: httpUrl.optional(),
-  METRICS_SERVICE: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { message: 'expected a service name such as region-sync-prod' }).default('region-sync'),
-});
+  CATALOG_BUCKET: optional(bucketName),
+  S3_ENDPOINT: optional(httpUrl),
+  METRICS_SERVICE: withDefault(text(/^[A-Za-z0-9._-]{1,128}$/, 'expected a service name such as region-sync-prod'), 'region-sync'),
+};
 
 export interface ZillizConfig {
   /** v2: one `GET /v2/regions` for every cloud; v1: List Cloud Providers, then one listing per cloud. */
@@ -150,17 +157,17 @@ function huaweiMethod(env: Env, given: (variable: SecretVariable) => boolean): H
  * enabled; for modelarts, the secret of its method only.
  */
 export function secretsUsed(env: Env, given: (variable: SecretVariable) => boolean): SecretVariable[] {
-  const { SOURCES: sources } = parseEnv(z.object({ SOURCES: sourcesSchema }), env);
+  const { SOURCES: enabled } = parseEnv({ SOURCES: sources }, env);
   const used: SecretVariable[] = [];
-  if (sources.includes('zilliz')) used.push('ZILLIZ_API_KEY');
-  if (sources.includes('modelarts')) {
+  if (enabled.includes('zilliz')) used.push('ZILLIZ_API_KEY');
+  if (enabled.includes('modelarts')) {
     const method = huaweiMethod(env, given);
     used.push(method === 'aksk' ? 'HUAWEI_SECRET_KEY' : method === 'static' ? 'HUAWEI_AUTH_TOKEN' : 'HUAWEI_PASSWORD');
   }
   return used;
 }
 
-function huaweiAuth(e: z.output<typeof schema>, env: Env): HuaweiAuth {
+function huaweiAuth(e: Settings<typeof rules>, env: Env): HuaweiAuth {
   const method = huaweiMethod(env, (variable) => e[variable] !== undefined);
   if (method === 'aksk') {
     // Only one half of the pair is a mistake, never a reason to fall back to another method.
@@ -186,7 +193,7 @@ function huaweiAuth(e: z.output<typeof schema>, env: Env): HuaweiAuth {
 }
 
 export function loadSyncConfig(env: Env = process.env): SyncConfig {
-  const e = parseEnv(schema, env);
+  const e = parseEnv(rules, env);
   const zilliz: ZillizConfig | undefined = e.SOURCES.includes('zilliz')
     ? {
         apiVersion: e.ZILLIZ_API_VERSION,

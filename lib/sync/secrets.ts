@@ -12,8 +12,7 @@
  * leaves a non-unref'd refresh timer that keeps a local process alive.
  */
 import { GetParametersCommand, SSMClient, type Parameter } from '@aws-sdk/client-ssm';
-import * as z from 'zod';
-import { ConfigError, httpUrl, parseEnv, positiveInt, type Env } from '../core/config';
+import { ConfigError, httpUrl, optional, parseEnv, positiveInt, text, withDefault, type Env } from '../core/config';
 import { registerSecret, type Logger } from '../core/log';
 import { SECRET_PARAMS, secretsUsed, type SecretVariable } from './config';
 
@@ -21,20 +20,17 @@ export { SECRET_PARAMS, type SecretVariable };
 export type SecretValues = Partial<Record<SecretVariable, string>>;
 
 // A fully qualified name: the template builds the IAM resource as `…:parameter<name>`.
-const parameterName = z
-  .string()
-  .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, { message: 'expected an SSM parameter name such as /region-sync/prod/zilliz-api-key' })
-  .optional();
+const parameterName = optional(text(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'expected an SSM parameter name such as /region-sync/prod/zilliz-api-key'));
 
-const schema = z.object({
-  AWS_REGION: z.string().default('us-east-1'),
-  SSM_ENDPOINT: httpUrl.optional(),
+const rules = {
+  AWS_REGION: withDefault(text(), 'us-east-1'),
+  SSM_ENDPOINT: optional(httpUrl),
   SECRETS_CACHE_SECONDS: positiveInt(900),
   ZILLIZ_API_KEY_PARAM: parameterName,
   HUAWEI_PASSWORD_PARAM: parameterName,
   HUAWEI_AUTH_TOKEN_PARAM: parameterName,
   HUAWEI_SECRET_KEY_PARAM: parameterName,
-});
+};
 
 export interface SecretSettings {
   region: string;
@@ -53,7 +49,7 @@ export interface SecretSettings {
  * secrets).
  */
 export function secretSettings(env: Env): SecretSettings {
-  const e = parseEnv(schema, env);
+  const e = parseEnv(rules, env);
   const used = secretsUsed(env, (variable) => Boolean(env[variable] || e[SECRET_PARAMS[variable]]));
   const parameters: SecretSettings['parameters'] = {};
   for (const variable of used) {
