@@ -228,6 +228,13 @@ describe('the page in Chromium', () => {
       expect(r.badge.right).toBeLessThanOrEqual(390);
     }
     expect(rows.map((r) => r.text).sort()).toEqual(['degraded', 'ok', 'ok', 'ok']);
+    // The table's caption spans the screen on one line (it was squeezed to a word per line).
+    const caption = await page.$eval('#health caption', (el) => {
+      const b = (el as unknown as { getBoundingClientRect(): { width: number; height: number } }).getBoundingClientRect();
+      return { width: b.width, height: b.height };
+    });
+    expect(caption.width).toBeGreaterThan(300);
+    expect(caption.height).toBeLessThan(45);
     await page.screenshot({ path: join(dirname(SCREENSHOT), 'page-phone.png'), fullPage: false });
     await context.close();
   });

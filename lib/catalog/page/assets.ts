@@ -59,7 +59,7 @@ tr.m-new,tr.m-changed{box-shadow:inset 4px 0 0 #0a55b8}
 @media (max-width:640px){main{padding:.6rem}input[type=search],#at{min-width:0;width:100%}form label{flex:1 1 100%}th,td{padding:.35rem .4rem}
 .top>.health{order:-1}
 #health thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-#health,#health tbody,#health tr,#health td{display:block}#health tr{padding:.3rem .4rem;border-top:1px solid var(--line)}
+#health,#health caption,#health tbody,#health tr,#health td{display:block}#health tr{padding:.3rem .4rem;border-top:1px solid var(--line)}
 #health th[scope=row]{display:block;border:0;word-break:break-all;padding:.2rem 0}#health td{border:0;padding:.1rem 0}
 #health td[data-label]:not([data-label=Status])::before{content:attr(data-label) ": ";font-weight:600}
 #health td[data-label="Consecutive failures"],#health td[data-label="Last success"]{display:none}}
