@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { listDetailTypes, webhookType } from '../lib/core/event-schemas';
-import type { Change } from '../lib/core/api-records';
+import { CHANGE_TYPES, type Change } from '../lib/core/api-records';
 import { parseEndpoints } from '../lib/deliver/endpoints';
 import { replayChanges } from '../lib/deliver/replay';
 import { createSecretReader } from '../lib/deliver/secrets-manager';
@@ -30,14 +30,13 @@ const { values } = (() => {
 })();
 if (!values.endpoint) fail('--endpoint: required (the endpoint `name` in the secret)');
 
-const CHANGE_TYPES = ['region.added', 'region.removed', 'region.changed'];
 const known = new Map(listDetailTypes().flatMap((t) => [[t, webhookType(t)] as const, [webhookType(t), webhookType(t)] as const]));
 const types = (values.types ?? '')
   .split(',')
   .map((t) => t.trim())
   .filter(Boolean)
   .map((t) => known.get(t) ?? fail(`--types: unknown type '${t.slice(0, 40)}'`));
-for (const t of types) if (!CHANGE_TYPES.includes(t)) fail(`--types: '${t}' is not in the feed (the feed holds ${CHANGE_TYPES.join(', ')})`);
+for (const t of types) if (!(CHANGE_TYPES as readonly string[]).includes(t)) fail(`--types: '${t}' is not in the feed (the feed holds ${CHANGE_TYPES.join(', ')})`);
 
 const stack = existsSync(STATE_FILE) ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { provided?: Record<string, string>; urls?: { api?: string } }) : {};
 const env = { ...stack.provided, ...process.env };

@@ -3,7 +3,7 @@
  * detail starts with the parameter's name; a value is echoed only shortened.
  */
 import { SOURCES, type Change, type ChangeType, type Region, type SourceName } from '../core/region';
-import { CHANGE_TYPES as TYPES } from '../core/api-records';
+import { CHANGE_TYPES } from '../core/api-records';
 import { DEFAULT_LIMIT, FILTER_VALUE_PATTERN, MAX_FILTER_VALUES, MAX_LIMIT, REGION_ID_PATTERN } from '../core/limits';
 import { decodeCursor, START, type FeedPosition } from './cursor';
 import { invalidParameter } from './problem';
@@ -55,8 +55,6 @@ export function parseRegionFilter(query: Query): RegionFilter {
   }
   return { source, cloudId };
 }
-
-export const CHANGE_TYPES: readonly ChangeType[] = TYPES;
 
 /** Which changes a feed reader wants; empty lists mean all. Shared by `/changes` and the Atom feed. */
 export interface ChangeFilter {

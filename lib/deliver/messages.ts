@@ -4,7 +4,7 @@
  * webhook message (id, type, timestamp, data) of an event or of a feed change.
  */
 import { webhookType } from '../core/detail-type-list';
-import type { Change } from '../core/api-records';
+import { CHANGE_TYPES as CHANGE_TYPE_LIST, type Change } from '../core/api-records';
 import type { WebhookMessage } from './sign';
 
 /** An event as EventBridge hands it to a rule's target. */
@@ -29,7 +29,7 @@ export interface RetryItem {
   dueAt: number;
 }
 
-const CHANGE_TYPES = new Set(['region.added', 'region.removed', 'region.changed']);
+const CHANGE_TYPES = new Set<string>(CHANGE_TYPE_LIST);
 
 /** The change's message: id = change id, timestamp = detectedAt, as delivered from the bus and replayed from the feed. */
 export function changeMessage(change: Change): WebhookMessage {
