@@ -55,17 +55,24 @@ export interface StatusOutcome {
 }
 
 /** The status item with what its last write replaced: how a retried write finds what it saw. */
-interface StatusRecord extends StatusItem {
+export interface StatusRecord extends StatusItem {
   writeToken?: string;
   replacedFailures?: number;
   /** '' when there was none. */
   replacedSuccessAt?: string;
 }
 
+/** The scopes' status items as a pass read them (readStatuses), by scope: what recordStatuses writes over. */
+export type StatusesRead = ReadonlyMap<string, StatusRecord>;
+
+async function readStatusRecord(deps: StoreDeps, scope: string): Promise<StatusRecord | undefined> {
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: statusKey(scope), ConsistentRead: true }));
+  return out.Item as StatusRecord | undefined;
+}
+
 /** The item as this write replaced it, read back after our own write was applied and its answer lost. */
 async function replacedBy(deps: StoreDeps, scope: string): Promise<StatusItem | undefined> {
-  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: statusKey(scope), ConsistentRead: true }));
-  const item = out.Item as StatusRecord | undefined;
+  const item = await readStatusRecord(deps, scope);
   if (!item) return undefined;
   return { ...item, consecutiveFailures: item.replacedFailures ?? 0, ...(item.replacedSuccessAt ? { lastSuccessAt: item.replacedSuccessAt } : { lastSuccessAt: undefined }) };
 }
@@ -123,7 +130,7 @@ export async function recordStatus(deps: StoreDeps, update: StatusUpdate): Promi
 }
 
 /** Every STATUS item, by scope, as it stands now (one consistent Query): what recordStatuses writes over. */
-export function readStatuses(deps: StoreDeps): Promise<Map<string, StatusItem>> {
+export function readStatuses(deps: StoreDeps): Promise<StatusesRead> {
   return readPartition<StatusRecord>(deps, PK.status);
 }
 
@@ -142,7 +149,7 @@ const TRANSACTION_ITEMS = 100;
  * its answer lost (the SDK's retry then meets its own token) is recognised by
  * that token. Without a read (it failed), every scope takes the one-item way.
  */
-export async function recordStatuses(deps: StoreDeps, updates: readonly StatusUpdate[], read: ReadonlyMap<string, StatusItem> | undefined): Promise<StatusOutcome[]> {
+export async function recordStatuses(deps: StoreDeps, updates: readonly StatusUpdate[], read: StatusesRead | undefined): Promise<StatusOutcome[]> {
   if (!read) return Promise.all(updates.map((update) => recordStatus(deps, update)));
   const chunks: StatusUpdate[][] = [];
   for (let i = 0; i < updates.length; i += TRANSACTION_ITEMS) chunks.push(updates.slice(i, i + TRANSACTION_ITEMS));
@@ -150,7 +157,7 @@ export async function recordStatuses(deps: StoreDeps, updates: readonly StatusUp
   return outcomes.flat();
 }
 
-async function recordChunk(deps: StoreDeps, chunk: readonly StatusUpdate[], read: ReadonlyMap<string, StatusItem>): Promise<StatusOutcome[]> {
+async function recordChunk(deps: StoreDeps, chunk: readonly StatusUpdate[], read: StatusesRead): Promise<StatusOutcome[]> {
   const token = randomUUID();
   try {
     await deps.doc.send(
@@ -166,8 +173,8 @@ async function recordChunk(deps: StoreDeps, chunk: readonly StatusUpdate[], read
 }
 
 /** The condition "as read": the item's write token, or no item. */
-function withCondition<T extends ReturnType<typeof statusUpdate>>(write: T, seen: StatusItem | undefined): T & { ConditionExpression: string } {
-  const token = (seen as StatusRecord | undefined)?.writeToken;
+function withCondition<T extends ReturnType<typeof statusUpdate>>(write: T, seen: StatusRecord | undefined): T & { ConditionExpression: string } {
+  const token = seen?.writeToken;
   if (!seen) return { ...write, ConditionExpression: 'attribute_not_exists(pk)' };
   if (token === undefined) return { ...write, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(writeToken)' };
   return { ...write, ConditionExpression: 'writeToken = :seen', ExpressionAttributeValues: { ...write.ExpressionAttributeValues, ':seen': token } };
@@ -175,6 +182,5 @@ function withCondition<T extends ReturnType<typeof statusUpdate>>(write: T, seen
 
 /** Whether the transaction carrying `token` was applied: its first item holds the token. */
 async function applied(deps: StoreDeps, scope: string, token: string): Promise<boolean> {
-  const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: statusKey(scope), ConsistentRead: true }));
-  return (out.Item as StatusRecord | undefined)?.writeToken === token;
+  return (await readStatusRecord(deps, scope))?.writeToken === token;
 }

@@ -8,12 +8,12 @@
 import type { UpstreamError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import type { StoreDeps } from '../../store/deps';
-import type { ErrorInfo, StatusItem } from '../../store/items';
+import type { ErrorInfo } from '../../store/items';
 import { SOURCE_DEGRADED } from '../../core/detail-types';
 import { expiresAt, scopesStatusEvent } from '../../store/outbox';
 import type { ScopePlan } from '../../store/plans';
 import { putOutbox } from '../../store/publish-state';
-import { recordStatus, recordStatuses } from '../../store/status';
+import { recordStatus, recordStatuses, type StatusesRead } from '../../store/status';
 import type { ScopeOutcome, ScopeSummary } from '../pipeline';
 import { recordShapeDrift } from '../shape-drift';
 import { failureKey, scopeEvents, type ScopeTransition } from '../scope-events';
@@ -30,7 +30,7 @@ export interface RecordInput {
   /** Placeholder scopes to record as a success, when they exist. */
   settled: readonly { scope: string; source: string }[];
   /** The STATUS items read at the pass's start (undefined when that read failed): the status writes go out together over them. */
-  statuses?: Promise<ReadonlyMap<string, StatusItem> | undefined>;
+  statuses?: Promise<StatusesRead | undefined>;
   at: string;
   retentionDays: number;
   newId: () => string;
