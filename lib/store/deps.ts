@@ -12,7 +12,6 @@ export interface StoreDeps {
   table: string;
 }
 
-/** Every page of a Query (DynamoDB returns at most 1 MB a page). */
 /** The Query of a whole partition, strongly consistent. */
 export function partition({ table }: StoreDeps, pk: string): QueryCommandInput {
   return {
@@ -29,6 +28,7 @@ export async function readPartition<T extends { sk: string }>(deps: StoreDeps, p
   return new Map(items.map((item) => [item.sk, item]));
 }
 
+/** Every page of a Query (DynamoDB returns at most 1 MB a page). */
 export async function queryAll<T>(deps: StoreDeps, input: QueryCommandInput): Promise<T[]> {
   const items: T[] = [];
   for await (const page of paginateQuery({ client: deps.doc }, input)) {

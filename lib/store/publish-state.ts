@@ -96,10 +96,17 @@ export interface PendingChangeset {
   committedAt: string;
 }
 
+/** A changeset item with the ids already accepted (recordSent). */
+type SentChangesItem = ChangesItem & { sent?: Set<string> };
+
+function pending(item: SentChangesItem): PendingChangeset {
+  return { seq: item.seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []), committedAt: item.committedAt };
+}
+
 export async function readChangeset(deps: StoreDeps, seq: number): Promise<PendingChangeset | undefined> {
   const out = await deps.doc.send(new GetCommand({ TableName: deps.table, Key: changesKey(seq), ConsistentRead: true }));
-  const item = out.Item as (ChangesItem & { sent?: Set<string> }) | undefined;
-  return item && { seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []), committedAt: item.committedAt };
+  const item = out.Item as SentChangesItem | undefined;
+  return item && pending(item);
 }
 
 /**
@@ -108,13 +115,13 @@ export async function readChangeset(deps: StoreDeps, seq: number): Promise<Pendi
  * from the map has expired (TTL) or was never written.
  */
 export async function readChangesets(deps: StoreDeps, from: number, to: number): Promise<Map<number, PendingChangeset>> {
-  const items = await queryAll<ChangesItem & { sent?: Set<string> }>(deps, {
+  const items = await queryAll<SentChangesItem>(deps, {
     TableName: deps.table,
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
     ExpressionAttributeValues: { ':pk': PK.changes, ':from': changesKey(from).sk, ':to': changesKey(to).sk },
     ConsistentRead: true,
   });
-  return new Map(items.map((item) => [item.seq, { seq: item.seq, changes: decodeChanges(item), sent: new Set(item.sent ?? []), committedAt: item.committedAt }]));
+  return new Map(items.map((item) => [item.seq, pending(item)]));
 }
 
 /** Records the ids accepted so far, so a retry in a later pass sends only the rest. */

@@ -1,8 +1,9 @@
 /**
  * One sync pass, composed of its stages (lib/sync/stages): fetch every scope,
  * plan each changed scope against its snapshot, commit (re-planning after a
- * lost race), then record status and publish side by side. A failed scope keeps its snapshot
- * untouched. Only this module composes the stages (`npm run lint` enforces it).
+ * lost race), then record status and publish side by side. A failed scope
+ * keeps its snapshot untouched. Only this module composes the stages
+ * (`npm run lint` enforces it).
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { monotonicFactory } from 'ulid';

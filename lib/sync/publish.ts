@@ -3,8 +3,9 @@
  * published cursor goes out oldest first, a window of changesets at a time,
  * in PutEvents batches of at most 10, retrying only the entries that failed;
  * the cursor moves past a changeset only once all of it was accepted, so an
- * EventBridge failure delays events and never loses one. A lease keeps concurrent passes from draining the same
- * changesets twice. Operational events wait in the outbox the same way.
+ * EventBridge failure delays events and never loses one. A lease keeps
+ * concurrent passes from draining the same changesets twice. Operational
+ * events wait in the outbox the same way.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { jitteredBackoff, sleep } from '../core/backoff';
@@ -138,7 +139,8 @@ export async function publishPending(deps: PublishDeps): Promise<PublishResult> 
   const result: PublishResult = { published: 0, failed: 0, operational: 0, pending: 0, leaseHeld: false };
   const before = await readCursor(deps);
   // The changesets need not wait for this pass's operational events; the outbox does.
-  const listing = (deps.queued ?? Promise.resolve()).then(() => listOutbox(deps));
+  const listQueued = () => Promise.resolve(deps.queued).then(() => listOutbox(deps));
+  const listing = listQueued();
   listing.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
   const seq = await readSeqValue(deps);
   if ((before?.value ?? 0) >= seq && (await listing).length === 0) return result;
@@ -164,7 +166,7 @@ export async function publishPending(deps: PublishDeps): Promise<PublishResult> 
         result.pending = Math.max(0, last - position);
         break;
       }
-      await drainOutbox(deps, result, await (outbox ?? Promise.resolve(deps.queued).then(() => listOutbox(deps))));
+      await drainOutbox(deps, result, await (outbox ?? listQueued()));
       const now = await readSeqValue(deps);
       result.pending = now - position;
       // Commits that landed while we drained go out now, unless EventBridge is failing.
