@@ -54,7 +54,8 @@ export interface LoadSyncHandlerOptions extends Omit<SyncHandlerOptions, 'curren
 
 const stdout: Sink = (line) => process.stdout.write(`${line}\n`);
 
-function registered(config: SyncConfig): SyncConfig {
+/** Registers a configuration's secret values with the log redactor (lib/core/log), so no line can carry them; returns the configuration. */
+export function registerConfigSecrets(config: SyncConfig): SyncConfig {
   for (const secret of secretsOf(config)) registerSecret(secret);
   return config;
 }
@@ -69,7 +70,7 @@ function redacted(error: unknown): Error {
 /** The handler for a configuration already read; clients are built once, here. */
 export function createSyncHandler(initial: SyncConfig, options: SyncHandlerOptions = {}) {
   // With `current`, the initial configuration only shapes the clients and holds no secret.
-  if (!options.current) for (const secret of secretsOf(initial)) registerSecret(secret);
+  if (!options.current) registerConfigSecrets(initial);
   const log = options.log ?? createLogger({ service: 'region-sync', function: 'sync' });
   const store: StoreDeps = options.store ?? { doc: createDocumentClient({ region: initial.region, endpoint: initial.dynamoEndpoint }), table: initial.tableName };
   const events = options.events ?? createEventBridgeClient({ region: initial.region, endpoint: initial.eventBridgeEndpoint });
@@ -128,7 +129,7 @@ export async function loadSyncHandler(options: LoadSyncHandlerOptions = {}, chec
   let config: SyncConfig | undefined;
   const current = async (): Promise<SyncConfig> => {
     const fresh = await secrets.get();
-    if (fresh !== values || !config) [values, config] = [fresh, registered(fromSsm ? loadSyncConfig({ ...env, ...fresh }) : initial)];
+    if (fresh !== values || !config) [values, config] = [fresh, registerConfigSecrets(fromSsm ? loadSyncConfig({ ...env, ...fresh }) : initial)];
     return config;
   };
   // The clients need no secret: they are built now, and the first pass reads SSM beside its table read.
