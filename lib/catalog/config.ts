@@ -3,15 +3,10 @@
  * value throws one ConfigError naming the variable.
  */
 import { DEFAULT_RETENTION_DAYS } from '../core/limits';
-import { commaList, httpUrl, invalid, optional, parseEnv, tableRules, text, wholeNumber, withDefault, type Env, type Settings } from '../core/config';
-import { isValidBucketName } from '../store/catalog-layout';
+import { commaList, httpUrl, invalid, optional, parseEnv, tableRules, wholeNumber, withDefault, type Env, type Settings } from '../core/config';
+import { bucketNameSetting } from '../store/catalog-layout';
 
 const count = (fallback: number) => withDefault(wholeNumber(/^\d{1,9}$/, 'expected a whole number (0 or more)'), fallback);
-
-const bucketName = (value: string | undefined): string => {
-  const name = text()(value);
-  return isValidBucketName(name) ? name : invalid('expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)');
-};
 
 const ORIGIN = /^(\*|https?:\/\/[A-Za-z0-9*.-]+(:\d{1,5})?)$/;
 
@@ -27,7 +22,7 @@ const catalogRules = {
   // The sync function's changeset retention: `GET /regions?at=` answers 410 for a time before it.
   CHANGES_RETENTION_DAYS: withDefault(wholeNumber(/^[1-9]\d{0,4}$/, 'expected a whole number of days (1 or more)'), DEFAULT_RETENTION_DAYS),
   // The catalog files' bucket (issue 20): `?at=` older than the retention is answered from its archive.
-  CATALOG_BUCKET: optional(bucketName),
+  CATALOG_BUCKET: optional(bucketNameSetting),
   S3_ENDPOINT: optional(httpUrl),
   // Where people read latest.json (the CDN, the public bucket, the local server): the page links to it.
   CATALOG_FILE_URL: optional(httpUrl),

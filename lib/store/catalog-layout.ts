@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Change, Region } from '../core/api-records';
+import { invalid, text, type Rule } from '../core/config';
 
 export const LATEST_KEY = 'catalog/latest.json';
 export const VERSION_PREFIX = 'catalog/v/';
@@ -113,3 +114,9 @@ const BUCKET_MUST_NOT = BUCKET_NAME_RULE.mustNot.map((pattern) => new RegExp(pat
 export function isValidBucketName(name: string): boolean {
   return BUCKET_MUST.test(name) && !BUCKET_MUST_NOT.some((pattern) => pattern.test(name));
 }
+
+/** The setting of a bucket name (CATALOG_BUCKET, lib/core/config's rules): a name by S3's rules. */
+export const bucketNameSetting: Rule<string> = (value) => {
+  const name = text()(value);
+  return isValidBucketName(name) ? name : invalid('expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)');
+};

@@ -20,7 +20,7 @@ import {
   type Env,
   type Settings,
 } from '../core/config';
-import { isValidBucketName } from '../store/catalog-layout';
+import { bucketNameSetting } from '../store/catalog-layout';
 
 const cloudId = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -28,11 +28,6 @@ const sources = (value: string | undefined): SourceName[] => {
   const names = commaList(value);
   if (!names.every((n) => (SOURCES as readonly string[]).includes(n))) return invalid(`expected a comma list of ${SOURCES.join(', ')}`);
   return (names.length ? [...new Set(names)] : [...SOURCES]) as SourceName[];
-};
-
-const bucketName = (value: string | undefined): string => {
-  const name = text()(value);
-  return isValidBucketName(name) ? name : invalid('expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)');
 };
 
 const rules = {
@@ -69,7 +64,7 @@ const rules = {
   ZILLIZ_CONCURRENCY: positiveInt(8),
   ZILLIZ_RATE_PER_SECOND: positiveInt(20),
   // The catalog files (issue 20): the bucket, and an S3-compatible endpoint locally.
-  CATALOG_BUCKET: optional(bucketName),
+  CATALOG_BUCKET: optional(bucketNameSetting),
   S3_ENDPOINT: optional(httpUrl),
   METRICS_SERVICE: withDefault(text(/^[A-Za-z0-9._-]{1,128}$/, 'expected a service name such as region-sync-prod'), 'region-sync'),
 };
