@@ -19,6 +19,10 @@ describe('catalog configuration', () => {
     expect(() => loadCatalogConfig({ TABLE_NAME: 'region-sync-dev', CHANGES_RETENTION_DAYS: '0' })).toThrow(/CHANGES_RETENTION_DAYS/);
   });
 
+  it('reads the catalog bucket by S3\'s naming rules', () => {
+    expect(loadCatalogConfig({ TABLE_NAME: 'region-sync-dev', CATALOG_BUCKET: 'region-sync-catalog' }).CATALOG_BUCKET).toBe('region-sync-catalog');
+  });
+
   it('reads origins and numbers', () => {
     const config = loadCatalogConfig({
       TABLE_NAME: 'region-sync-dev',
@@ -35,6 +39,7 @@ describe('catalog configuration', () => {
     [{ TABLE_NAME: 'ok-table', CATALOG_MAX_AGE_SECONDS: '-1' }, /^CATALOG_MAX_AGE_SECONDS: /],
     [{ TABLE_NAME: 'ok-table', CORS_ORIGINS: 'app.example.com' }, /^CORS_ORIGINS: expected \* or a comma list of origins/],
     [{ TABLE_NAME: 'ok-table', DYNAMODB_ENDPOINT: 'localhost:8000' }, /^DYNAMODB_ENDPOINT: /],
+    [{ TABLE_NAME: 'ok-table', CATALOG_BUCKET: 'My_Bucket' }, /^CATALOG_BUCKET: expected an S3 bucket name/],
   ])('%o fails naming the variable', (env, message) => {
     expect(() => loadCatalogConfig(env)).toThrow(message);
   });

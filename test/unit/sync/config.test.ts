@@ -95,6 +95,11 @@ describe('loadSyncConfig', () => {
     expect(config.zilliz?.regionsMethod).toBe('GET');
   });
 
+  it('reads the catalog bucket by S3\'s naming rules, and names it when invalid', () => {
+    expect(loadSyncConfig({ ...base, CATALOG_BUCKET: 'region-sync-catalog' }).catalogBucket).toBe('region-sync-catalog');
+    expect(configError({ ...base, CATALOG_BUCKET: 'xn--bucket' }).message).toMatch(/^CATALOG_BUCKET: expected an S3 bucket name/);
+  });
+
   it('reads an empty required variable as missing', () => {
     expect(configError({ ...base, ZILLIZ_API_KEY: '' }).message).toMatch(/^ZILLIZ_API_KEY: /);
   });
