@@ -49,6 +49,17 @@ function sortedKeys(value: object): string[] {
   return [...indices, ...keys.filter((k) => !isIndex(k))];
 }
 
+/** Object keys as JSON text: an answer repeats the same few keys in every region. */
+const quoted = new Map<string, string>();
+function quote(key: string): string {
+  let text = quoted.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (quoted.size < 10_000) quoted.set(key, text);
+  }
+  return text;
+}
+
 /** The comparable text of one value (undefined where JSON.stringify leaves an object member out). */
 function comparableText(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) as string | undefined;
@@ -61,7 +72,7 @@ function comparableText(value: unknown): string | undefined {
   let out = '';
   for (const key of sortedKeys(value)) {
     const text = comparableText((value as Record<string, unknown>)[key]);
-    if (text !== undefined) out += `${out ? ',' : ''}${JSON.stringify(key)}:${text}`;
+    if (text !== undefined) out += `${out ? ',' : ''}${quote(key)}:${text}`;
   }
   return `{${out}}`;
 }
